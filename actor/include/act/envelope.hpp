@@ -1,0 +1,76 @@
+#pragma once
+
+#include "act/ask_state.hpp"
+#include "act/message_traits.hpp"
+#include "act/mpsc_queue.hpp"
+#include "act/result.hpp"
+
+#include <memory>
+#include <utility>
+
+namespace act {
+
+class cell;
+
+/// A queued message. User messages carry a type tag and are dispatched to
+/// the actor's handler; runtime messages (tag == nullptr) run themselves.
+/// Owned by whoever holds it: the mailbox, then the running turn.
+class envelope : public mpsc_node {
+public:
+    explicit envelope(const void* tag) noexcept : tag_(tag) {}
+    envelope(const envelope&) = delete;
+    envelope& operator=(const envelope&) = delete;
+    virtual ~envelope() = default;
+
+    const void* tag() const noexcept { return tag_; }
+
+    /// Runtime messages: acts in the owning cell's turn.
+    virtual void run(cell&) {}
+    /// The message will never be handled (dead target, overflow, failure,
+    /// shutdown): fails a waiting ask, or does a runtime message's duty for
+    /// a dead cell (e.g. answers a watch request with a "down").
+    virtual void reject(cell&, errc) noexcept {}
+
+private:
+    const void* tag_;
+};
+
+/// A user message of type M, with the ask waiting on it, if any.
+template <class M>
+class message_envelope final : public envelope {
+public:
+    using reply_type = reply_of_t<M>;
+    using reply_sink = std::conditional_t<has_reply<M>, std::shared_ptr<ask_state<reply_type>>,
+                                          std::nullptr_t>;
+
+    explicit message_envelope(M m, reply_sink sink = {})
+        : envelope(type_tag<M>()), msg(std::move(m)), reply_(std::move(sink)) {}
+
+    ~message_envelope() override {
+        // An ask whose message was destroyed unanswered learns so at once.
+        if constexpr (has_reply<M>) {
+            if (reply_) reply_->complete(errc::dead);
+        }
+    }
+
+    void reject(cell&, errc why) noexcept override {
+        if constexpr (has_reply<M>) {
+            if (reply_) reply_->complete(why);
+        }
+    }
+
+    /// Sends the handler's answer to the asker (no-op for a tell).
+    template <class R>
+    void reply(R&& r) {
+        if constexpr (has_reply<M>) {
+            if (reply_) reply_->complete(result<reply_type>(std::forward<R>(r)));
+        }
+    }
+
+    const M msg;
+
+private:
+    reply_sink reply_;
+};
+
+}  // namespace act

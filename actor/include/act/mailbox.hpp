@@ -1,0 +1,109 @@
+#pragma once
+
+#include "act/envelope.hpp"
+#include "act/mpsc_queue.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace act {
+
+/// What a bounded mailbox does with a user message that finds it full.
+enum class overflow_policy : std::uint8_t {
+    report_full,  ///< refuse it; tell() returns send_status::full, an ask fails with mailbox_full
+    drop_newest,  ///< discard it silently (counted as dropped)
+    drop_oldest,  ///< take it; the oldest queued messages are discarded before the next turn
+    fail_actor,   ///< refuse it and fail the actor, for its supervisor to handle
+};
+
+struct mailbox_options {
+    std::size_t capacity = 4096;  ///< user messages; system messages never count
+    overflow_policy policy = overflow_policy::report_full;
+};
+
+/// The outcome of a send, as the sender sees it.
+enum class send_status : std::uint8_t {
+    ok,       ///< queued
+    full,     ///< refused: mailbox full (report_full)
+    dropped,  ///< discarded: mailbox full (drop_newest, fail_actor, or drop_oldest at twice capacity)
+    dead,     ///< the target has terminated (counted as a dead letter)
+};
+
+/// Two lanes: runtime (system) messages, always taken first and never
+/// refused, and user messages, bounded by the overflow policy. Pushing is
+/// thread-safe and lock-free; popping belongs to the owning cell's turn.
+class mailbox {
+public:
+    explicit mailbox(mailbox_options o) noexcept : capacity_(o.capacity), policy_(o.policy) {}
+
+    /// Thread-safe. On anything but ok the envelope was NOT taken.
+    send_status push_user(envelope* e) noexcept {
+        const std::size_t before = depth_.fetch_add(1, std::memory_order_relaxed);
+        if (before >= capacity_) {
+            const bool keep = policy_ == overflow_policy::drop_oldest && before < 2 * capacity_;
+            if (!keep) {
+                depth_.fetch_sub(1, std::memory_order_relaxed);
+                if (policy_ == overflow_policy::report_full) return send_status::full;
+                if (policy_ == overflow_policy::fail_actor)
+                    overflowed_.store(true, std::memory_order_relaxed);
+                return send_status::dropped;
+            }
+        }
+        user_.push(e);
+        return send_status::ok;
+    }
+
+    /// Thread-safe. Runtime messages the actor itself generates (timer fires,
+    /// ask continuations) that must not be refused: bounded by the actor's
+    /// own timers and outstanding asks, not by other senders.
+    void push_user_unbounded(envelope* e) noexcept {
+        depth_.fetch_add(1, std::memory_order_relaxed);
+        user_.push(e);
+    }
+
+    /// Thread-safe.
+    void push_system(envelope* e) noexcept { system_.push(e); }
+
+    /// Owner only.
+    envelope* pop_system() noexcept { return static_cast<envelope*>(system_.pop()); }
+
+    /// Owner only.
+    envelope* pop_user() noexcept {
+        auto* e = static_cast<envelope*>(user_.pop());
+        if (e != nullptr) depth_.fetch_sub(1, std::memory_order_relaxed);
+        return e;
+    }
+
+    /// Owner only: the oldest message while over capacity (drop_oldest), else nullptr.
+    envelope* pop_excess() noexcept {
+        if (policy_ != overflow_policy::drop_oldest ||
+            depth_.load(std::memory_order_relaxed) <= capacity_)
+            return nullptr;
+        return pop_user();
+    }
+
+    /// Owner only: true once after a fail_actor overflow.
+    bool take_overflow() noexcept {
+        return overflowed_.load(std::memory_order_relaxed) &&
+               overflowed_.exchange(false, std::memory_order_relaxed);
+    }
+
+    bool has_system() const noexcept { return !system_.empty(); }
+    bool has_user() const noexcept { return !user_.empty(); }
+
+    /// Thread-safe: queued user messages (approximate while senders race).
+    std::size_t depth() const noexcept { return depth_.load(std::memory_order_relaxed); }
+    std::size_t capacity() const noexcept { return capacity_; }
+    overflow_policy policy() const noexcept { return policy_; }
+
+private:
+    mpsc_queue system_;
+    mpsc_queue user_;
+    std::atomic<std::size_t> depth_{0};
+    std::size_t capacity_;
+    overflow_policy policy_;
+    std::atomic<bool> overflowed_{false};
+};
+
+}  // namespace act

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <atomic>
+
+namespace act {
+
+/// A link in an mpsc_queue.
+struct mpsc_node {
+    std::atomic<mpsc_node*> next{nullptr};
+};
+
+/// Intrusive multi-producer single-consumer queue (Vyukov's design): a push
+/// is one atomic exchange and never waits for the consumer or other producers.
+/// push() is thread-safe; pop() and empty() only from the single consumer.
+class mpsc_queue {
+public:
+    mpsc_queue() noexcept : head_(&stub_), tail_(&stub_) {}
+    mpsc_queue(const mpsc_queue&) = delete;
+    mpsc_queue& operator=(const mpsc_queue&) = delete;
+
+    void push(mpsc_node* n) noexcept {
+        n->next.store(nullptr, std::memory_order_relaxed);
+        mpsc_node* prev = head_.exchange(n, std::memory_order_seq_cst);
+        prev->next.store(n, std::memory_order_release);
+    }
+
+    /// The oldest node, or nullptr when empty or when a producer is between
+    /// its two steps (the caller sees that as "try again": not empty()).
+    mpsc_node* pop() noexcept {
+        mpsc_node* tail = tail_;
+        mpsc_node* next = tail->next.load(std::memory_order_acquire);
+        if (tail == &stub_) {
+            if (next == nullptr) return nullptr;
+            tail_ = next;
+            tail = next;
+            next = next->next.load(std::memory_order_acquire);
+        }
+        if (next != nullptr) {
+            tail_ = next;
+            return tail;
+        }
+        if (tail != head_.load(std::memory_order_acquire)) return nullptr;
+        push(&stub_);
+        next = tail->next.load(std::memory_order_acquire);
+        if (next != nullptr) {
+            tail_ = next;
+            return tail;
+        }
+        return nullptr;
+    }
+
+    /// True when nothing was pushed that was not popped. Consumer only.
+    bool empty() const noexcept {
+        return tail_ == &stub_ && head_.load(std::memory_order_seq_cst) == &stub_;
+    }
+
+private:
+    std::atomic<mpsc_node*> head_;
+    mpsc_node* tail_;
+    mpsc_node stub_;
+};
+
+}  // namespace act

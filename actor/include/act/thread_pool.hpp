@@ -1,0 +1,74 @@
+#pragma once
+
+#include "act/executor.hpp"
+#include "act/timer_queue.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace act {
+
+/// An executor with a fixed set of worker threads and one timer thread.
+/// Each worker has its own queue; a turn posted from a worker goes to that
+/// worker (the message's receiver runs where the sender's data is hot), and
+/// idle workers steal from the others. Thread-safe.
+class thread_pool final : public executor {
+public:
+    /// `threads` workers (at least 1), named `name` for debuggers.
+    explicit thread_pool(std::size_t threads, std::string name = "act-pool");
+    /// Stops the threads; turns still queued are run first.
+    ~thread_pool() override;
+
+    void post(resumable* r) override;
+    time_point now() const override { return clock::now(); }
+    timer_token schedule_at(time_point when, std::function<void()> fn) override;
+    void cancel(timer_token t) override;
+
+    std::size_t size() const noexcept { return workers_.size(); }
+
+private:
+    struct worker;
+    void run_worker(std::size_t index);
+    void run_timers();
+    resumable* take(std::size_t index);
+
+    std::vector<std::unique_ptr<worker>> workers_;
+    std::vector<std::thread> threads_;
+    std::atomic<std::size_t> pending_{0};
+    std::atomic<std::size_t> sleepers_{0};
+    std::atomic<std::size_t> next_{0};
+    std::atomic<bool> stopping_{false};
+    std::mutex sleep_mutex_;
+    std::condition_variable wake_;
+
+    std::mutex timer_mutex_;
+    std::condition_variable timer_wake_;
+    timer_queue timers_;
+    bool timers_stopping_ = false;
+    std::thread timer_thread_;
+};
+
+/// One thread of its own, for actors that block (SQLite, file I/O): they
+/// never hold up the pool's threads.
+class dedicated_thread final : public executor {
+public:
+    explicit dedicated_thread(std::string name = "act-dedicated") : pool_(1, std::move(name)) {}
+    void post(resumable* r) override { pool_.post(r); }
+    time_point now() const override { return pool_.now(); }
+    timer_token schedule_at(time_point when, std::function<void()> fn) override {
+        return pool_.schedule_at(when, std::move(fn));
+    }
+    void cancel(timer_token t) override { pool_.cancel(t); }
+
+private:
+    thread_pool pool_;
+};
+
+}  // namespace act

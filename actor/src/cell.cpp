@@ -1,0 +1,389 @@
+#include "act/cell.hpp"
+
+#include "act/actor_base.hpp"
+#include "act/supervisor.hpp"
+#include "act/system.hpp"
+#include "runtime_messages.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <string>
+
+namespace act {
+
+using detail::as_supervisor;
+
+cell::cell(system& sys, executor& exec, actor_recipe recipe, mailbox_options mbox,
+           intrusive_ptr<cell> parent, child_kind kind, std::string name, const char* label)
+    : sys_(&sys),
+      exec_(&exec),
+      mailbox_(mbox),
+      kind_(kind),
+      id_(sys.next_cell_id()),
+      label_(label),
+      parent_(std::move(parent)),
+      recipe_(std::move(recipe)),
+      mbox_options_(mbox),
+      name_(std::move(name)) {}
+
+cell::~cell() {
+    // Messages that raced with termination and were never drained.
+    while (envelope* e = mailbox_.pop_system()) delete e;
+    while (envelope* e = mailbox_.pop_user()) delete e;
+}
+
+// ---- sending ------------------------------------------------------------------
+
+send_status cell::enqueue_user(envelope* e) {
+    if (terminated()) {
+        e->reject(*this, sys_->shutting_down() ? errc::shutdown : errc::dead);
+        delete e;
+        sys_->count_dead_letter(*this);
+        return send_status::dead;
+    }
+    const send_status s = mailbox_.push_user(e);
+    if (s == send_status::ok) {
+        schedule();
+        return s;
+    }
+    e->reject(*this, errc::mailbox_full);
+    delete e;
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    sys_->count_dropped();
+    if (mailbox_.policy() == overflow_policy::fail_actor) schedule();
+    return s;
+}
+
+void cell::enqueue_user_unbounded(envelope* e) {
+    mailbox_.push_user_unbounded(e);
+    schedule();
+}
+
+void cell::enqueue_system(envelope* e) {
+    mailbox_.push_system(e);
+    schedule();
+}
+
+void cell::request_stop(exit_reason why) { enqueue_system(new detail::stop_msg(std::move(why), true)); }
+
+void cell::kill() noexcept {
+    kill_requested_.store(true, std::memory_order_release);
+    schedule();
+}
+
+void cell::schedule() {
+    // Pairs with the end of resume(): either we see the turn still going (it
+    // will see our message), or we make the next one.
+    if (scheduled_.load(std::memory_order_seq_cst)) return;
+    if (!scheduled_.exchange(true, std::memory_order_seq_cst)) {
+        add_ref();
+        exec_->post(this);
+    }
+}
+
+// ---- the turn -------------------------------------------------------------------
+
+bool cell::has_work() const noexcept {
+    if (mailbox_.has_system()) return true;
+    if (terminated()) return mailbox_.has_user();
+    if (kill_requested_.load(std::memory_order_relaxed)) return true;
+    return mailbox_.has_user() && can_run_user();
+}
+
+void cell::resume() {
+    run_system_lane();
+    if (!terminated() && mailbox_.take_overflow()) fail(failure{"mailbox overflow", {}});
+
+    const std::size_t quantum = sys_->quantum();
+    for (std::size_t n = 0; n < quantum && !terminated();) {
+        if (kill_requested_.load(std::memory_order_acquire)) {
+            terminate_now(exit_reason{exit_reason::kind::killed, "did not stop in time"});
+            break;
+        }
+        if (!can_run_user()) break;
+        while (envelope* old = mailbox_.pop_excess()) {  // drop_oldest
+            old->reject(*this, errc::mailbox_full);
+            delete old;
+            dropped_.fetch_add(1, std::memory_order_relaxed);
+            sys_->count_dropped();
+        }
+        envelope* e = mailbox_.pop_user();
+        if (e == nullptr) break;
+        ++n;
+        handle_user(e);
+        if (mailbox_.has_system()) run_system_lane();
+    }
+    if (terminated()) reject_queued();
+
+    if (has_work()) {  // yield: keep the scheduled flag, go to the back of the queue
+        exec_->post(this);
+        return;
+    }
+    scheduled_.store(false, std::memory_order_seq_cst);
+    if (has_work() && !scheduled_.exchange(true, std::memory_order_seq_cst)) {
+        exec_->post(this);
+        return;
+    }
+    release();  // the reference taken by schedule(); may delete this
+}
+
+void cell::run_system_lane() {
+    while (envelope* e = mailbox_.pop_system()) {
+        if (terminated())
+            e->reject(*this, errc::dead);
+        else
+            e->run(*this);
+        delete e;
+    }
+}
+
+void cell::handle_user(envelope* e) {
+    try {
+        if (e->tag() == nullptr)
+            e->run(*this);  // timer, ask continuation, down notice
+        else
+            instance_->dispatch(*e);
+    } catch (...) {
+        e->reject(*this, errc::handler_failed);
+        delete e;
+        fail_current("handler");
+        return;
+    }
+    handled_.store(handled_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    delete e;
+}
+
+void cell::fail_current(const char* context) {
+    std::string what;
+    try {
+        throw;
+    } catch (const std::exception& ex) {
+        what = ex.what();
+    } catch (...) {
+        what = "unknown exception";
+    }
+    if (context != nullptr && *context != '\0') what = std::string(context) + ": " + what;
+    fail(failure{std::move(what), std::current_exception()});
+}
+
+// ---- lifecycle --------------------------------------------------------------
+
+void cell::start_instance(const failure* after) {
+    try {
+        instance_ = recipe_.make();
+        instance_->cell_ = this;
+        if (after != nullptr) instance_->on_restart(*after);
+        instance_->on_start();
+    } catch (...) {
+        fail_current("start");
+    }
+}
+
+void cell::destroy_instance() {
+    cancel_all_timers();
+    if (!instance_) return;
+    try {
+        instance_->on_stop();
+    } catch (...) {
+        // on_stop failing must not stop the teardown; the instance goes anyway.
+    }
+    instance_.reset();
+}
+
+void cell::fail(failure f) {
+    if (terminated()) return;
+    suspended_ = true;
+    if (parent_)
+        parent_->enqueue_system(new detail::child_failed_msg(intrusive_ptr<cell>(this), std::move(f)));
+    else
+        sys_->root_failed(f);
+}
+
+void cell::resume_after_failure() {
+    if (!instance_) {  // it failed to start: there is no state to keep
+        restart(failure{"resumed before it started", {}});
+        return;
+    }
+    suspended_ = false;
+}
+
+void cell::restart(const failure& why) {
+    if (terminated()) return;
+    supervisor* sup = as_supervisor(*this);
+    auto children = sup != nullptr ? sup->release_children() : supervisor::child_map{};
+    destroy_instance();
+    ++incarnation_;
+    restarts_.fetch_add(1, std::memory_order_relaxed);
+    suspended_ = false;
+    start_instance(&why);
+    if (sup = as_supervisor(*this); sup != nullptr) sup->adopt_children(std::move(children), why);
+}
+
+void cell::stop(exit_reason why) {
+    if (terminated() || stopping_) return;
+    if (supervisor* sup = as_supervisor(*this); sup != nullptr && sup->has_children()) {
+        stopping_ = true;
+        suspended_ = false;  // a supervisor that gave up still stops its children in order
+        sup->begin_stop(std::move(why));
+        return;
+    }
+    terminate_now(std::move(why));
+}
+
+void cell::terminate_now(exit_reason why) {
+    if (terminated()) return;
+    destroy_instance();
+    terminated_.store(true, std::memory_order_release);
+    reject_queued();
+    for (auto& w : watchers_) {
+        if (!w.link) {
+            w.who->enqueue_user_unbounded(new detail::down_msg(down_notice{id_, name_, why}));
+        } else if (why.abnormal()) {
+            w.who->enqueue_system(new detail::exit_msg(*this, why));
+        } else {
+            w.who->enqueue_system(new detail::unwatch_msg(this));
+        }
+    }
+    watchers_.clear();
+    if (parent_) {
+        parent_->enqueue_system(
+            new detail::child_terminated_msg(intrusive_ptr<cell>(this), why, stop_external_));
+        parent_ = intrusive_ptr<cell>();  // the parent holds us until it hears; no cycle
+    }
+    sys_->cell_terminated(*this);
+}
+
+void cell::reject_queued() {
+    const errc why = sys_->shutting_down() ? errc::shutdown : errc::dead;
+    while (envelope* e = mailbox_.pop_user()) {
+        if (e->tag() != nullptr) sys_->count_dead_letter(*this);
+        e->reject(*this, why);
+        delete e;
+    }
+}
+
+// ---- watchers -----------------------------------------------------------------
+
+void cell::add_watcher(intrusive_ptr<cell> who, bool link) {
+    if (!who || who.get() == this) return;
+    for (auto& w : watchers_)
+        if (w.who == who) {
+            w.link = w.link || link;
+            return;
+        }
+    watchers_.push_back(watcher{std::move(who), link});
+}
+
+void cell::remove_watcher(const cell* who) {
+    std::erase_if(watchers_, [who](const watcher& w) { return w.who.get() == who; });
+}
+
+// ---- timers -------------------------------------------------------------------
+
+std::uint64_t cell::add_timer(duration after, bool periodic, std::function<void()> fn) {
+    const std::uint64_t id = ++next_timer_id_;
+    timer_entry t{id, {}, periodic ? after : duration::zero(), std::move(fn)};
+    t.token = exec_->schedule_at(exec_->now() + after, [self = intrusive_ptr<cell>(this), id] {
+        self->enqueue_user_unbounded(new detail::timer_msg(id));
+    });
+    timers_.push_back(std::move(t));
+    return id;
+}
+
+void cell::cancel_timer(std::uint64_t id) {
+    auto it = std::find_if(timers_.begin(), timers_.end(), [id](const timer_entry& t) { return t.id == id; });
+    if (it == timers_.end()) return;
+    exec_->cancel(it->token);
+    timers_.erase(it);
+}
+
+void cell::cancel_all_timers() {
+    for (auto& t : timers_) exec_->cancel(t.token);
+    timers_.clear();
+}
+
+void cell::fire_timer(std::uint64_t id) {
+    auto it = std::find_if(timers_.begin(), timers_.end(), [id](const timer_entry& t) { return t.id == id; });
+    if (it == timers_.end()) return;  // cancelled, or from before a restart
+    std::function<void()> fn;
+    if (it->period != duration::zero()) {
+        fn = it->fn;
+        it->token = exec_->schedule_at(exec_->now() + it->period, [self = intrusive_ptr<cell>(this), id] {
+            self->enqueue_user_unbounded(new detail::timer_msg(id));
+        });
+    } else {
+        fn = std::move(it->fn);
+        timers_.erase(it);
+    }
+    fn();  // exceptions are the caller's (handle_user) to catch
+}
+
+// ---- runtime messages ---------------------------------------------------------
+
+namespace detail {
+
+void start_msg::run(cell& c) { c.start_new(); }
+
+void stop_msg::run(cell& c) {
+    if (external) c.mark_stop_external();
+    c.stop(why);
+}
+
+void directive_msg::run(cell& c) {
+    switch (d) {
+        case directive::resume: c.resume_after_failure(); break;
+        case directive::restart: c.restart(why); break;
+        case directive::stop:
+        case directive::escalate:
+            c.stop(exit_reason{exit_reason::kind::failure, why.what});
+            break;
+    }
+}
+
+void watch_msg::reject(cell& c, errc) noexcept {
+    if (link)
+        who->enqueue_system(new exit_msg(c, exit_reason{exit_reason::kind::failure, "linked actor was already dead"}));
+    else
+        who->enqueue_user_unbounded(new down_msg(down_notice{c.id(), c.name(), exit_reason{exit_reason::kind::normal, "already terminated"}}));
+}
+
+exit_msg::exit_msg(const cell& from_in, exit_reason why_in)
+    : envelope(nullptr), from(&from_in), from_id(from_in.id()), why(std::move(why_in)) {}
+
+void exit_msg::run(cell& c) {
+    c.remove_watcher(from);
+    c.fail(failure{"linked actor " + std::to_string(from_id) + " terminated: " + why.what, {}});
+}
+
+void down_msg::run(cell& c) {
+    if (c.instance() != nullptr) c.instance()->on_down(notice);
+}
+
+void child_added_msg::run(cell& c) {
+    if (supervisor* s = as_supervisor(c); s != nullptr)
+        s->child_added(std::move(child));
+    else
+        child->request_stop(exit_reason{exit_reason::kind::shutdown, "parent is not running"});
+}
+
+void child_added_msg::reject(cell&, errc) noexcept {
+    child->request_stop(exit_reason{exit_reason::kind::shutdown, "parent has terminated"});
+}
+
+void child_failed_msg::run(cell& c) {
+    if (supervisor* s = as_supervisor(c); s != nullptr)
+        s->child_failed(*child, why);
+    else
+        child->request_stop(exit_reason{exit_reason::kind::failure, why.what});
+}
+
+void child_failed_msg::reject(cell&, errc) noexcept {
+    child->request_stop(exit_reason{exit_reason::kind::failure, why.what});
+}
+
+void child_terminated_msg::run(cell& c) {
+    if (supervisor* s = as_supervisor(c); s != nullptr) s->child_terminated(*child, why, external);
+}
+
+}  // namespace detail
+}  // namespace act
