@@ -114,6 +114,7 @@ void cell::resume() {
         if (mailbox_.has_system()) run_system_lane();
     }
     if (terminated()) reject_queued();
+    mailbox_.flush();
 
     if (has_work()) {  // yield: keep the scheduled flag, go to the back of the queue
         exec_->post(this);
@@ -260,6 +261,7 @@ void cell::reject_queued() {
         e->reject(*this, why);
         delete e;
     }
+    mailbox_.flush();
 }
 
 // ---- watchers -----------------------------------------------------------------

@@ -2,22 +2,51 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+#include <utility>
+
 namespace act {
 
 namespace {
 // Which pool and worker the current thread belongs to, for local posting.
 thread_local const thread_pool* current_pool = nullptr;
 thread_local std::size_t current_worker = 0;
+thread_local resumable* current_turn = nullptr;  // what this worker is running
 
 void name_thread(const std::string& name) {
     // Linux limits thread names to 15 characters.
     pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
 }
+
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+}
+
+constexpr int k_max_lifo_streak = 16;  // then the queue gets its turn
+constexpr int k_spins = 1000;  // about 10-50 µs of polling before sleeping
 }  // namespace
 
 struct thread_pool::worker {
-    std::mutex mutex;
-    std::deque<resumable*> queue;
+    // Posting is one atomic exchange; popping belongs to whoever holds
+    // `consuming`: the owner, or a thief.
+    mpsc_queue inbox;
+    std::atomic<bool> consuming{false};
+    // The turn this worker's running actor just made ready: run next, here,
+    // while its message is hot in cache (a ping-pong stays on one core).
+    // Owner thread only; never stolen.
+    resumable* lifo = nullptr;
+    int lifo_streak = 0;
+
+    resumable* try_pop() noexcept {
+        if (inbox.empty() || consuming.exchange(true, std::memory_order_acquire)) return nullptr;
+        auto* r = static_cast<resumable*>(inbox.pop());
+        consuming.store(false, std::memory_order_release);
+        return r;
+    }
 };
 
 thread_pool::thread_pool(std::size_t threads, std::string name) {
@@ -48,41 +77,41 @@ thread_pool::~thread_pool() {
     wake_.notify_all();
     for (auto& t : threads_) t.join();
     for (auto& w : workers_)
-        for (resumable* r : w->queue) r->abandon();
+        while (auto* r = static_cast<resumable*>(w->inbox.pop())) r->abandon();
 }
 
 void thread_pool::post(resumable* r) {
-    const std::size_t index = current_pool == this ? current_worker
-                                                   : next_.fetch_add(1, std::memory_order_relaxed) % workers_.size();
-    {
-        std::lock_guard lock(workers_[index]->mutex);
-        workers_[index]->queue.push_back(r);
+    const bool local = current_pool == this;
+    const std::size_t index = local ? current_worker : next_.fetch_add(1, std::memory_order_relaxed) % workers_.size();
+    worker& w = *workers_[index];
+    if (local && r != current_turn) {  // a yielding actor goes to the back of the queue instead
+        r = std::exchange(w.lifo, r);
+        if (r == nullptr) return;
     }
-    // Pairs with the sleeper's check in run_worker: one of us sees the other.
-    pending_.fetch_add(1, std::memory_order_seq_cst);
+    w.inbox.push(r);  // a seq_cst exchange: pairs with the sleeper's check in run_worker
     if (sleepers_.load(std::memory_order_seq_cst) > 0) {
         std::lock_guard lock(sleep_mutex_);
         wake_.notify_one();
     }
 }
 
+bool thread_pool::anything_queued() const noexcept {
+    return std::any_of(workers_.begin(), workers_.end(), [](const auto& w) { return !w->inbox.empty(); });
+}
+
 resumable* thread_pool::take(std::size_t index) {
-    const std::size_t n = workers_.size();
-    for (std::size_t k = 0; k < n; ++k) {
-        worker& w = *workers_[(index + k) % n];
-        std::lock_guard lock(w.mutex);
-        if (w.queue.empty()) continue;
-        resumable* r;
-        if (k == 0) {  // own queue: oldest first, so a yielding actor goes to the back
-            r = w.queue.front();
-            w.queue.pop_front();
-        } else {  // steal from the far end
-            r = w.queue.back();
-            w.queue.pop_back();
-        }
-        pending_.fetch_sub(1, std::memory_order_relaxed);
-        return r;
+    worker& own = *workers_[index];
+    if (own.lifo != nullptr) {
+        if (++own.lifo_streak <= k_max_lifo_streak) return std::exchange(own.lifo, nullptr);
+        own.lifo_streak = 0;
+        own.inbox.push(std::exchange(own.lifo, nullptr));
+    } else {
+        own.lifo_streak = 0;
     }
+    if (auto* r = own.try_pop()) return r;
+    const std::size_t n = workers_.size();
+    for (std::size_t k = 1; k < n; ++k)
+        if (auto* r = workers_[(index + k) % n]->try_pop()) return r;
     return nullptr;
 }
 
@@ -91,50 +120,57 @@ void thread_pool::run_worker(std::size_t index) {
     current_worker = index;
     for (;;) {
         resumable* r = take(index);
+        // Poll briefly before sleeping: a partner usually posts within
+        // microseconds, and waking a sleeper costs a system call.
+        for (int spin = 0; r == nullptr && spin < k_spins; ++spin) {
+            cpu_relax();
+            if (anything_queued()) r = take(index);
+        }
         if (r == nullptr) {
-            // Spin briefly: a ping-pong partner usually posts within microseconds.
-            for (int spin = 0; spin < 64 && r == nullptr; ++spin) {
-                if (pending_.load(std::memory_order_relaxed) > 0) r = take(index);
-                if (r == nullptr) std::this_thread::yield();
+            std::unique_lock lock(sleep_mutex_);
+            sleepers_.fetch_add(1, std::memory_order_seq_cst);
+            // Our increment and a poster's push are both seq_cst: either it
+            // sees a sleeper and wakes us, or we see its item here.
+            while ((r = take(index)) == nullptr && !stopping_.load()) {
+                if (anything_queued()) {  // popping raced with a producer or a thief: look again
+                    lock.unlock();
+                    cpu_relax();
+                    lock.lock();
+                    continue;
+                }
+                wake_.wait(lock);
             }
+            sleepers_.fetch_sub(1, std::memory_order_relaxed);
         }
-        if (r != nullptr) {
-            r->resume();
-            continue;
-        }
-        std::unique_lock lock(sleep_mutex_);
-        sleepers_.fetch_add(1, std::memory_order_seq_cst);
-        while (pending_.load(std::memory_order_seq_cst) == 0 && !stopping_.load())
-            wake_.wait(lock);
-        sleepers_.fetch_sub(1, std::memory_order_seq_cst);
-        if (stopping_.load() && pending_.load() == 0) return;
+        if (r == nullptr) return;  // stopping, and nothing left to run
+        current_turn = r;
+        r->resume();
+        current_turn = nullptr;
     }
 }
 
 timer_token thread_pool::schedule_at(time_point when, std::function<void()> fn) {
     std::lock_guard lock(timer_mutex_);
-    const auto first = timers_.next_due();
     timer_token t = timers_.add(when, std::move(fn));
-    if (!first || when < *first) timer_wake_.notify_one();
+    // The timer thread wakes by itself at timer_sleeps_until_ and then looks
+    // again, so only an earlier timer needs to wake it (cancelled asks with
+    // the same timeout never do).
+    if (when < timer_sleeps_until_) {
+        timer_sleeps_until_ = when;
+        timer_wake_.notify_one();
+    }
     return t;
 }
 
 void thread_pool::cancel(timer_token t) {
     std::function<void()> dropped;  // destroyed outside the lock: it may release a cell
-    {
-        std::lock_guard lock(timer_mutex_);
-        dropped = timers_.take(t);
-    }
+    std::lock_guard lock(timer_mutex_);
+    dropped = timers_.take(t);
 }
 
 void thread_pool::run_timers() {
     std::unique_lock lock(timer_mutex_);
     while (!timers_stopping_) {
-        const auto due = timers_.next_due();
-        if (!due) {
-            timer_wake_.wait(lock);
-            continue;
-        }
         if (auto fn = timers_.pop_due(clock::now())) {
             lock.unlock();
             fn();
@@ -142,7 +178,12 @@ void thread_pool::run_timers() {
             lock.lock();
             continue;
         }
-        timer_wake_.wait_until(lock, *due);
+        const auto due = timers_.next_due();
+        timer_sleeps_until_ = due ? *due : time_point::max();
+        if (due)
+            timer_wake_.wait_until(lock, *due);
+        else
+            timer_wake_.wait(lock);
     }
     timers_.clear();
 }

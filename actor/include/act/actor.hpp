@@ -10,11 +10,22 @@
 namespace act {
 
 /// One handler per message type: `R handle(const M&)` where R is M's
-/// declared reply type (void for tell-only messages).
+/// declared reply type (void for tell-only messages), or
+/// `void handle(const M&, promise<R>)` for a message that replies_later.
 template <class M>
 class handler {
 public:
     virtual reply_of_t<M> handle(const M& m) = 0;
+
+protected:
+    ~handler() = default;
+};
+
+template <class M>
+    requires replies_later<M>
+class handler<M> {
+public:
+    virtual void handle(const M& m, promise<reply_of_t<M>> reply) = 0;
 
 protected:
     ~handler() = default;
@@ -62,7 +73,10 @@ protected:
 private:
     template <class M>
     void handle_now(const M& m) {
-        static_cast<handler<M>&>(*this).handle(m);
+        if constexpr (replies_later<M>)
+            static_cast<handler<M>&>(*this).handle(m, promise<reply_of_t<M>>());
+        else
+            static_cast<handler<M>&>(*this).handle(m);
     }
 
     void dispatch(envelope& e) final {
@@ -74,7 +88,9 @@ private:
     void deliver(envelope& e) {
         auto& me = static_cast<message_envelope<M>&>(e);
         handler<M>& h = *this;
-        if constexpr (has_reply<M>) {
+        if constexpr (replies_later<M>) {
+            h.handle(me.msg, me.take_promise());
+        } else if constexpr (has_reply<M>) {
             me.reply(h.handle(me.msg));
         } else {
             h.handle(me.msg);

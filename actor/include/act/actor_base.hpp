@@ -102,6 +102,23 @@ private:
     F fn_;
     result<R> r_;
 };
+
+/// An ask made by an actor: the outcome becomes a continuation message in
+/// the asker's mailbox, so it runs in the asker's turn.
+template <class R, class F>
+class continuation_state final : public ask_state<R> {
+public:
+    continuation_state(intrusive_ptr<cell> self, F fn)
+        : self_(std::move(self)), incarnation_(self_->incarnation()), fn_(std::move(fn)) {}
+
+private:
+    void deliver(result<R> r) override {
+        self_->enqueue_user_unbounded(new continuation<R, F>(incarnation_, std::move(fn_), std::move(r)));
+    }
+    intrusive_ptr<cell> self_;
+    std::uint32_t incarnation_;
+    F fn_;
+};
 }  // namespace detail
 
 template <class... Ts, class M, class F>
@@ -109,12 +126,8 @@ template <class... Ts, class M, class F>
 void actor_base::ask(const ref<Ts...>& target, M msg, duration timeout, F then) {
     using R = reply_of_t<M>;
     static_assert(std::is_invocable_v<F&, result<R>>, "then must accept act::result<reply>");
-    auto state = std::make_shared<ask_state<R>>(
-        [self = intrusive_ptr<cell>(cell_), inc = cell_->incarnation(),
-         fn = std::move(then)](result<R> r) mutable {
-            self->enqueue_user_unbounded(
-                new detail::continuation<R, F>(inc, std::move(fn), std::move(r)));
-        });
+    std::shared_ptr<ask_state<R>> state =
+        std::make_shared<detail::continuation_state<R, F>>(intrusive_ptr<cell>(cell_), std::move(then));
     target.send_request(state, std::move(msg), timeout);
 }
 

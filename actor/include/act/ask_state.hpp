@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,37 +16,99 @@ namespace act {
 template <class R>
 class ask_state {
 public:
-    explicit ask_state(std::function<void(result<R>)> on_done) : on_done_(std::move(on_done)) {}
+    ask_state() = default;
+    ask_state(const ask_state&) = delete;
+    ask_state& operator=(const ask_state&) = delete;
+    virtual ~ask_state() = default;
 
     /// Arms the timeout on `exec`. Call before the request is sent.
     static void arm_timeout(const std::shared_ptr<ask_state>& self, executor& exec, duration timeout) {
         self->timer_exec_ = &exec;
-        self->timer_ = exec.schedule_at(exec.now() + timeout,
-                                        [self] { self->complete(errc::timeout); });
+        self->timer_ = exec.schedule_at(exec.now() + timeout, [self] { self->complete(errc::timeout); });
     }
 
     /// Delivers the outcome; false when another outcome came first.
     bool complete(result<R> r) {
         if (done_.exchange(true, std::memory_order_acq_rel)) return false;
         if (timer_exec_ != nullptr) timer_exec_->cancel(timer_);
-        auto fn = std::move(on_done_);
-        fn(std::move(r));
+        deliver(std::move(r));
         return true;
     }
 
+protected:
+    /// Called once, on whichever thread completed the ask.
+    virtual void deliver(result<R> r) = 0;
+
 private:
     std::atomic<bool> done_{false};
-    std::function<void(result<R>)> on_done_;
     executor* timer_exec_ = nullptr;
     timer_token timer_;
 };
 
-/// What plain (non-actor) code waits on for an ask's outcome.
+/// The right to answer one ask, handed to handlers of `replies_later`
+/// messages. Move-only; answering twice is a no-op. Dropping it unanswered
+/// fails the ask with errc::unanswered. Empty (and a no-op) for a tell.
 template <class R>
-struct future_box {
-    std::mutex mutex;
-    std::condition_variable ready;
-    std::optional<result<R>> value;
+class promise {
+public:
+    promise() = default;
+    explicit promise(std::shared_ptr<ask_state<R>> state) noexcept : state_(std::move(state)) {}
+    promise(promise&&) noexcept = default;
+    promise& operator=(promise&& o) noexcept {
+        if (this != &o) {
+            drop();
+            state_ = std::move(o.state_);
+        }
+        return *this;
+    }
+    promise(const promise&) = delete;
+    promise& operator=(const promise&) = delete;
+    ~promise() { drop(); }
+
+    /// Sends the reply. Thread-safe.
+    void deliver(R value) {
+        if (auto s = std::move(state_)) s->complete(result<R>(std::move(value)));
+    }
+    /// Fails the ask with `why`.
+    void fail(errc why) {
+        if (auto s = std::move(state_)) s->complete(why);
+    }
+    /// False for a tell, or once answered.
+    bool pending() const noexcept { return static_cast<bool>(state_); }
+
+private:
+    void drop() {
+        if (auto s = std::move(state_)) s->complete(errc::unanswered);
+    }
+    std::shared_ptr<ask_state<R>> state_;
+};
+
+/// An ask made from plain code: the outcome waits here for ask_future.
+template <class R>
+class future_state final : public ask_state<R> {
+public:
+    bool ready() const {
+        std::lock_guard lock(mutex_);
+        return value_.has_value();
+    }
+    result<R> wait() {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [&] { return value_.has_value(); });
+        return std::move(*value_);
+    }
+
+private:
+    void deliver(result<R> r) override {
+        {
+            std::lock_guard lock(mutex_);
+            value_.emplace(std::move(r));
+        }
+        ready_.notify_all();
+    }
+
+    mutable std::mutex mutex_;
+    std::condition_variable ready_;
+    std::optional<result<R>> value_;
 };
 
 /// The outcome of an ask made from plain code. get() blocks the calling
@@ -56,14 +117,10 @@ struct future_box {
 template <class R>
 class ask_future {
 public:
-    ask_future(std::shared_ptr<future_box<R>> box, executor* exec)
-        : box_(std::move(box)), exec_(exec) {}
+    ask_future(std::shared_ptr<future_state<R>> state, executor* exec) : state_(std::move(state)), exec_(exec) {}
 
     /// True once the outcome is known. Thread-safe.
-    bool ready() const {
-        std::lock_guard lock(box_->mutex);
-        return box_->value.has_value();
-    }
+    bool ready() const { return state_->ready(); }
 
     /// Waits for the outcome (a reply, or the error: timeout, dead, ...).
     result<R> get() {
@@ -71,13 +128,11 @@ public:
             while (!ready() && exec_->drive_one()) {
             }
         }
-        std::unique_lock lock(box_->mutex);
-        box_->ready.wait(lock, [&] { return box_->value.has_value(); });
-        return std::move(*box_->value);
+        return state_->wait();
     }
 
 private:
-    std::shared_ptr<future_box<R>> box_;
+    std::shared_ptr<future_state<R>> state_;
     executor* exec_;
 };
 

@@ -40,8 +40,8 @@ template <class M>
 class message_envelope final : public envelope {
 public:
     using reply_type = reply_of_t<M>;
-    using reply_sink = std::conditional_t<has_reply<M>, std::shared_ptr<ask_state<reply_type>>,
-                                          std::nullptr_t>;
+    struct no_reply {};
+    using reply_sink = std::conditional_t<has_reply<M>, std::shared_ptr<ask_state<reply_type>>, no_reply>;
 
     explicit message_envelope(M m, reply_sink sink = {})
         : envelope(type_tag<M>()), msg(std::move(m)), reply_(std::move(sink)) {}
@@ -59,6 +59,13 @@ public:
         }
     }
 
+    /// Hands the right to answer to a replies_later handler.
+    promise<reply_type> take_promise() noexcept
+        requires has_reply<M>
+    {
+        return promise<reply_type>(std::move(reply_));
+    }
+
     /// Sends the handler's answer to the asker (no-op for a tell).
     template <class R>
     void reply(R&& r) {
@@ -70,7 +77,7 @@ public:
     const M msg;
 
 private:
-    reply_sink reply_;
+    [[no_unique_address]] reply_sink reply_;
 };
 
 }  // namespace act

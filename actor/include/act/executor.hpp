@@ -1,5 +1,7 @@
 #pragma once
 
+#include "act/mpsc_queue.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -8,7 +10,9 @@ namespace act {
 
 /// Something an executor runs: one turn of an actor.
 /// The executor calls exactly one of resume() or abandon() per post().
-class resumable {
+/// It is posted at most once at a time, so an executor may queue it through
+/// its own link (no allocation per post).
+class resumable : public mpsc_node {
 public:
     /// Runs one turn. Called by the executor on one of its threads.
     virtual void resume() = 0;

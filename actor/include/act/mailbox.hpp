@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 namespace act {
 
@@ -68,17 +69,23 @@ public:
     /// Owner only.
     envelope* pop_system() noexcept { return static_cast<envelope*>(system_.pop()); }
 
-    /// Owner only.
+    /// Owner only. The slot is given back to senders by the next flush(),
+    /// so a turn touches the shared counter once, not once per message.
     envelope* pop_user() noexcept {
         auto* e = static_cast<envelope*>(user_.pop());
-        if (e != nullptr) depth_.fetch_sub(1, std::memory_order_relaxed);
+        if (e != nullptr) ++taken_;
         return e;
+    }
+
+    /// Owner only: frees the slots of the messages popped since the last flush.
+    void flush() noexcept {
+        if (taken_ != 0) depth_.fetch_sub(std::exchange(taken_, 0), std::memory_order_relaxed);
     }
 
     /// Owner only: the oldest message while over capacity (drop_oldest), else nullptr.
     envelope* pop_excess() noexcept {
-        if (policy_ != overflow_policy::drop_oldest ||
-            depth_.load(std::memory_order_relaxed) <= capacity_)
+        flush();
+        if (policy_ != overflow_policy::drop_oldest || depth_.load(std::memory_order_relaxed) <= capacity_)
             return nullptr;
         return pop_user();
     }
@@ -101,6 +108,7 @@ private:
     mpsc_queue system_;
     mpsc_queue user_;
     std::atomic<std::size_t> depth_{0};
+    std::size_t taken_ = 0;  // popped but not yet flushed (owner only)
     std::size_t capacity_;
     overflow_policy policy_;
     std::atomic<bool> overflowed_{false};

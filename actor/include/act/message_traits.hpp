@@ -32,6 +32,12 @@ using reply_of_t = typename detail::reply_of<std::remove_cvref_t<M>>::type;
 template <class M>
 concept has_reply = !std::is_void_v<reply_of_t<M>>;
 
+/// A message that declares `static constexpr bool replies_later = true;`
+/// is handled by `void handle(const M&, promise<reply>)`: the handler may
+/// reply after asking others, from a later turn.
+template <class M>
+concept replies_later = has_reply<M> && requires { requires std::remove_cvref_t<M>::replies_later; };
+
 /// True when M is one of Ms.
 template <class M, class... Ms>
 concept one_of = (std::is_same_v<std::remove_cvref_t<M>, Ms> || ...);

@@ -27,36 +27,37 @@ public:
     /// The oldest node, or nullptr when empty or when a producer is between
     /// its two steps (the caller sees that as "try again": not empty()).
     mpsc_node* pop() noexcept {
-        mpsc_node* tail = tail_;
+        mpsc_node* tail = tail_.load(std::memory_order_relaxed);
         mpsc_node* next = tail->next.load(std::memory_order_acquire);
         if (tail == &stub_) {
             if (next == nullptr) return nullptr;
-            tail_ = next;
+            tail_.store(next, std::memory_order_relaxed);
             tail = next;
             next = next->next.load(std::memory_order_acquire);
         }
         if (next != nullptr) {
-            tail_ = next;
+            tail_.store(next, std::memory_order_relaxed);
             return tail;
         }
         if (tail != head_.load(std::memory_order_acquire)) return nullptr;
         push(&stub_);
         next = tail->next.load(std::memory_order_acquire);
         if (next != nullptr) {
-            tail_ = next;
+            tail_.store(next, std::memory_order_relaxed);
             return tail;
         }
         return nullptr;
     }
 
-    /// True when nothing was pushed that was not popped. Consumer only.
+    /// True when nothing was pushed that was not popped. Exact for the
+    /// consumer; from other threads a hint (it may be stale by return).
     bool empty() const noexcept {
-        return tail_ == &stub_ && head_.load(std::memory_order_seq_cst) == &stub_;
+        return tail_.load(std::memory_order_seq_cst) == &stub_ && head_.load(std::memory_order_seq_cst) == &stub_;
     }
 
 private:
     std::atomic<mpsc_node*> head_;
-    mpsc_node* tail_;
+    std::atomic<mpsc_node*> tail_;  // written by the consumer only; atomic so others may peek
     mpsc_node stub_;
 };
 

@@ -44,16 +44,9 @@ public:
         requires(one_of<M, Ms...> && has_reply<M>)
     ask_future<reply_of_t<M>> ask(M m, duration timeout) const {
         using R = reply_of_t<M>;
-        auto box = std::make_shared<future_box<R>>();
-        auto state = std::make_shared<ask_state<R>>([box](result<R> r) {
-            {
-                std::lock_guard lock(box->mutex);
-                box->value.emplace(std::move(r));
-            }
-            box->ready.notify_all();
-        });
-        send_request(state, std::move(m), timeout);
-        return ask_future<R>(std::move(box), cell_ ? &cell_->exec() : nullptr);
+        auto state = std::make_shared<future_state<R>>();
+        send_request(std::shared_ptr<ask_state<R>>(state), std::move(m), timeout);
+        return ask_future<R>(std::move(state), cell_ ? &cell_->exec() : nullptr);
     }
 
     /// Runtime use: sends an ask whose outcome goes to `state`.

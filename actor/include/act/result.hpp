@@ -14,6 +14,7 @@ enum class errc {
     shutdown,         ///< the actor system shut down before the reply
     mailbox_full,     ///< the target's mailbox refused the request
     handler_failed,   ///< the target's handler threw while handling it
+    unanswered,       ///< the target dropped the request's promise without replying
 };
 
 /// A stable, human-readable name for an error code.
@@ -24,6 +25,7 @@ constexpr std::string_view to_string(errc e) noexcept {
         case errc::shutdown: return "shutdown";
         case errc::mailbox_full: return "mailbox_full";
         case errc::handler_failed: return "handler_failed";
+        case errc::unanswered: return "unanswered";
     }
     return "unknown";
 }

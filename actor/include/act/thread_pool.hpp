@@ -16,8 +16,8 @@
 namespace act {
 
 /// An executor with a fixed set of worker threads and one timer thread.
-/// Each worker has its own queue; a turn posted from a worker goes to that
-/// worker (the message's receiver runs where the sender's data is hot), and
+/// Each worker has its own lock-free queue; a turn posted from a worker goes
+/// to that worker (the receiver runs where the message is hot in cache), and
 /// idle workers steal from the others. Thread-safe.
 class thread_pool final : public executor {
 public:
@@ -38,10 +38,10 @@ private:
     void run_worker(std::size_t index);
     void run_timers();
     resumable* take(std::size_t index);
+    bool anything_queued() const noexcept;
 
     std::vector<std::unique_ptr<worker>> workers_;
     std::vector<std::thread> threads_;
-    std::atomic<std::size_t> pending_{0};
     std::atomic<std::size_t> sleepers_{0};
     std::atomic<std::size_t> next_{0};
     std::atomic<bool> stopping_{false};
@@ -52,6 +52,7 @@ private:
     std::condition_variable timer_wake_;
     timer_queue timers_;
     bool timers_stopping_ = false;
+    time_point timer_sleeps_until_ = time_point::max();  // no wake needed for later timers
     std::thread timer_thread_;
 };
 
