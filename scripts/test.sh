@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test: the Release build, a smoke run of the
+# benchmarks, every test under AddressSanitizer + UndefinedBehaviorSanitizer
+# (LeakSanitizer included), and the actor tests under ThreadSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+
+echo "== release build and tests"
+scripts/build.sh release
+ctest --test-dir build --output-on-failure --timeout 300
+
+echo "== benchmark smoke run (tiny sizes: checks they run, measures nothing)"
+scripts/bench-actor.sh --smoke
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer"
+scripts/build.sh asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure --timeout 600
+
+echo "== ThreadSanitizer (actor core)"
+scripts/build.sh tsan --target actor_tests
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build-tsan/tests/actor/actor_tests --gtest_brief=1
+
+echo "all test suites passed"
