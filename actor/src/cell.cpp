@@ -23,8 +23,17 @@ cell::cell(system& sys, executor& exec, actor_recipe recipe, mailbox_options mbo
       label_(label),
       parent_(std::move(parent)),
       recipe_(std::move(recipe)),
-      mbox_options_(mbox),
-      name_(std::move(name)) {}
+      name_(name.empty() ? nullptr : std::make_unique<const std::string>(std::move(name))) {}
+
+const std::string& cell::name() const noexcept {
+    static const std::string unnamed;
+    return name_ ? *name_ : unnamed;
+}
+
+cell::extras& cell::more() {
+    if (!more_) more_ = std::make_unique<extras>();
+    return *more_;
+}
 
 cell::~cell() {
     // Messages that raced with termination and were never drained.
@@ -236,16 +245,16 @@ void cell::terminate_now(exit_reason why) {
     destroy_instance();
     terminated_.store(true, std::memory_order_release);
     reject_queued();
-    for (auto& w : watchers_) {
+    for (auto& w : more_ ? more_->watchers : std::vector<watcher>{}) {
         if (!w.link) {
-            w.who->enqueue_user_unbounded(new detail::down_msg(down_notice{id_, name_, why}));
+            w.who->enqueue_user_unbounded(new detail::down_msg(down_notice{id_, name(), why}));
         } else if (why.abnormal()) {
             w.who->enqueue_system(new detail::exit_msg(*this, why));
         } else {
             w.who->enqueue_system(new detail::unwatch_msg(this));
         }
     }
-    watchers_.clear();
+    more_.reset();
     if (parent_) {
         parent_->enqueue_system(
             new detail::child_terminated_msg(intrusive_ptr<cell>(this), why, stop_external_));
@@ -268,45 +277,52 @@ void cell::reject_queued() {
 
 void cell::add_watcher(intrusive_ptr<cell> who, bool link) {
     if (!who || who.get() == this) return;
-    for (auto& w : watchers_)
+    auto& watchers = more().watchers;
+    for (auto& w : watchers)
         if (w.who == who) {
             w.link = w.link || link;
             return;
         }
-    watchers_.push_back(watcher{std::move(who), link});
+    watchers.push_back(watcher{std::move(who), link});
 }
 
 void cell::remove_watcher(const cell* who) {
-    std::erase_if(watchers_, [who](const watcher& w) { return w.who.get() == who; });
+    if (more_) std::erase_if(more_->watchers, [who](const watcher& w) { return w.who.get() == who; });
 }
 
 // ---- timers -------------------------------------------------------------------
 
 std::uint64_t cell::add_timer(duration after, bool periodic, std::function<void()> fn) {
-    const std::uint64_t id = ++next_timer_id_;
+    extras& x = more();
+    const std::uint64_t id = ++x.next_timer_id;
     timer_entry t{id, {}, periodic ? after : duration::zero(), std::move(fn)};
     t.token = exec_->schedule_at(exec_->now() + after, [self = intrusive_ptr<cell>(this), id] {
         self->enqueue_user_unbounded(new detail::timer_msg(id));
     });
-    timers_.push_back(std::move(t));
+    x.timers.push_back(std::move(t));
     return id;
 }
 
 void cell::cancel_timer(std::uint64_t id) {
-    auto it = std::find_if(timers_.begin(), timers_.end(), [id](const timer_entry& t) { return t.id == id; });
-    if (it == timers_.end()) return;
+    if (!more_) return;
+    auto& timers = more_->timers;
+    auto it = std::find_if(timers.begin(), timers.end(), [id](const timer_entry& t) { return t.id == id; });
+    if (it == timers.end()) return;
     exec_->cancel(it->token);
-    timers_.erase(it);
+    timers.erase(it);
 }
 
 void cell::cancel_all_timers() {
-    for (auto& t : timers_) exec_->cancel(t.token);
-    timers_.clear();
+    if (!more_) return;
+    for (auto& t : more_->timers) exec_->cancel(t.token);
+    more_->timers.clear();
 }
 
 void cell::fire_timer(std::uint64_t id) {
-    auto it = std::find_if(timers_.begin(), timers_.end(), [id](const timer_entry& t) { return t.id == id; });
-    if (it == timers_.end()) return;  // cancelled, or from before a restart
+    if (!more_) return;
+    auto& timers = more_->timers;
+    auto it = std::find_if(timers.begin(), timers.end(), [id](const timer_entry& t) { return t.id == id; });
+    if (it == timers.end()) return;  // cancelled, or from before a restart
     std::function<void()> fn;
     if (it->period != duration::zero()) {
         fn = it->fn;
@@ -315,7 +331,7 @@ void cell::fire_timer(std::uint64_t id) {
         });
     } else {
         fn = std::move(it->fn);
-        timers_.erase(it);
+        timers.erase(it);
     }
     fn();  // exceptions are the caller's (handle_user) to catch
 }

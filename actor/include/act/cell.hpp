@@ -70,7 +70,8 @@ public:
     void kill() noexcept;
 
     std::uint64_t id() const noexcept { return id_; }
-    const std::string& name() const noexcept { return name_; }
+    /// The registered name, or an empty string. Thread-safe (immutable).
+    const std::string& name() const noexcept;
     const char* label() const noexcept { return label_; }
     child_kind kind() const noexcept { return kind_; }
     executor& exec() const noexcept { return *exec_; }
@@ -92,7 +93,7 @@ public:
     /// Incremented by each restart: continuations of an old instance are dropped.
     std::uint32_t incarnation() const noexcept { return incarnation_; }
     const actor_recipe& recipe() const noexcept { return recipe_; }
-    const mailbox_options& mailbox_config() const noexcept { return mbox_options_; }
+    mailbox_options mailbox_config() const noexcept { return {mailbox_.capacity(), mailbox_.policy()}; }
 
     /// A handler or hook threw, or the mailbox overflowed: suspends the actor
     /// and reports to the parent supervisor.
@@ -162,6 +163,13 @@ private:
         intrusive_ptr<cell> who;
         bool link;
     };
+    /// What only some actors use, made on first use so an idle actor stays small.
+    struct extras {
+        std::vector<watcher> watchers;
+        std::vector<timer_entry> timers;
+        std::uint64_t next_timer_id = 0;
+    };
+    extras& more();
 
     system* sys_;
     executor* exec_;
@@ -182,11 +190,8 @@ private:
     intrusive_ptr<cell> parent_;
     std::unique_ptr<actor_base> instance_;
     actor_recipe recipe_;
-    mailbox_options mbox_options_;
-    std::string name_;
-    std::vector<watcher> watchers_;
-    std::vector<timer_entry> timers_;
-    std::uint64_t next_timer_id_ = 0;
+    std::unique_ptr<const std::string> name_;  // null when unnamed
+    std::unique_ptr<extras> more_;              // own turn only
 };
 
 }  // namespace act
