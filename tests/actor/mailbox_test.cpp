@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cstddef>
 #include <latch>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
