@@ -16,6 +16,7 @@ using detail::as_supervisor;
 cell::cell(system& sys, executor& exec, actor_recipe recipe, mailbox_options mbox,
            intrusive_ptr<cell> parent, child_kind kind, std::string name, const char* label)
     : sys_(&sys),
+      shared_(sys.shared()),
       exec_(&exec),
       mailbox_(mbox),
       kind_(kind),
@@ -38,6 +39,7 @@ cell::extras& cell::more() {
 cell::~cell() {
     // Messages that raced with termination and were never drained.
     while (envelope* e = mailbox_.pop_system()) delete e;
+    while (envelope* e = mailbox_.pop_runtime()) delete e;
     while (envelope* e = mailbox_.pop_user()) delete e;
 }
 
@@ -45,9 +47,9 @@ cell::~cell() {
 
 send_status cell::enqueue_user(envelope* e) {
     if (terminated()) {
-        e->reject(*this, sys_->shutting_down() ? errc::shutdown : errc::dead);
+        e->reject(*this, shared_->shutting_down.load() ? errc::shutdown : errc::dead);
         delete e;
-        sys_->count_dead_letter(*this);
+        shared_->count_dead_letter(id_, label_);
         return send_status::dead;
     }
     const send_status s = mailbox_.push_user(e);
@@ -58,13 +60,13 @@ send_status cell::enqueue_user(envelope* e) {
     e->reject(*this, errc::mailbox_full);
     delete e;
     dropped_.fetch_add(1, std::memory_order_relaxed);
-    sys_->count_dropped();
+    shared_->dropped.fetch_add(1, std::memory_order_relaxed);
     if (mailbox_.policy() == overflow_policy::fail_actor) schedule();
     return s;
 }
 
-void cell::enqueue_user_unbounded(envelope* e) {
-    mailbox_.push_user_unbounded(e);
+void cell::enqueue_runtime(envelope* e) {
+    mailbox_.push_runtime(e);
     schedule();
 }
 
@@ -94,16 +96,16 @@ void cell::schedule() {
 
 bool cell::has_work() const noexcept {
     if (mailbox_.has_system()) return true;
-    if (terminated()) return mailbox_.has_user();
-    if (kill_requested_.load(std::memory_order_relaxed)) return true;
-    return mailbox_.has_user() && can_run_user();
+    if (terminated()) return mailbox_.has_user() || mailbox_.has_runtime();
+    if (kill_requested_.load(std::memory_order_relaxed) || mailbox_.overflowed()) return true;
+    return (mailbox_.has_runtime() || mailbox_.has_user()) && can_run_user();
 }
 
 void cell::resume() {
     run_system_lane();
     if (!terminated() && mailbox_.take_overflow()) fail(failure{"mailbox overflow", {}});
 
-    const std::size_t quantum = sys_->quantum();
+    const std::size_t quantum = shared_->quantum;
     for (std::size_t n = 0; n < quantum && !terminated();) {
         if (kill_requested_.load(std::memory_order_acquire)) {
             terminate_now(exit_reason{exit_reason::kind::killed, "did not stop in time"});
@@ -114,9 +116,10 @@ void cell::resume() {
             old->reject(*this, errc::mailbox_full);
             delete old;
             dropped_.fetch_add(1, std::memory_order_relaxed);
-            sys_->count_dropped();
+            shared_->dropped.fetch_add(1, std::memory_order_relaxed);
         }
-        envelope* e = mailbox_.pop_user();
+        envelope* e = mailbox_.pop_runtime();
+        if (e == nullptr) e = mailbox_.pop_user();
         if (e == nullptr) break;
         ++n;
         handle_user(e);
@@ -139,10 +142,15 @@ void cell::resume() {
 
 void cell::run_system_lane() {
     while (envelope* e = mailbox_.pop_system()) {
-        if (terminated())
+        if (terminated()) {
             e->reject(*this, errc::dead);
-        else
-            e->run(*this);
+        } else {
+            try {
+                e->run(*this);  // may run user code (hooks) or supervisor logic
+            } catch (...) {
+                fail_current("runtime");
+            }
+        }
         delete e;
     }
 }
@@ -245,9 +253,12 @@ void cell::terminate_now(exit_reason why) {
     destroy_instance();
     terminated_.store(true, std::memory_order_release);
     reject_queued();
+    // Frees the name before the parent hears (it may respawn under that name).
+    // The system may be destroyed once this returns: sys_ is not used again.
+    sys_->cell_terminated(*this);
     for (auto& w : more_ ? more_->watchers : std::vector<watcher>{}) {
         if (!w.link) {
-            w.who->enqueue_user_unbounded(new detail::down_msg(down_notice{id_, name(), why}));
+            w.who->enqueue_runtime(new detail::down_msg(down_notice{id_, name(), why}));
         } else if (why.abnormal()) {
             w.who->enqueue_system(new detail::exit_msg(*this, why));
         } else {
@@ -260,17 +271,17 @@ void cell::terminate_now(exit_reason why) {
             new detail::child_terminated_msg(intrusive_ptr<cell>(this), why, stop_external_));
         parent_ = intrusive_ptr<cell>();  // the parent holds us until it hears; no cycle
     }
-    sys_->cell_terminated(*this);
 }
 
 void cell::reject_queued() {
-    const errc why = sys_->shutting_down() ? errc::shutdown : errc::dead;
+    const errc why = shared_->shutting_down.load() ? errc::shutdown : errc::dead;
     while (envelope* e = mailbox_.pop_user()) {
-        if (e->tag() != nullptr) sys_->count_dead_letter(*this);
+        shared_->count_dead_letter(id_, label_);
         e->reject(*this, why);
         delete e;
     }
     mailbox_.flush();
+    while (envelope* e = mailbox_.pop_runtime()) delete e;  // a dead actor's timers and continuations
 }
 
 // ---- watchers -----------------------------------------------------------------
@@ -297,7 +308,7 @@ std::uint64_t cell::add_timer(duration after, bool periodic, std::function<void(
     const std::uint64_t id = ++x.next_timer_id;
     timer_entry t{id, {}, periodic ? after : duration::zero(), std::move(fn)};
     t.token = exec_->schedule_at(exec_->now() + after, [self = intrusive_ptr<cell>(this), id] {
-        self->enqueue_user_unbounded(new detail::timer_msg(id));
+        self->enqueue_runtime(new detail::timer_msg(id));
     });
     x.timers.push_back(std::move(t));
     return id;
@@ -327,7 +338,7 @@ void cell::fire_timer(std::uint64_t id) {
     if (it->period != duration::zero()) {
         fn = it->fn;
         it->token = exec_->schedule_at(exec_->now() + it->period, [self = intrusive_ptr<cell>(this), id] {
-            self->enqueue_user_unbounded(new detail::timer_msg(id));
+            self->enqueue_runtime(new detail::timer_msg(id));
         });
     } else {
         fn = std::move(it->fn);
@@ -362,7 +373,7 @@ void watch_msg::reject(cell& c, errc) noexcept {
     if (link)
         who->enqueue_system(new exit_msg(c, exit_reason{exit_reason::kind::failure, "linked actor was already dead"}));
     else
-        who->enqueue_user_unbounded(new down_msg(down_notice{c.id(), c.name(), exit_reason{exit_reason::kind::normal, "already terminated"}}));
+        who->enqueue_runtime(new down_msg(down_notice{c.id(), c.name(), exit_reason{exit_reason::kind::normal, "already terminated"}}));
 }
 
 exit_msg::exit_msg(const cell& from_in, exit_reason why_in)

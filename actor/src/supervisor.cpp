@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <iterator>
 #include <string>
 
@@ -144,7 +145,11 @@ void supervisor::child_terminated(cell& c, const exit_reason& why, bool external
                 " restarts); last exit: " + why.what);
         return;
     }
-    sys().respawn(*gone, self_cell());
+    try {
+        sys().respawn(*gone, self_cell());
+    } catch (const std::exception& e) {
+        give_up(std::string("could not respawn a child: ") + e.what());
+    }
 }
 
 void supervisor::give_up(const std::string& why) {

@@ -6,7 +6,9 @@
 
 namespace act {
 
-system::system(system_config cfg) : cfg_(std::move(cfg)) {
+system::system(system_config cfg)
+    : cfg_(std::move(cfg)),
+      shared_(intrusive_ptr<system_shared>::adopt(new system_shared(cfg_.quantum, cfg_.on_dead_letter))) {
     if (cfg_.exec == nullptr) throw std::invalid_argument("act::system_config::exec is required");
     spawn_options o;
     o.label = "supervisor";
@@ -80,19 +82,14 @@ intrusive_ptr<cell> system::find_named(std::string_view name) const {
     return it == names_.end() ? intrusive_ptr<cell>() : intrusive_ptr<cell>(it->second);
 }
 
-void system::count_dead_letter(const cell& target) {
-    dead_letters_.fetch_add(1, std::memory_order_relaxed);
-    if (cfg_.on_dead_letter) cfg_.on_dead_letter(dead_letter{target.id(), target.label()});
-}
-
 system_stats system::snapshot() const {
     system_stats s;
     std::lock_guard lock(mutex_);
     for (const cell* c = live_head_; c != nullptr; c = c->live_next)
         s.actors.push_back(actor_stats{c->id(), c->name(), c->label(), c->handled(), c->mailbox_depth(),
                                        c->restarts(), c->dropped()});
-    s.dead_letters = dead_letters_.load();
-    s.dropped = dropped_.load();
+    s.dead_letters = shared_->dead_letters.load();
+    s.dropped = shared_->dropped.load();
     s.spawned = spawned_.load();
     s.live = live_.load();
     return s;
@@ -106,7 +103,7 @@ void system::root_failed(const failure& f) {
 }
 
 void system::request_shutdown() {
-    if (shutting_down_.exchange(true)) return;
+    if (shared_->shutting_down.exchange(true)) return;
     root_.raw()->request_stop(exit_reason{exit_reason::kind::shutdown, "system shutdown"});
 }
 

@@ -145,7 +145,7 @@ struct phoenix : act::actor<quit> {
 // system::cell_terminated), and make_cell's std::invalid_argument escapes
 // the supervisor's turn: std::terminate. Enabled, this aborts within a few
 // rounds; it runs to the end once the order is fixed.
-TEST(registry_threads, DISABLED_a_named_actor_that_keeps_stopping_itself_is_respawned_each_time) {
+TEST(registry_threads, a_named_actor_that_keeps_stopping_itself_is_respawned_each_time) {
     act::thread_pool pool(2);
     act::dedicated_thread own;  // the child's turns on their own thread, its parent's on the pool
     act::system_config cfg;

@@ -113,7 +113,7 @@ public:
 
 private:
     void deliver(result<R> r) override {
-        self_->enqueue_user_unbounded(new continuation<R, F>(incarnation_, std::move(fn_), std::move(r)));
+        self_->enqueue_runtime(new continuation<R, F>(incarnation_, std::move(fn_), std::move(r)));
     }
     intrusive_ptr<cell> self_;
     std::uint32_t incarnation_;

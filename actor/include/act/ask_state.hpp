@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,8 +24,11 @@ public:
 
     /// Arms the timeout on `exec`. Call before the request is sent.
     static void arm_timeout(const std::shared_ptr<ask_state>& self, executor& exec, duration timeout) {
+        const timer_token t = exec.schedule_at(exec.now() + timeout, [self] { self->time_out(); });
+        // Only outcomes that come after the request was sent read these, and
+        // the timer's own outcome does not.
+        self->timer_ = t;
         self->timer_exec_ = &exec;
-        self->timer_ = exec.schedule_at(exec.now() + timeout, [self] { self->complete(errc::timeout); });
     }
 
     /// Delivers the outcome; false when another outcome came first.
@@ -33,6 +37,12 @@ public:
         if (timer_exec_ != nullptr) timer_exec_->cancel(timer_);
         deliver(std::move(r));
         return true;
+    }
+
+    /// The timeout's outcome (from the timer, which needs no cancelling).
+    void time_out() {
+        if (done_.exchange(true, std::memory_order_acq_rel)) return;
+        deliver(errc::timeout);
     }
 
 protected:
@@ -52,12 +62,14 @@ template <class R>
 class promise {
 public:
     promise() = default;
-    explicit promise(std::shared_ptr<ask_state<R>> state) noexcept : state_(std::move(state)) {}
-    promise(promise&&) noexcept = default;
+    explicit promise(std::shared_ptr<ask_state<R>> state) noexcept
+        : state_(std::move(state)), uncaught_(std::uncaught_exceptions()) {}
+    promise(promise&& o) noexcept : state_(std::move(o.state_)), uncaught_(o.uncaught_) {}
     promise& operator=(promise&& o) noexcept {
         if (this != &o) {
             drop();
             state_ = std::move(o.state_);
+            uncaught_ = o.uncaught_;
         }
         return *this;
     }
@@ -78,9 +90,12 @@ public:
 
 private:
     void drop() {
-        if (auto s = std::move(state_)) s->complete(errc::unanswered);
+        // Destroyed by an exception leaving the handler: the handler failed.
+        const bool failing = std::uncaught_exceptions() > uncaught_;
+        if (auto s = std::move(state_)) s->complete(failing ? errc::handler_failed : errc::unanswered);
     }
     std::shared_ptr<ask_state<R>> state_;
+    int uncaught_ = 0;
 };
 
 /// An ask made from plain code: the outcome waits here for ask_future.

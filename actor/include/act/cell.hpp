@@ -4,6 +4,7 @@
 #include "act/executor.hpp"
 #include "act/mailbox.hpp"
 #include "act/ref_counted.hpp"
+#include "act/stats.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -58,8 +59,9 @@ public:
     /// Queues a user message; on anything but ok the envelope is consumed
     /// (rejected and deleted) here and counted as dropped or dead.
     send_status enqueue_user(envelope* e);
-    /// Queues a runtime message the actor must not lose (timer, continuation).
-    void enqueue_user_unbounded(envelope* e);
+    /// Queues a runtime message the actor must not lose (timer, continuation,
+    /// down notice): handled in user order, never refused or discarded.
+    void enqueue_runtime(envelope* e);
     /// Queues a system message (stop, watch, supervision...).
     void enqueue_system(envelope* e);
 
@@ -171,7 +173,8 @@ private:
     };
     extras& more();
 
-    system* sys_;
+    system* sys_;                          // during the actor's life
+    intrusive_ptr<system_shared> shared_;  // also after the system is gone
     executor* exec_;
     mailbox mailbox_;
     std::atomic<bool> scheduled_{false};

@@ -31,9 +31,13 @@ enum class send_status : std::uint8_t {
     dead,     ///< the target has terminated (counted as a dead letter)
 };
 
-/// Two lanes: runtime (system) messages, always taken first and never
-/// refused, and user messages, bounded by the overflow policy. Pushing is
-/// thread-safe and lock-free; popping belongs to the owning cell's turn.
+/// Three lanes. System messages (stop, supervision, watch) are taken first
+/// and never refused. Runtime messages the actor caused itself (timer ticks,
+/// ask continuations, down notices) wait, like user messages, while the actor
+/// is suspended, but are never refused or discarded: they are bounded by the
+/// actor's own timers, asks and watches. User messages are bounded by the
+/// overflow policy. Pushing is thread-safe and lock-free; popping belongs to
+/// the owning cell's turn.
 class mailbox {
 public:
     explicit mailbox(mailbox_options o) noexcept : capacity_(o.capacity), policy_(o.policy) {}
@@ -55,19 +59,17 @@ public:
         return send_status::ok;
     }
 
-    /// Thread-safe. Runtime messages the actor itself generates (timer fires,
-    /// ask continuations) that must not be refused: bounded by the actor's
-    /// own timers and outstanding asks, not by other senders.
-    void push_user_unbounded(envelope* e) noexcept {
-        depth_.fetch_add(1, std::memory_order_relaxed);
-        user_.push(e);
-    }
+    /// Thread-safe. A runtime message (timer tick, continuation, down notice).
+    void push_runtime(envelope* e) noexcept { runtime_.push(e); }
 
     /// Thread-safe.
     void push_system(envelope* e) noexcept { system_.push(e); }
 
     /// Owner only.
     envelope* pop_system() noexcept { return static_cast<envelope*>(system_.pop()); }
+
+    /// Owner only.
+    envelope* pop_runtime() noexcept { return static_cast<envelope*>(runtime_.pop()); }
 
     /// Owner only. The slot is given back to senders by the next flush(),
     /// so a turn touches the shared counter once, not once per message.
@@ -97,7 +99,10 @@ public:
     }
 
     bool has_system() const noexcept { return !system_.empty(); }
+    bool has_runtime() const noexcept { return !runtime_.empty(); }
     bool has_user() const noexcept { return !user_.empty(); }
+    /// Thread-safe: a fail_actor overflow waits to be taken.
+    bool overflowed() const noexcept { return overflowed_.load(std::memory_order_relaxed); }
 
     /// Thread-safe: queued user messages (approximate while senders race).
     std::size_t depth() const noexcept { return depth_.load(std::memory_order_relaxed); }
@@ -106,6 +111,7 @@ public:
 
 private:
     mpsc_queue system_;
+    mpsc_queue runtime_;
     mpsc_queue user_;
     std::atomic<std::size_t> depth_{0};
     std::size_t taken_ = 0;  // popped but not yet flushed (owner only)

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace act {
@@ -23,9 +24,9 @@ public:
     explicit ref(intrusive_ptr<cell> c) noexcept : cell_(std::move(c)) {}
 
     /// Narrows a ref to fewer message types (e.g. a room ref given to a
-    /// session that may only post).
+    /// session that may only post), or reorders them.
     template <class... Ns>
-        requires(sizeof...(Ns) != sizeof...(Ms) && (one_of<Ms, Ns...> && ...))
+        requires(!std::is_same_v<ref<Ns...>, ref<Ms...>> && (one_of<Ms, Ns...> && ...))
     ref(const ref<Ns...>& wider) noexcept : cell_(wider.raw()) {}  // NOLINT: implicit by design
 
     /// Fire-and-forget. Thread-safe. Never blocks.

@@ -85,7 +85,7 @@ public:
 
     /// Counters for every live actor and the system. Thread-safe.
     system_stats snapshot() const;
-    std::uint64_t dead_letters() const noexcept { return dead_letters_.load(); }
+    std::uint64_t dead_letters() const noexcept { return shared_->dead_letters.load(); }
     std::uint64_t live_actors() const noexcept { return live_.load(); }
 
     /// Stops the root supervisor: children stop before parents, in reverse
@@ -96,12 +96,12 @@ public:
     bool await_shutdown(duration timeout);
     /// request_shutdown() then await_shutdown().
     bool shutdown(duration timeout = std::chrono::seconds(30));
-    bool shutting_down() const noexcept { return shutting_down_.load(); }
+    bool shutting_down() const noexcept { return shared_->shutting_down.load(); }
 
     // ---- runtime use --------------------------------------------------------
-    std::size_t quantum() const noexcept { return cfg_.quantum; }
-    void count_dead_letter(const cell& target);
-    void count_dropped() noexcept { dropped_.fetch_add(1, std::memory_order_relaxed); }
+    const intrusive_ptr<system_shared>& shared() const noexcept { return shared_; }
+    /// A cell has terminated: its name is freed and it leaves the live count.
+    /// The system may be destroyed as soon as this returns.
     void cell_terminated(cell& c);
     void root_failed(const failure& f);
     intrusive_ptr<cell> make_cell(spawn_options& o, actor_recipe recipe);
@@ -117,13 +117,11 @@ private:
     }
 
     system_config cfg_;
+    intrusive_ptr<system_shared> shared_;
     supervisor_ref root_;
-    std::atomic<std::uint64_t> dead_letters_{0};
-    std::atomic<std::uint64_t> dropped_{0};
     std::atomic<std::uint64_t> spawned_{0};
     std::atomic<std::uint64_t> next_id_{0};
     std::atomic<std::uint64_t> live_{0};
-    std::atomic<bool> shutting_down_{false};
 
     mutable std::mutex mutex_;  // guards the live list and the names
     std::condition_variable all_stopped_;
