@@ -39,7 +39,6 @@ cell::extras& cell::more() {
 cell::~cell() {
     // Messages that raced with termination and were never drained.
     while (envelope* e = mailbox_.pop_system()) delete e;
-    while (envelope* e = mailbox_.pop_runtime()) delete e;
     while (envelope* e = mailbox_.pop_user()) delete e;
 }
 
@@ -96,9 +95,9 @@ void cell::schedule() {
 
 bool cell::has_work() const noexcept {
     if (mailbox_.has_system()) return true;
-    if (terminated()) return mailbox_.has_user() || mailbox_.has_runtime();
+    if (terminated()) return mailbox_.has_user();
     if (kill_requested_.load(std::memory_order_relaxed) || mailbox_.overflowed()) return true;
-    return (mailbox_.has_runtime() || mailbox_.has_user()) && can_run_user();
+    return mailbox_.has_user() && can_run_user();
 }
 
 void cell::resume() {
@@ -112,14 +111,14 @@ void cell::resume() {
             break;
         }
         if (!can_run_user()) break;
-        while (envelope* old = mailbox_.pop_excess()) {  // drop_oldest
-            old->reject(*this, errc::mailbox_full);
-            delete old;
+        envelope* e = nullptr;
+        while ((e = mailbox_.pop_excess()) != nullptr && e->tag() != nullptr) {  // drop_oldest
+            e->reject(*this, errc::mailbox_full);
+            delete e;
             dropped_.fetch_add(1, std::memory_order_relaxed);
             shared_->dropped.fetch_add(1, std::memory_order_relaxed);
         }
-        envelope* e = mailbox_.pop_runtime();
-        if (e == nullptr) e = mailbox_.pop_user();
+        if (e == nullptr) e = mailbox_.pop_user();  // else: a runtime entry, oldest: handle it now
         if (e == nullptr) break;
         ++n;
         handle_user(e);
@@ -256,9 +255,11 @@ void cell::terminate_now(exit_reason why) {
     // Frees the name before the parent hears (it may respawn under that name).
     // The system may be destroyed once this returns: sys_ is not used again.
     sys_->cell_terminated(*this);
+    if (more_)  // targets we watch must not keep us (or our notices) alive
+        for (auto& target : more_->watching) target->enqueue_system(new detail::unwatch_msg(this));
     for (auto& w : more_ ? more_->watchers : std::vector<watcher>{}) {
         if (!w.link) {
-            w.who->enqueue_runtime(new detail::down_msg(down_notice{id_, name(), why}));
+            w.who->enqueue_runtime(new detail::down_msg(this, down_notice{id_, name(), why}));
         } else if (why.abnormal()) {
             w.who->enqueue_system(new detail::exit_msg(*this, why));
         } else {
@@ -276,12 +277,11 @@ void cell::terminate_now(exit_reason why) {
 void cell::reject_queued() {
     const errc why = shared_->shutting_down.load() ? errc::shutdown : errc::dead;
     while (envelope* e = mailbox_.pop_user()) {
-        shared_->count_dead_letter(id_, label_);
+        if (e->tag() != nullptr) shared_->count_dead_letter(id_, label_);  // not timers, continuations, downs
         e->reject(*this, why);
         delete e;
     }
     mailbox_.flush();
-    while (envelope* e = mailbox_.pop_runtime()) delete e;  // a dead actor's timers and continuations
 }
 
 // ---- watchers -----------------------------------------------------------------
@@ -295,6 +295,12 @@ void cell::add_watcher(intrusive_ptr<cell> who, bool link) {
             return;
         }
     watchers.push_back(watcher{std::move(who), link});
+}
+
+void cell::note_watching(intrusive_ptr<cell> target) { more().watching.push_back(std::move(target)); }
+
+void cell::forget_watching(const cell* target) {
+    if (more_) std::erase_if(more_->watching, [target](const intrusive_ptr<cell>& t) { return t.get() == target; });
 }
 
 void cell::remove_watcher(const cell* who) {
@@ -373,7 +379,7 @@ void watch_msg::reject(cell& c, errc) noexcept {
     if (link)
         who->enqueue_system(new exit_msg(c, exit_reason{exit_reason::kind::failure, "linked actor was already dead"}));
     else
-        who->enqueue_runtime(new down_msg(down_notice{c.id(), c.name(), exit_reason{exit_reason::kind::normal, "already terminated"}}));
+        who->enqueue_runtime(new down_msg(&c, down_notice{c.id(), c.name(), exit_reason{exit_reason::kind::normal, "already terminated"}}));
 }
 
 exit_msg::exit_msg(const cell& from_in, exit_reason why_in)
@@ -381,10 +387,12 @@ exit_msg::exit_msg(const cell& from_in, exit_reason why_in)
 
 void exit_msg::run(cell& c) {
     c.remove_watcher(from);
+    c.forget_watching(from);
     c.fail(failure{"linked actor " + std::to_string(from_id) + " terminated: " + why.what, {}});
 }
 
 void down_msg::run(cell& c) {
+    c.forget_watching(from);
     if (c.instance() != nullptr) c.instance()->on_down(notice);
 }
 

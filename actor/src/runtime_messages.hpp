@@ -72,8 +72,9 @@ struct exit_msg final : envelope {
 /// A monitored actor terminated: runs on_down in the watcher's turn
 /// (user lane, so it keeps its place among the watcher's messages).
 struct down_msg final : envelope {
-    explicit down_msg(down_notice n_in) : envelope(nullptr), notice(std::move(n_in)) {}
+    down_msg(const cell* from_in, down_notice n_in) : envelope(nullptr), from(from_in), notice(std::move(n_in)) {}
     void run(cell& c) override;
+    const cell* from;  // compared only, never dereferenced
     down_notice notice;
 };
 

@@ -25,8 +25,14 @@ void supervisor::on_stop() {
 void supervisor::adopt_children(child_map kids, const failure& why) {
     children_ = std::move(kids);
     if (!children_.empty()) next_seq_ = std::max(next_seq_, children_.rbegin()->first);
-    for (auto& [seq, c] : children_)
-        c.ref->enqueue_system(new detail::directive_msg(directive::restart, why));
+    for (auto& [seq, c] : children_) {
+        if (c.ref->kind() == child_kind::temporary) {  // never restarted: it stops with the old subtree
+            c.stop_requested = true;
+            c.ref->enqueue_system(new detail::directive_msg(directive::stop, why));
+        } else {
+            c.ref->enqueue_system(new detail::directive_msg(directive::restart, why));
+        }
+    }
 }
 
 void supervisor::child_added(intrusive_ptr<cell> c) {
@@ -92,6 +98,9 @@ void supervisor::child_failed(cell& c, const failure& why) {
         }
     }
     if (c.kind() == child_kind::temporary && d == directive::restart) d = directive::stop;
+    // A supervisor that failed has given up on its children: resuming it
+    // would leave them unsupervised, so it starts afresh instead.
+    if (d == directive::resume && c.recipe().is_supervisor) d = directive::restart;
     switch (d) {
         case directive::resume:
             c.enqueue_system(new detail::directive_msg(directive::resume, why));
@@ -101,23 +110,26 @@ void supervisor::child_failed(cell& c, const failure& why) {
             c.enqueue_system(new detail::directive_msg(directive::stop, why));
             return;
         case directive::escalate:
-            give_up(why.what);
+            give_up(why);
             return;
         case directive::restart:
             break;
     }
     if (!note_restart()) {
-        give_up("restart intensity exceeded (more than " + std::to_string(opts_.max_restarts) +
-                " restarts); last failure: " + why.what);
+        give_up(failure{"restart intensity exceeded (more than " + std::to_string(opts_.max_restarts) +
+                            " restarts); last failure: " + why.what,
+                        why.error});
         return;
     }
     switch (opts_.how) {
         case strategy::one_for_one: restart_child(it, why); break;
         case strategy::one_for_all:
-            for (auto i = children_.begin(); i != children_.end(); ++i) restart_child(i, why);
+            for (auto i = children_.begin(); i != children_.end(); ++i)
+                if (i == it || i->second.ref->kind() != child_kind::temporary) restart_child(i, why);
             break;
         case strategy::rest_for_one:
-            for (auto i = it; i != children_.end(); ++i) restart_child(i, why);
+            for (auto i = it; i != children_.end(); ++i)
+                if (i == it || i->second.ref->kind() != child_kind::temporary) restart_child(i, why);
             break;
     }
 }
@@ -141,20 +153,21 @@ void supervisor::child_terminated(cell& c, const exit_reason& why, bool external
                        (c.kind() == child_kind::transient && why.abnormal());
     if (!again) return;
     if (!note_restart()) {
-        give_up("restart intensity exceeded (more than " + std::to_string(opts_.max_restarts) +
-                " restarts); last exit: " + why.what);
+        give_up(failure{"restart intensity exceeded (more than " + std::to_string(opts_.max_restarts) +
+                            " restarts); last exit: " + why.what,
+                        {}});
         return;
     }
     try {
         sys().respawn(*gone, self_cell());
     } catch (const std::exception& e) {
-        give_up(std::string("could not respawn a child: ") + e.what());
+        give_up(failure{std::string("could not respawn a child: ") + e.what(), std::current_exception()});
     }
 }
 
-void supervisor::give_up(const std::string& why) {
+void supervisor::give_up(failure why) {
     gave_up_ = true;
-    self_cell().fail(failure{why, {}});
+    self_cell().fail(std::move(why));  // keeps the original exception for the parent's decider
 }
 
 void supervisor::begin_stop(exit_reason why) {

@@ -294,15 +294,13 @@ TEST_F(mailbox, a_down_notice_reaches_a_watcher_whose_user_lane_is_full) {
     run();  // the target terminates; the watcher has not run yet
     auto s = act::test::stats_of(sys_, w.id());
     ASSERT_TRUE(s);
-    EXPECT_EQ(s->mailbox_depth, 1u);  // the notice waits in the runtime lane, outside the bound
+    EXPECT_EQ(s->mailbox_depth, 1u);  // the notice is queued, but outside the bound
 
     side.run();
-    // Runtime messages (down notices, timers, continuations) are taken before
-    // queued user messages from other senders.
-    EXPECT_EQ(*j, (journal_t{"down", "item 1"}));
+    EXPECT_EQ(*j, (journal_t{"item 1", "down"}));  // in the order they arrived
 }
 
-// A down notice is a runtime message, outside the user lane; drop_oldest must not
+// A down notice is a runtime message in the user lane; drop_oldest must not
 // mistake it for an old user message and discard it.
 TEST_F(mailbox, drop_oldest_never_discards_a_down_notice) {
     act::test::side_executor side(sys_, exec_);
@@ -314,7 +312,7 @@ TEST_F(mailbox, drop_oldest_never_discards_a_down_notice) {
     side.settle();
 
     sys_.stop(target);
-    run();  // the notice is queued at the watcher, before any user message
+    run();  // the notice is queued at the watcher, oldest in its user lane
     EXPECT_EQ(w.tell(item{1}), send_status::ok);
     side.run();
     EXPECT_EQ(*j, (journal_t{"down", "item 1"}));

@@ -39,8 +39,8 @@ public:
     virtual void on_down(const down_notice& d) { (void)d; }
 
 protected:
-    /// Terminates this actor (reason normal) after the current handler.
-    void stop() { cell_->stop(exit_reason{}); }
+    /// Terminates this actor (reason normal) once the current handler returns.
+    void stop();
 
     /// Watches `other`: on_down is called when it terminates (at once if it
     /// already has).

@@ -116,6 +116,9 @@ public:
     /// Adds a watcher (a monitor, or one side of a link).
     void add_watcher(intrusive_ptr<cell> who, bool link);
     void remove_watcher(const cell* who);
+    /// Remembers a cell this one watches, to unwatch it on termination.
+    void note_watching(intrusive_ptr<cell> target);
+    void forget_watching(const cell* target);
 
     /// Runs fn in this actor's turn after `after`, or every `after` when
     /// periodic, until cancelled, the actor restarts or it stops.
@@ -168,6 +171,7 @@ private:
     /// What only some actors use, made on first use so an idle actor stays small.
     struct extras {
         std::vector<watcher> watchers;
+        std::vector<intrusive_ptr<cell>> watching;
         std::vector<timer_entry> timers;
         std::uint64_t next_timer_id = 0;
     };

@@ -31,13 +31,13 @@ enum class send_status : std::uint8_t {
     dead,     ///< the target has terminated (counted as a dead letter)
 };
 
-/// Three lanes. System messages (stop, supervision, watch) are taken first
-/// and never refused. Runtime messages the actor caused itself (timer ticks,
-/// ask continuations, down notices) wait, like user messages, while the actor
-/// is suspended, but are never refused or discarded: they are bounded by the
-/// actor's own timers, asks and watches. User messages are bounded by the
-/// overflow policy. Pushing is thread-safe and lock-free; popping belongs to
-/// the owning cell's turn.
+/// Two lanes. System messages (stop, supervision, watch) are taken first and
+/// never refused. The user lane holds user messages, bounded by the overflow
+/// policy, and runtime messages the actor caused itself (timer ticks, ask
+/// continuations, down notices): those keep their place in order but never
+/// count against the bound and are never refused or discarded; they are
+/// bounded by the actor's own timers, asks and watches. Pushing is
+/// thread-safe and lock-free; popping belongs to the owning cell's turn.
 class mailbox {
 public:
     explicit mailbox(mailbox_options o) noexcept : capacity_(o.capacity), policy_(o.policy) {}
@@ -59,8 +59,9 @@ public:
         return send_status::ok;
     }
 
-    /// Thread-safe. A runtime message (timer tick, continuation, down notice).
-    void push_runtime(envelope* e) noexcept { runtime_.push(e); }
+    /// Thread-safe. A runtime message (tag() == nullptr): queued in order,
+    /// outside the bound.
+    void push_runtime(envelope* e) noexcept { user_.push(e); }
 
     /// Thread-safe.
     void push_system(envelope* e) noexcept { system_.push(e); }
@@ -68,14 +69,12 @@ public:
     /// Owner only.
     envelope* pop_system() noexcept { return static_cast<envelope*>(system_.pop()); }
 
-    /// Owner only.
-    envelope* pop_runtime() noexcept { return static_cast<envelope*>(runtime_.pop()); }
 
     /// Owner only. The slot is given back to senders by the next flush(),
     /// so a turn touches the shared counter once, not once per message.
     envelope* pop_user() noexcept {
         auto* e = static_cast<envelope*>(user_.pop());
-        if (e != nullptr) ++taken_;
+        if (e != nullptr && e->tag() != nullptr) ++taken_;
         return e;
     }
 
@@ -84,7 +83,8 @@ public:
         if (taken_ != 0) depth_.fetch_sub(std::exchange(taken_, 0), std::memory_order_relaxed);
     }
 
-    /// Owner only: the oldest message while over capacity (drop_oldest), else nullptr.
+    /// Owner only: the oldest entry while over capacity (drop_oldest), else
+    /// nullptr. A runtime entry is to be handled, not discarded.
     envelope* pop_excess() noexcept {
         flush();
         if (policy_ != overflow_policy::drop_oldest || depth_.load(std::memory_order_relaxed) <= capacity_)
@@ -99,7 +99,6 @@ public:
     }
 
     bool has_system() const noexcept { return !system_.empty(); }
-    bool has_runtime() const noexcept { return !runtime_.empty(); }
     bool has_user() const noexcept { return !user_.empty(); }
     /// Thread-safe: a fail_actor overflow waits to be taken.
     bool overflowed() const noexcept { return overflowed_.load(std::memory_order_relaxed); }
@@ -111,7 +110,6 @@ public:
 
 private:
     mpsc_queue system_;
-    mpsc_queue runtime_;
     mpsc_queue user_;
     std::atomic<std::size_t> depth_{0};
     std::size_t taken_ = 0;  // popped but not yet flushed (owner only)

@@ -103,7 +103,7 @@ private:
     duration backoff_delay(child& c);
     void restart_child(child_map::iterator it, const failure& why);
     void respawn(child_map::iterator it);
-    void give_up(const std::string& why);
+    void give_up(failure why);
     void stop_next();
 
     supervisor_options opts_;
