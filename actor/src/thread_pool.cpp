@@ -27,14 +27,15 @@ inline void cpu_relax() noexcept {
 }
 
 constexpr int k_max_lifo_streak = 16;  // then the queue gets its turn
+constexpr std::size_t k_steal_batch = 16;
 constexpr int k_spins = 1000;  // about 10-50 µs of polling before sleeping
 }  // namespace
 
-struct thread_pool::worker {
+struct alignas(128) thread_pool::worker {
     // Posting is one atomic exchange; popping belongs to whoever holds
     // `consuming`: the owner, or a thief.
     mpsc_queue inbox;
-    std::atomic<bool> consuming{false};
+    alignas(64) std::atomic<bool> consuming{false};
     // The turn this worker's running actor just made ready: run next, here,
     // while its message is hot in cache (a ping-pong stays on one core).
     // Owner thread only; never stolen.
@@ -46,6 +47,22 @@ struct thread_pool::worker {
         auto* r = static_cast<resumable*>(inbox.pop());
         consuming.store(false, std::memory_order_release);
         return r;
+    }
+
+    /// Takes up to k_steal_batch turns from this (another worker's) queue:
+    /// returns the first, moves the rest to `thief`, so a thief touches the
+    /// victim's queue once per batch, not once per turn.
+    resumable* steal_into(worker& thief) noexcept {
+        if (inbox.empty() || consuming.exchange(true, std::memory_order_acquire)) return nullptr;
+        auto* first = static_cast<resumable*>(inbox.pop());
+        if (first != nullptr)
+            for (std::size_t i = 1; i < k_steal_batch; ++i) {
+                auto* r = static_cast<resumable*>(inbox.pop());
+                if (r == nullptr) break;
+                thief.inbox.push(r);
+            }
+        consuming.store(false, std::memory_order_release);
+        return first;
     }
 };
 
@@ -111,7 +128,7 @@ resumable* thread_pool::take(std::size_t index) {
     if (auto* r = own.try_pop()) return r;
     const std::size_t n = workers_.size();
     for (std::size_t k = 1; k < n; ++k)
-        if (auto* r = workers_[(index + k) % n]->try_pop()) return r;
+        if (auto* r = workers_[(index + k) % n]->steal_into(own)) return r;
     return nullptr;
 }
 
