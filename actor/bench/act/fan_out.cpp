@@ -81,7 +81,10 @@ int main(int argc, char** argv) {
     std::promise<double> finished;
     std::atomic<std::uint64_t> ready{0};
 
-    auto coll = sys.spawn<collector>(temporary, actors, &sw, &finished);
+    // Every receiver may report at once: the collector's mailbox holds them all.
+    act::spawn_options collector_options = temporary;
+    collector_options.mailbox = act::mailbox_options{.capacity = actors};
+    auto coll = sys.spawn<collector>(collector_options, actors, &sw, &finished);
     std::vector<act::ref<payload>> receivers;
     receivers.reserve(actors);
     for (std::uint64_t i = 0; i < actors; ++i)

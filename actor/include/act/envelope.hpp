@@ -1,11 +1,14 @@
 #pragma once
 
 #include "act/ask_state.hpp"
+#include "act/envelope_pool.hpp"
 #include "act/message_traits.hpp"
 #include "act/mpsc_queue.hpp"
 #include "act/result.hpp"
 
+#include <cstddef>
 #include <memory>
+#include <new>
 #include <utility>
 
 namespace act {
@@ -23,6 +26,16 @@ public:
     virtual ~envelope() = default;
 
     const void* tag() const noexcept { return tag_; }
+
+    // Envelopes come from a per-thread pool (see envelope_pool.hpp). The
+    // deleting destructor passes the dynamic type's size, so delete finds
+    // the right size class.
+    static void* operator new(std::size_t bytes) { return detail::envelope_allocate(bytes); }
+    static void operator delete(void* p, std::size_t bytes) noexcept { detail::envelope_deallocate(p, bytes); }
+    static void* operator new(std::size_t bytes, std::align_val_t al) { return ::operator new(bytes, al); }
+    static void operator delete(void* p, std::size_t bytes, std::align_val_t al) noexcept {
+        ::operator delete(p, bytes, al);
+    }
 
     /// Runtime messages: acts in the owning cell's turn.
     virtual void run(cell&) {}
