@@ -1,0 +1,29 @@
+#pragma once
+
+#include "storage/sqlite.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+
+namespace chatd::storage {
+
+/// How hard a commit pushes to disk. In WAL mode `normal` survives a crash
+/// of the process but a power loss may undo the last commits; `full` syncs
+/// the WAL on every commit and survives both, at a cost per commit.
+enum class sync_mode : std::uint8_t { normal, full };
+
+struct connection_options {
+    std::filesystem::path path;                         ///< the database file
+    std::chrono::milliseconds busy_timeout{5000};       ///< wait this long for another connection's lock; 0: fail at once
+    sync_mode sync = sync_mode::normal;
+};
+
+/// Opens a connection the way chatd wants it: creates the parent directory
+/// if missing, then journal_mode=WAL, synchronous=NORMAL (or FULL),
+/// foreign_keys=ON and the busy timeout. Start-up only: throws
+/// startup_error if the directory cannot be made, the file cannot be opened
+/// or WAL mode cannot be set. The connection belongs to the calling thread.
+database open_connection(const connection_options& options);
+
+}  // namespace chatd::storage

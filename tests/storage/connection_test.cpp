@@ -1,0 +1,65 @@
+// open_connection: the folder is made, and the settings chatd relies on
+// (WAL, synchronous, foreign keys) are in force.
+
+#include "support.hpp"
+
+#include "storage/startup_error.hpp"
+
+#include <sqlite3.h>
+
+#include <string>
+
+using namespace chatd::storage;
+using chatd::storage::test::temp_dir;
+using chatd::storage::test::write_file;
+
+namespace {
+
+std::string pragma_text(database& db, const char* sql) {
+    auto stmt = db.prepare(sql);
+    EXPECT_TRUE(stmt.has_value());
+    auto row = stmt->step();
+    EXPECT_TRUE(row.has_value() && *row);
+    return stmt->column_text(0);
+}
+
+TEST(connection_test, creates_missing_parent_folders_and_sets_wal_normal_and_foreign_keys) {
+    temp_dir dir;
+    const auto path = dir / "a" / "b" / "chat.db";
+    auto db = open_connection({path, std::chrono::milliseconds(5000), sync_mode::normal});
+    EXPECT_TRUE(std::filesystem::exists(path));
+    EXPECT_EQ(pragma_text(db, "PRAGMA journal_mode"), "wal");
+    EXPECT_EQ(pragma_text(db, "PRAGMA synchronous"), "1");  // NORMAL
+    EXPECT_EQ(pragma_text(db, "PRAGMA foreign_keys"), "1");
+}
+
+TEST(connection_test, full_sync_is_available) {
+    temp_dir dir;
+    auto db = open_connection({dir / "chat.db", std::chrono::milliseconds(5000), sync_mode::full});
+    EXPECT_EQ(pragma_text(db, "PRAGMA synchronous"), "2");  // FULL
+}
+
+TEST(connection_test, a_file_that_is_not_a_database_is_refused_as_corrupt) {
+    temp_dir dir;
+    write_file(dir / "chat.db", std::string(4096, 'x'));
+    try {
+        open_connection({dir / "chat.db", std::chrono::milliseconds(5000), {}});
+        FAIL() << "opened a file that is not a database";
+    } catch (const startup_error& e) {
+        EXPECT_EQ(e.error().code, error_code::corrupt) << e.what();
+        EXPECT_EQ(e.error().sqlite_code, SQLITE_NOTADB);
+    }
+}
+
+TEST(connection_test, a_path_that_cannot_be_a_folder_is_refused_as_io) {
+    temp_dir dir;
+    write_file(dir / "file", "x");
+    try {
+        open_connection({dir / "file" / "chat.db", std::chrono::milliseconds(5000), {}});
+        FAIL() << "opened a database under a regular file";
+    } catch (const startup_error& e) {
+        EXPECT_EQ(e.error().code, error_code::io) << e.what();
+    }
+}
+
+}  // namespace

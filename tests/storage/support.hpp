@@ -1,0 +1,108 @@
+#pragma once
+
+// Helpers for the storage tests: a temporary folder that removes itself, and
+// short ways to write messages and migrations.
+
+#include "storage/connection.hpp"
+#include "storage/message_store.hpp"
+#include "storage/rows.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace chatd::storage::test {
+
+/// A fresh folder under the system temp directory, removed with everything
+/// in it when the object goes.
+class temp_dir {
+public:
+    temp_dir() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "chatd-storage-XXXXXX").string();
+        if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
+    ~temp_dir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+
+    const std::filesystem::path& path() const noexcept { return path_; }
+    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+/// A test case with its own temp folder and a database path inside it.
+class store_test : public ::testing::Test {
+protected:
+    store_options options() const {
+        store_options o;
+        o.path = db_path();
+        return o;
+    }
+    std::filesystem::path db_path() const { return dir_ / "chat.db"; }
+    message_store open_store() const { return message_store(options()); }
+    /// A second, independent connection to the same file.
+    database other_connection() const { return open_connection({db_path(), std::chrono::milliseconds(5000), {}}); }
+
+    temp_dir dir_;
+};
+
+inline new_message msg(std::string room, std::string sender, std::string client_id, std::string text = "hi",
+                       std::int64_t ts_ms = 1000) {
+    return new_message{std::move(room), std::move(sender), std::move(client_id), std::move(text), ts_ms};
+}
+
+inline append_outcome stored(std::uint64_t seq, std::int64_t ts_ms = 1000) {
+    return {append_status::stored, seq, ts_ms};
+}
+inline append_outcome duplicate(std::uint64_t seq, std::int64_t ts_ms = 1000) {
+    return {append_status::duplicate, seq, ts_ms};
+}
+
+/// Appends and expects success.
+inline std::vector<append_outcome> append_ok(message_store& store, const std::vector<new_message>& batch) {
+    auto r = store.append_batch(batch);
+    EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().message);
+    return r ? *r : std::vector<append_outcome>{};
+}
+
+/// The seqs of a page, in order.
+inline std::vector<std::uint64_t> seqs(const page& p) {
+    std::vector<std::uint64_t> out;
+    for (const auto& m : p.messages) out.push_back(m.seq);
+    return out;
+}
+
+/// All of a room's messages, through since().
+inline std::vector<stored_message> all_messages(message_store& store, const std::string& room) {
+    std::vector<stored_message> out;
+    std::uint64_t after = 0;
+    for (;;) {
+        auto p = store.since(room, after, message_store::max_page);
+        EXPECT_TRUE(p.has_value());
+        if (!p) return out;
+        for (auto& m : p->messages) out.push_back(m);
+        if (!p->has_more) return out;
+        after = out.back().seq;
+    }
+}
+
+inline void write_file(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    ASSERT_TRUE(out.good()) << path;
+}
+
+}  // namespace chatd::storage::test
