@@ -1,0 +1,35 @@
+#pragma once
+
+#include "protocol/decode_result.hpp"
+#include "protocol/events.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace chatd::protocol {
+
+// Server -> client frames. Each function returns one compact JSON object,
+// valid UTF-8 whatever its inputs hold (see append_json_string), with "type"
+// first and "id" second when the request had one. A room encodes a message
+// once and shares the string with every member.
+// All pure; any thread.
+
+std::string encode(const identified_event& e);
+std::string encode(const joined_event& e);
+std::string encode(const replay_done_event& e);
+std::string encode(const left_event& e);
+std::string encode(const message_event& e);
+std::string encode(const ack_event& e);
+std::string encode(const history_event& e);
+std::string encode(const presence_event& e);
+std::string encode(const typing_event& e);
+std::string encode(const pong_event& e);
+std::string encode(const error_event& e);
+
+/// The error reply to a frame the decoder refused.
+std::string encode(const decode_error& e);
+
+/// "join" or "leave", as on the wire.
+constexpr std::string_view to_string(presence_kind k) noexcept { return k == presence_kind::join ? "join" : "leave"; }
+
+}  // namespace chatd::protocol

@@ -1,0 +1,166 @@
+#include "protocol/field_reader.hpp"
+
+#include "protocol/limits.hpp"
+#include "protocol/surrogate_scan.hpp"
+#include "protocol/validate.hpp"
+
+#include <utility>
+
+namespace chatd::protocol::detail {
+
+namespace {
+
+using simdjson::dom::element_type;
+
+constexpr std::array<std::string_view, key_count> key_names{
+    "type", "id", "name", "token", "room", "since", "text", "client_id", "before", "limit",
+};
+
+std::optional<key> find_key(std::string_view name) noexcept {
+    for (std::size_t i = 0; i < key_names.size(); ++i) {
+        if (key_names[i] == name) return static_cast<key>(i);
+    }
+    return std::nullopt;
+}
+
+std::string quoted(key k) {
+    // Built by appends: GCC 12 warns falsely (-Wrestrict) on "\"" + std::string.
+    std::string out;
+    out.reserve(key_name(k).size() + 2);
+    out.push_back('"');
+    out.append(key_name(k));
+    out.push_back('"');
+    return out;
+}
+
+}  // namespace
+
+std::string_view key_name(key k) noexcept { return key_names[static_cast<std::size_t>(k)]; }
+
+field_reader::field_reader(const simdjson::dom::object& obj, bool marked) : marked_(marked) {
+    std::array<bool, key_count> seen{};
+    for (const simdjson::dom::key_value_pair field : obj) {
+        const auto k = find_key(field.key);
+        if (!k) continue;  // not ours: ignored, even when repeated
+        const std::size_t i = index(*k);
+        if (seen[i]) {
+            if (!repeated_) repeated_ = *k;
+            continue;
+        }
+        seen[i] = true;
+        values_[i] = field.value;
+        present_[i] = !field.value.is_null();
+    }
+}
+
+void field_reader::fail(error_code code, std::string message) {
+    if (error_) return;
+    error_ = decode_error{.code = code, .id = id_read_ ? id_ : request_id{}, .message = std::move(message)};
+}
+
+void field_reader::read_id() {
+    // A repeated key is ambiguous: parsers disagree on which one counts, so a
+    // proxy or logger could see another request than we do. Refuse it.
+    if (repeated_ == key::id) {
+        fail(error_code::bad_json, "the key \"id\" appears more than once");
+        return;
+    }
+    constexpr std::string_view bad_id = "\"id\" must be an integer 0..9007199254740991 or a string of at most 64 bytes";
+    if (has(key::id)) {
+        const simdjson::dom::element v = values_[index(key::id)];
+        switch (v.type()) {
+            case element_type::INT64: {
+                std::int64_t n = 0;
+                if (v.get_int64().get(n) != simdjson::SUCCESS || n < 0 ||
+                    static_cast<std::uint64_t>(n) > max_safe_integer) {
+                    fail(error_code::invalid_field, std::string(bad_id));
+                    return;
+                }
+                id_ = static_cast<std::uint64_t>(n);
+                break;
+            }
+            case element_type::UINT64:  // only integers above INT64_MAX are UINT64
+                fail(error_code::invalid_field, std::string(bad_id));
+                return;
+            case element_type::STRING: {
+                std::string_view s;
+                if (v.get_string().get(s) != simdjson::SUCCESS) {
+                    fail(error_code::wrong_type, std::string(bad_id));
+                    return;
+                }
+                if (marked_ && s.find(lone_surrogate_marker) != std::string_view::npos) {
+                    fail(error_code::invalid_utf8, "\"id\" holds an unpaired UTF-16 surrogate escape");
+                    return;
+                }
+                if (s.size() > max_string_id_bytes) {
+                    fail(error_code::invalid_field, std::string(bad_id));
+                    return;
+                }
+                id_ = std::string(s);
+                break;
+            }
+            default:
+                fail(error_code::wrong_type, std::string(bad_id));
+                return;
+        }
+    }
+    id_read_ = true;
+    if (repeated_) fail(error_code::bad_json, "the key " + quoted(*repeated_) + " appears more than once");
+}
+
+std::optional<std::string_view> field_reader::optional_string(key k) {
+    if (failed() || !has(k)) return std::nullopt;
+    std::string_view s;
+    if (values_[index(k)].get_string().get(s) != simdjson::SUCCESS) {
+        fail(error_code::wrong_type, quoted(k) + " must be a string");
+        return std::nullopt;
+    }
+    if (marked_ && s.find(lone_surrogate_marker) != std::string_view::npos) {
+        fail(error_code::invalid_utf8, quoted(k) + " holds an unpaired UTF-16 surrogate escape");
+        return std::nullopt;
+    }
+    return s;
+}
+
+std::string_view field_reader::required_string(key k) {
+    if (failed()) return {};
+    if (!has(k)) {
+        fail(error_code::missing_field, quoted(k) + " is required");
+        return {};
+    }
+    return optional_string(k).value_or(std::string_view{});
+}
+
+std::optional<std::uint64_t> field_reader::optional_uint(key k) {
+    if (failed() || !has(k)) return std::nullopt;
+    const simdjson::dom::element v = values_[index(k)];
+    switch (v.type()) {
+        case element_type::INT64: {
+            std::int64_t n = 0;
+            if (v.get_int64().get(n) == simdjson::SUCCESS && n >= 0 && static_cast<std::uint64_t>(n) <= max_safe_integer) return static_cast<std::uint64_t>(n);
+            break;
+        }
+        case element_type::UINT64:
+            break;
+        case element_type::DOUBLE:
+            // 5.0 and 5e0 are numbers but not integers: clients must send integers.
+            fail(error_code::wrong_type, quoted(k) + " must be an integer, without fraction or exponent");
+            return std::nullopt;
+        default:
+            fail(error_code::wrong_type, quoted(k) + " must be an integer");
+            return std::nullopt;
+    }
+    fail(error_code::invalid_field, quoted(k) + " must be 0..9007199254740991");
+    return std::nullopt;
+}
+
+std::string_view field_reader::room() {
+    const std::string_view r = required_string(key::room);
+    if (!failed() && !is_valid_room_name(r)) {
+        fail(error_code::invalid_field, "\"room\" must be 1-64 bytes of [A-Za-z0-9_.-], not starting with '.'");
+        return {};
+    }
+    return r;
+}
+
+}  // namespace chatd::protocol::detail

@@ -1,0 +1,71 @@
+#pragma once
+
+// Internal to the decoder: reads the fields of one parsed request. Kept apart
+// from decoder.hpp so that only the decoder's sources see simdjson.
+
+#include "protocol/decode_result.hpp"
+
+#include <simdjson.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace chatd::protocol::detail {
+
+/// The keys the protocol reads. Every other key is ignored.
+enum class key : std::uint8_t { type, id, name, token, room, since, text, client_id, before, limit };
+inline constexpr std::size_t key_count = 10;
+
+/// The key as it is spelled on the wire.
+std::string_view key_name(key k) noexcept;
+
+/// Reads the fields of one request object, for one decode() call.
+/// The first failure sticks: later reads do nothing and return empty values,
+/// so a caller reads every field it needs, in the order errors should be
+/// reported, and checks failed() once.
+class field_reader {
+public:
+    /// `marked`: the frame had lone surrogate escapes neutralised (see
+    /// surrogate_scan.hpp), so a string holding the marker is invalid_utf8.
+    field_reader(const simdjson::dom::object& obj, bool marked);
+
+    /// Reads "id", then reports a repeated protocol key (with the id, unless
+    /// "id" is the repeated one). Call it first.
+    void read_id();
+    const request_id& id() const noexcept { return id_; }
+
+    bool failed() const noexcept { return error_.has_value(); }
+    /// The failure. Only when failed().
+    decode_error take_error() { return std::move(*error_); }
+    /// Records a failure (unless one is already recorded), with the id if read.
+    void fail(error_code code, std::string message);
+
+    /// True when the key is present and not null: null means absent.
+    bool has(key k) const noexcept { return present_[index(k)]; }
+
+    /// The string, or nullopt when absent. Fails on a non-string or a marked string.
+    std::optional<std::string_view> optional_string(key k);
+    /// As optional_string, but absent fails with missing_field.
+    std::string_view required_string(key k);
+    /// An integer 0..max_safe_integer, or nullopt when absent.
+    std::optional<std::uint64_t> optional_uint(key k);
+    /// "room", required and a valid room name.
+    std::string_view room();
+
+private:
+    static std::size_t index(key k) noexcept { return static_cast<std::size_t>(k); }
+
+    std::array<simdjson::dom::element, key_count> values_{};
+    std::array<bool, key_count> present_{};
+    std::optional<key> repeated_;  // the first protocol key seen twice
+    bool marked_ = false;
+    request_id id_;
+    bool id_read_ = false;
+    std::optional<decode_error> error_;
+};
+
+}  // namespace chatd::protocol::detail

@@ -1,0 +1,243 @@
+// Hostile input: truncated and mutated variants of valid frames, and plain
+// garbage. The decoder must never crash (the sanitizer build watches for
+// over-reads), must always answer with a request or a decode error, and what
+// it accepts must obey every rule of the protocol. Deterministic: a fixed
+// seed and no clocks.
+
+#include "protocol/decoder.hpp"
+#include "protocol/encoder.hpp"
+#include "protocol/utf8.hpp"
+#include "protocol/validate.hpp"
+
+#include "support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace p = chatd::protocol;
+using p::error_code;
+using p::test::decode_exact;
+
+namespace {
+
+const std::vector<std::string> seeds{
+    R"({"type":"identify","id":1,"name":"alice"})",
+    R"({"type":"identify","id":"x","token":"eyJhbGciOiJIUzI1NiJ9.e30.c2ln"})",
+    R"({"type":"join","id":2,"room":"general","since":41})",
+    R"({"type":"leave","id":3,"room":"general"})",
+    R"({"type":"send","id":4,"room":"general","text":"h\u00e9 \ud83d\ude00 \"q\" \\ <b>","client_id":"c-123"})",
+    R"({"type":"history","id":5,"room":"general","before":58,"limit":50})",
+    R"({"type":"typing","room":"general"})",
+    R"({"type":"ping","id":6})",
+};
+
+// Fragments that tend to reach the corners of a JSON parser.
+const std::vector<std::string> fragments{
+    "\"", "\\", "\\u", "\\ud800", "\\udc00", "\\ud83d", "\\ude00", "\\u0000", "{", "}", "[", "]", ",", ":",
+    "null", "true", "-", "-0", "1e999", "0.5", "9007199254740993", "18446744073709551616", " ", "\n",
+    std::string(1, '\0'), "\xFF", "\xC3", "\xED\xA0\x80", "\xF0\x9F\x98\x80", "\"id\":", "\"type\":\"send\"",
+    "\"room\":\".x\"", "\"room\":", "\"text\":\"\"", "\"limit\":0", ",\"room\":\"general\"", "\"\\\"\"",
+};
+
+class mutator {
+public:
+    explicit mutator(std::uint32_t seed) : rng_(seed) {}
+
+    // A number in [0, n); n > 0. Plain modulo keeps the sequence identical on every standard library.
+    std::size_t below(std::size_t n) { return static_cast<std::size_t>(rng_()) % n; }
+
+    std::string mutate(std::string s) {
+        const std::size_t steps = 1 + below(4);
+        for (std::size_t i = 0; i < steps; ++i) {
+            switch (below(7)) {
+                case 0:  // truncate
+                    s.resize(below(s.size() + 1));
+                    break;
+                case 1:  // overwrite a byte
+                    if (!s.empty()) s[below(s.size())] = static_cast<char>(below(256));
+                    break;
+                case 2:  // insert a fragment
+                    s.insert(below(s.size() + 1), fragments[below(fragments.size())]);
+                    break;
+                case 3:  // delete a range
+                    if (!s.empty()) {
+                        const std::size_t at = below(s.size());
+                        s.erase(at, 1 + below(8));
+                    }
+                    break;
+                case 4:  // repeat a range
+                    if (!s.empty()) {
+                        const std::size_t at = below(s.size());
+                        const std::string piece = s.substr(at, 1 + below(16));
+                        s.insert(below(s.size() + 1), piece);
+                    }
+                    break;
+                case 5:  // splice two seeds
+                {
+                    const std::string& other = seeds[below(seeds.size())];
+                    s = s.substr(0, below(s.size() + 1)) + other.substr(below(other.size() + 1));
+                    break;
+                }
+                default:  // swap two bytes
+                    if (s.size() > 1) std::swap(s[below(s.size())], s[below(s.size())]);
+                    break;
+            }
+        }
+        return s;
+    }
+
+private:
+    std::mt19937 rng_;
+};
+
+bool is_decode_code(error_code c) {
+    switch (c) {
+        case error_code::bad_json:
+        case error_code::unknown_type:
+        case error_code::missing_field:
+        case error_code::wrong_type:
+        case error_code::invalid_field:
+        case error_code::text_too_long:
+        case error_code::text_empty:
+        case error_code::invalid_utf8:
+        case error_code::frame_too_large:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// What the decoder accepted obeys the protocol's rules.
+void expect_valid_request(const p::request& r, const p::limits& lim, const std::string& frame) {
+    if (const auto* s = std::get_if<std::string>(&r.id)) {
+        EXPECT_LE(s->size(), p::max_string_id_bytes) << frame;
+        EXPECT_TRUE(p::is_valid_utf8(*s)) << frame;
+    } else if (const auto* n = std::get_if<std::uint64_t>(&r.id)) {
+        EXPECT_LE(*n, p::max_safe_integer) << frame;
+    }
+    std::visit(
+        [&](const auto& b) {
+            using T = std::decay_t<decltype(b)>;
+            if constexpr (std::is_same_v<T, p::identify_request>) {
+                EXPECT_NE(b.name.empty(), b.token.empty()) << frame;
+                if (b.token.empty()) {
+                    EXPECT_EQ(p::check_user_name(b.name), p::name_check::ok) << frame;
+                } else {
+                    EXPECT_TRUE(p::is_valid_token(b.token)) << frame;
+                }
+            } else if constexpr (std::is_same_v<T, p::send_request>) {
+                EXPECT_TRUE(p::is_valid_room_name(b.room)) << frame;
+                EXPECT_TRUE(p::is_valid_client_id(b.client_id)) << frame;
+                EXPECT_FALSE(b.text.empty()) << frame;
+                EXPECT_LE(b.text.size(), lim.max_text_bytes) << frame;
+                EXPECT_TRUE(p::is_valid_utf8(b.text)) << frame;
+            } else if constexpr (std::is_same_v<T, p::history_request>) {
+                EXPECT_TRUE(p::is_valid_room_name(b.room)) << frame;
+                EXPECT_GE(b.limit, 1U) << frame;
+                EXPECT_LE(b.limit, p::max_history_limit) << frame;
+                if (b.before) {
+                    EXPECT_LE(*b.before, p::max_safe_integer) << frame;
+                }
+            } else if constexpr (std::is_same_v<T, p::join_request>) {
+                EXPECT_TRUE(p::is_valid_room_name(b.room)) << frame;
+                if (b.since) {
+                    EXPECT_LE(*b.since, p::max_safe_integer) << frame;
+                }
+            } else if constexpr (std::is_same_v<T, p::ping_request>) {
+            } else {
+                EXPECT_TRUE(p::is_valid_room_name(b.room)) << frame;
+            }
+        },
+        r.body);
+}
+
+// Checks one outcome; returns true when the frame was accepted. Notes the
+// error code in `seen` when given.
+bool check(p::decoder& d, const std::string& frame, std::set<error_code>* seen = nullptr) {
+    const auto r = decode_exact(d, frame);
+    if (r.has_value()) {
+        expect_valid_request(*r, d.config(), frame);
+        return true;
+    }
+    EXPECT_TRUE(is_decode_code(r.error().code)) << frame;
+    if (seen != nullptr) seen->insert(r.error().code);
+    // The error reply the session would send is itself valid JSON.
+    const std::string reply = p::encode(r.error());
+    const p::test::parsed back(reply);
+    EXPECT_TRUE(back.ok()) << reply;
+    EXPECT_TRUE(p::is_valid_utf8(reply)) << reply;
+    return false;
+}
+
+}  // namespace
+
+TEST(decoder_robustness, every_seed_is_valid) {
+    p::decoder d;
+    for (const auto& s : seeds) EXPECT_TRUE(check(d, s)) << s;
+}
+
+TEST(decoder_robustness, every_proper_prefix_is_bad_json) {
+    p::decoder d;
+    for (const auto& s : seeds) {
+        for (std::size_t n = 0; n < s.size(); ++n) {
+            const auto r = decode_exact(d, s.substr(0, n));
+            ASSERT_FALSE(r.has_value()) << s.substr(0, n);
+            EXPECT_EQ(r.error().code, error_code::bad_json) << s.substr(0, n);
+        }
+    }
+}
+
+TEST(decoder_robustness, mutated_frames_yield_a_request_or_an_error) {
+    // Small limits so that size checks and the memory trimming run too.
+    p::decoder d(p::limits{.max_frame_bytes = 160, .max_text_bytes = 24, .retain_bytes = 64});
+    mutator m(20240601);
+    std::size_t accepted = 0;
+    std::size_t refused = 0;
+    std::set<error_code> seen;
+    constexpr std::size_t rounds = 6000;
+    for (std::size_t i = 0; i < rounds; ++i) {
+        const std::string frame = m.mutate(seeds[i % seeds.size()]);
+        (check(d, frame, &seen) ? accepted : refused) += 1;
+        if (testing::Test::HasFailure()) break;  // one failing frame is enough to read
+    }
+    // The mutations must exercise both outcomes, or this test proves nothing.
+    EXPECT_GT(accepted, rounds / 50);
+    EXPECT_GT(refused, rounds / 2);
+    // ... and reach most of the decoder's error paths, not just bad_json.
+    EXPECT_GE(seen.size(), 6U);
+}
+
+TEST(decoder_robustness, random_bytes_are_refused) {
+    p::decoder d;
+    mutator m(7);
+    for (int i = 0; i < 2000; ++i) {
+        std::string frame(m.below(64), '\0');
+        for (auto& c : frame) c = static_cast<char>(m.below(256));
+        // Random bytes are almost never a JSON object; when they are, the rules still hold.
+        check(d, frame);
+        if (testing::Test::HasFailure()) break;
+    }
+}
+
+TEST(decoder_robustness, long_runs_of_escapes_and_nesting) {
+    p::decoder d;
+    std::string surrogates = R"({"type":"send","room":"r","client_id":"c","text":")";
+    for (int i = 0; i < 5000; ++i) surrogates += "\\ud800";
+    surrogates += "\"}";
+    EXPECT_EQ(p::test::error_of(decode_exact(d, surrogates)), error_code::invalid_utf8);
+
+    std::string backslashes = R"({"type":"ping","x":")";
+    backslashes += std::string(40000, '\\');
+    backslashes += "\"}";
+    EXPECT_TRUE(decode_exact(d, backslashes).has_value());  // 20000 escaped backslashes
+
+    EXPECT_EQ(p::test::error_of(decode_exact(d, std::string(60000, '['))), error_code::bad_json);
+    EXPECT_EQ(p::test::error_of(decode_exact(d, std::string(60000, '{'))), error_code::bad_json);
+    EXPECT_EQ(p::test::error_of(decode_exact(d, std::string(60000, '"'))), error_code::bad_json);
+    EXPECT_TRUE(decode_exact(d, R"({"type":"ping"})").has_value());
+}
