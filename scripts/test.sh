@@ -20,8 +20,10 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure --timeout 600
 
-echo "== ThreadSanitizer (actor core)"
-scripts/build.sh tsan --target actor_tests
-TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build-tsan/tests/actor/actor_tests --gtest_brief=1
+echo "== ThreadSanitizer (the multi-threaded parts: actor core, Asio executor)"
+scripts/build.sh tsan --target actor_tests net_tests
+for t in build-tsan/tests/actor/actor_tests build-tsan/tests/net_tests; do
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "$t" --gtest_brief=1
+done
 
 echo "all test suites passed"
