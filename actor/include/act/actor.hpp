@@ -81,11 +81,11 @@ private:
 
     void dispatch(envelope& e) final {
         const void* t = e.tag();
-        (void)((t == type_tag<Ms>() && (deliver<Ms>(e), true)) || ...);
+        (void)((t == type_tag<Ms>() && (invoke_handler<Ms>(e), true)) || ...);
     }
 
     template <class M>
-    void deliver(envelope& e) {
+    void invoke_handler(envelope& e) {
         auto& me = static_cast<message_envelope<M>&>(e);
         handler<M>& h = *this;
         if constexpr (replies_later<M>) {

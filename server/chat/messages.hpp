@@ -1,0 +1,73 @@
+#pragma once
+
+// What sessions, rooms and the lobby say to each other: immutable structs.
+// Frames a session must write arrive pre-encoded (one shared string for
+// every member); no JSON document or string_view crosses a mailbox.
+
+#include "act/ref.hpp"
+#include "protocol/request_id.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace chatd::chat {
+
+using frame = std::shared_ptr<const std::string>;
+
+/// Room → session: write this frame. `seq` is set for message pushes (the
+/// session remembers the last one per room, to rejoin after a room restart).
+struct deliver {
+    std::string room;
+    frame data;
+    std::uint64_t seq = 0;
+};
+
+/// Room → session: the room restarted and forgot its members; join again
+/// with the last seq seen, and the replay fills any gap.
+struct room_reset {
+    std::string room;
+};
+
+using session_ref = act::ref<deliver, room_reset>;
+
+/// Session → room. conn_id identifies the connection (a user may have several).
+struct join {
+    std::uint64_t conn_id = 0;
+    std::string user;
+    session_ref session;
+    protocol::request_id id;
+    std::optional<std::uint64_t> since;
+};
+
+struct leave {
+    std::uint64_t conn_id = 0;
+    protocol::request_id id;
+};
+
+struct post {
+    std::uint64_t conn_id = 0;
+    std::string user;
+    std::string client_id;
+    std::string text;
+    protocol::request_id id;
+    std::int64_t ts_ms = 0;  ///< when the server received it
+};
+
+struct typing {
+    std::uint64_t conn_id = 0;
+};
+
+/// Test hook: makes the room's handler throw, to show a crash is contained.
+struct crash_room {};
+
+using room_ref = act::ref<join, leave, post, typing, crash_room>;
+
+/// Session → lobby: the room of that name, created on first use.
+struct open_room {
+    using reply = room_ref;
+    std::string name;
+};
+
+}  // namespace chatd::chat

@@ -1,0 +1,201 @@
+#include "chat/room.hpp"
+
+#include "protocol/encoder.hpp"
+#include "protocol/events.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <utility>
+
+namespace chatd::chat {
+
+namespace {
+frame make_frame(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
+}  // namespace
+
+room::room(std::string name, storage_ref storage, room_options opts)
+    : name_(std::move(name)), storage_(std::move(storage)), opts_(opts) {}
+
+void room::on_start() {
+    // Tokens of an earlier incarnation (before a restart) must never match ours.
+    next_token_ = std::uint64_t{self_cell().incarnation()} << 40;
+    ask(storage_, storage::read_last_seq{name_}, opts_.storage_timeout, [this](act::result<std::uint64_t> r) {
+        if (!r) throw std::runtime_error("room " + name_ + ": storage did not answer: " +
+                                         std::string(act::to_string(r.error())));
+        last_seq_ = *r;
+        ready_ = true;
+        for (auto& j : std::exchange(waiting_, {})) handle(j);
+    });
+}
+
+void room::on_stop() {
+    // On a restart the new instance knows no members: tell them to join
+    // again; their replay fills whatever they missed.
+    for (auto& [conn, m] : members_) m.session.tell(room_reset{name_});
+}
+
+void room::on_down(const act::down_notice& d) { remove_member(d.id); }
+
+// ---- membership ---------------------------------------------------------------
+
+void room::handle(const join& m) {
+    if (!ready_) {
+        waiting_.push_back(m);
+        return;
+    }
+    admit(m);
+}
+
+void room::admit(const join& m) {
+    const std::uint64_t conn = m.conn_id;
+    const bool is_new = !members_.contains(conn);
+    if (is_new) {
+        members_.emplace(conn, member{m.user, m.session, {}, false, false, {}});
+        monitor(m.session);  // a session that dies leaves the room
+        if (users_[m.user]++ == 0)
+            broadcast(make_frame(protocol::encode(protocol::presence_event{name_, m.user, protocol::presence_kind::join})),
+                      0, conn);
+    }
+    const auto names = member_names();
+    m.session.tell(deliver{name_, make_frame(protocol::encode(protocol::joined_event{m.id, name_, names, last_seq_})), 0});
+    if (m.since) start_replay(conn, *m.since);
+}
+
+void room::handle(const leave& m) {
+    auto it = members_.find(m.conn_id);
+    if (it == members_.end()) return;  // the session checks membership; a late leave is harmless
+    const session_ref s = it->second.session;
+    unwatch(s);
+    remove_member(m.conn_id);
+    s.tell(deliver{name_, make_frame(protocol::encode(protocol::left_event{m.id, name_})), 0});
+}
+
+void room::remove_member(std::uint64_t conn_id) {
+    auto it = members_.find(conn_id);
+    if (it == members_.end()) return;
+    const std::string user = std::move(it->second.user);
+    members_.erase(it);
+    if (auto u = users_.find(user); u != users_.end() && --u->second == 0) {
+        users_.erase(u);
+        broadcast(make_frame(protocol::encode(protocol::presence_event{name_, user, protocol::presence_kind::leave})), 0);
+    }
+}
+
+std::vector<std::string> room::member_names() const {
+    std::vector<std::string> names;
+    names.reserve(users_.size());
+    for (const auto& [user, count] : users_) names.push_back(user);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// ---- replay -----------------------------------------------------------------------
+
+void room::start_replay(std::uint64_t conn_id, std::uint64_t since) {
+    members_.at(conn_id).replaying = true;
+    ask(storage_, storage::read_since{name_, since, opts_.replay_limit}, opts_.storage_timeout,
+        [this, conn_id, since](act::result<storage::read_result> r) { finish_replay(conn_id, since, r); });
+}
+
+void room::finish_replay(std::uint64_t conn_id, std::uint64_t since, const act::result<storage::read_result>& r) {
+    auto it = members_.find(conn_id);
+    if (it == members_.end() || !it->second.replaying) return;  // left meanwhile
+    member& m = it->second;
+    std::uint64_t through = since;
+    bool complete = r && r->ok && since <= last_seq_;
+    if (r && r->ok) {
+        for (const auto& row : r->rows.messages) {
+            m.session.tell(deliver{name_,
+                                   make_frame(protocol::encode(protocol::message_event{
+                                       name_, row.seq, row.sender, row.text, row.ts_ms, row.client_id})),
+                                   row.seq});
+            through = row.seq;
+        }
+        complete = complete && !r->rows.has_more;
+    }
+    complete = complete && !m.buffer_overflowed;
+    m.session.tell(deliver{name_, make_frame(protocol::encode(protocol::replay_done_event{name_, complete, through})), 0});
+    m.replaying = false;
+    for (auto& d : std::exchange(m.buffered, {}))
+        if (d.seq == 0 || d.seq > through) m.session.tell(std::move(d));  // skip what the replay already had
+}
+
+// ---- messages ---------------------------------------------------------------------
+
+void room::handle(const post& m) {
+    auto it = members_.find(m.conn_id);
+    if (it == members_.end()) {
+        // Not a member: the session should have refused this already.
+        return;
+    }
+    const std::uint64_t token = ++next_token_;
+    storage::append a{storage::new_message{name_, m.user, m.client_id, m.text, m.ts_ms}, token,
+                      act::ref<storage::append_done>(self())};
+    if (storage_.tell(std::move(a)) != act::send_status::ok) {
+        reply_error(it->second.session, m.id, protocol::error_code::unavailable,
+                    "storage is overloaded; retry with the same client_id");
+        return;
+    }
+    pending_.emplace(token, pending_post{m.conn_id, it->second.session, m.id, m.user, m.client_id, m.text});
+}
+
+void room::handle(const storage::append_done& d) {
+    auto it = pending_.find(d.token);
+    if (it == pending_.end()) return;  // from before a restart: the sender will retry
+    pending_post p = std::move(it->second);
+    pending_.erase(it);
+    using status = storage::append_done::status;
+    if (d.outcome == status::failed) {
+        reply_error(p.session, p.id, protocol::error_code::unavailable,
+                    "the message was not stored; retry with the same client_id");
+        return;
+    }
+    if (d.outcome == status::stored) {
+        last_seq_ = std::max(last_seq_, d.seq);
+        broadcast(make_frame(protocol::encode(protocol::message_event{name_, d.seq, p.user, p.text, d.ts_ms, p.client_id})),
+                  d.seq);
+    }
+    // Stored or a duplicate: either way the line is on disk with this seq.
+    p.session.tell(deliver{name_,
+                           make_frame(protocol::encode(protocol::ack_event{p.id, name_, p.client_id, d.seq, d.ts_ms})),
+                           0});
+}
+
+void room::handle(const typing& m) {
+    auto it = members_.find(m.conn_id);
+    if (it == members_.end()) return;
+    const act::time_point t = now();
+    if (it->second.last_typing && t - *it->second.last_typing < opts_.typing_interval) return;
+    it->second.last_typing = t;
+    broadcast(make_frame(protocol::encode(protocol::typing_event{name_, it->second.user})), 0, m.conn_id);
+}
+
+void room::handle(const crash_room&) { throw std::runtime_error("injected failure in room " + name_); }
+
+// ---- sending ----------------------------------------------------------------------
+
+void room::send_to(std::uint64_t, member& m, frame data, std::uint64_t seq) {
+    if (!m.replaying) {
+        m.session.tell(deliver{name_, std::move(data), seq});
+        return;
+    }
+    if (m.buffered.size() >= opts_.replay_buffer) {
+        m.buffer_overflowed = true;  // the replay will say complete:false; history fills the gap
+        return;
+    }
+    m.buffered.push_back(deliver{name_, std::move(data), seq});
+}
+
+void room::broadcast(const frame& data, std::uint64_t seq, std::uint64_t except_conn) {
+    for (auto& [conn, m] : members_)
+        if (conn != except_conn) send_to(conn, m, data, seq);
+}
+
+void room::reply_error(const session_ref& s, const protocol::request_id& id, protocol::error_code code,
+                       std::string message) {
+    s.tell(deliver{name_, make_frame(protocol::encode(protocol::error_event{id, code, message})), 0});
+}
+
+}  // namespace chatd::chat

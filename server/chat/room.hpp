@@ -1,0 +1,80 @@
+#pragma once
+
+#include "act/actor.hpp"
+#include "chat/messages.hpp"
+#include "chat/room_options.hpp"
+#include "protocol/error_code.hpp"
+#include "storage/writer_messages.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace chatd::chat {
+
+/// One chat room: its members, their presence and typing, and the order of
+/// its messages. A line is sent to storage, which numbers and commits it;
+/// only then does the room push it, encoded once, to every member, and ack
+/// the sender — so no one ever sees a line that is not in the history.
+/// Runs as an actor: every member function is for its own turn.
+class room final
+    : public act::actor<join, leave, post, typing, crash_room, storage::append_done> {
+public:
+    using storage_ref = act::ref<storage::append, storage::read_since, storage::read_last_seq>;
+
+    room(std::string name, storage_ref storage, room_options opts);
+
+    void on_start() override;
+    void on_stop() override;
+    void on_down(const act::down_notice& d) override;
+
+    void handle(const join& m) override;
+    void handle(const leave& m) override;
+    void handle(const post& m) override;
+    void handle(const typing& m) override;
+    void handle(const crash_room& m) override;
+    void handle(const storage::append_done& m) override;
+
+private:
+    struct member {
+        std::string user;
+        session_ref session;
+        std::optional<act::time_point> last_typing;
+        bool replaying = false;
+        bool buffer_overflowed = false;
+        std::vector<deliver> buffered;  // live frames held back during a replay
+    };
+    struct pending_post {
+        std::uint64_t conn_id;
+        session_ref session;
+        protocol::request_id id;
+        std::string user;
+        std::string client_id;
+        std::string text;
+    };
+
+    void admit(const join& m);
+    void start_replay(std::uint64_t conn_id, std::uint64_t since);
+    void finish_replay(std::uint64_t conn_id, std::uint64_t since, const act::result<storage::read_result>& r);
+    void remove_member(std::uint64_t conn_id);
+    void send_to(std::uint64_t conn_id, member& m, frame data, std::uint64_t seq = 0);
+    void broadcast(const frame& data, std::uint64_t seq, std::uint64_t except_conn = 0);
+    void reply_error(const session_ref& s, const protocol::request_id& id, protocol::error_code code,
+                     std::string message);
+    std::vector<std::string> member_names() const;
+
+    std::string name_;
+    storage_ref storage_;
+    room_options opts_;
+    bool ready_ = false;  // last_seq_ is known
+    std::uint64_t last_seq_ = 0;
+    std::vector<join> waiting_;  // joins that came before the room was ready
+    std::unordered_map<std::uint64_t, member> members_;  // by connection (session) id
+    std::unordered_map<std::string, std::uint32_t> users_;  // connections per user, for presence
+    std::unordered_map<std::uint64_t, pending_post> pending_;  // by append token
+    std::uint64_t next_token_ = 0;
+};
+
+}  // namespace chatd::chat

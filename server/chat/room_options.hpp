@@ -1,0 +1,22 @@
+#pragma once
+
+#include "act/executor.hpp"
+
+#include <chrono>
+#include <cstdint>
+
+namespace chatd::chat {
+
+struct room_options {
+    /// Most messages replayed to a rejoining connection; beyond that the
+    /// replay says complete:false and the client pages history.
+    std::uint32_t replay_limit = 100;
+    /// A user's typing notices are passed on at most once per interval.
+    act::duration typing_interval = std::chrono::seconds(1);
+    /// Messages buffered for a member while its replay is read.
+    std::uint32_t replay_buffer = 1000;
+    /// How long a read from storage may take.
+    act::duration storage_timeout = std::chrono::seconds(10);
+};
+
+}  // namespace chatd::chat

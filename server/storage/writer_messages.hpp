@@ -1,0 +1,72 @@
+#pragma once
+
+// What the rest of the server says to the storage writer actor, and what it
+// answers. Rows, not rooms: no SQLite here, so chat/ may include this file.
+
+#include "act/ref.hpp"
+#include "storage/rows.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace chatd::storage {
+
+/// The outcome of one append, told to the append's reply_to once the batch
+/// holding it is committed (or given up on).
+struct append_done {
+    enum class status : std::uint8_t {
+        stored,     ///< committed now: seq and ts_ms are the new line's
+        duplicate,  ///< the same (room, sender, client_id) was stored before: the original seq and ts_ms
+        failed,     ///< not stored: the commit failed and retries were exhausted (or shutdown)
+    };
+    std::uint64_t token = 0;  ///< the append's token, for the requester to match
+    status outcome = status::failed;
+    std::uint64_t seq = 0;
+    std::int64_t ts_ms = 0;
+};
+
+/// Store a line. Batched: committed with others in one transaction after at
+/// most the configured batch size or delay; reply_to hears append_done.
+struct append {
+    new_message row;
+    std::uint64_t token = 0;
+    act::ref<append_done> reply_to;
+};
+
+/// A read's answer: a page, or why not.
+struct read_result {
+    bool ok = false;
+    page rows;
+    std::string error;  ///< when !ok
+};
+
+/// The `limit` lines before `before` (newest when absent), ascending. Any
+/// batch still pending is committed first, so a read sees every earlier append.
+struct read_history {
+    using reply = read_result;
+    std::string room;
+    std::optional<std::uint64_t> before;
+    std::uint32_t limit = 50;
+};
+
+/// Up to `limit` lines after `after`, ascending (replay for a rejoin).
+struct read_since {
+    using reply = read_result;
+    std::string room;
+    std::uint64_t after = 0;
+    std::uint32_t limit = 100;
+};
+
+/// The room's last sequence number (0 when it has none), for a room starting up.
+struct read_last_seq {
+    using reply = std::uint64_t;
+    std::string room;
+};
+
+/// Readiness for /readyz: open, migrated, and the last commit did not fail.
+struct check_ready {
+    using reply = bool;
+};
+
+}  // namespace chatd::storage

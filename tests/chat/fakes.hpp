@@ -1,0 +1,130 @@
+#pragma once
+
+// Stand-ins for the room's neighbours, for tests on the deterministic
+// executor: a storage writer that numbers lines in memory (and commits only
+// when told, so a test can see what happens before a commit), and a session
+// that records every frame it is given.
+
+#include "../actor/fixture.hpp"
+#include "chat/messages.hpp"
+#include "storage/writer_messages.hpp"
+
+#include <simdjson.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace chatd::test {
+
+/// What the fake storage holds; shared with the test.
+struct fake_db {
+    std::map<std::string, std::vector<storage::stored_message>> rooms;
+    std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> by_client_id;
+    std::vector<storage::append> uncommitted;
+    bool fail_next = false;  ///< the next commit fails: every line in it gets `failed`
+};
+
+/// Commits what the fake storage holds (a message to it, so it runs in order).
+struct commit_now {};
+
+class fake_storage final
+    : public act::actor<storage::append, storage::read_since, storage::read_last_seq, commit_now> {
+public:
+    fake_storage(std::shared_ptr<fake_db> db, bool auto_commit) : db_(std::move(db)), auto_(auto_commit) {}
+
+    void handle(const storage::append& a) override {
+        db_->uncommitted.push_back(a);
+        if (auto_) commit();
+    }
+    void handle(const commit_now&) override { commit(); }
+    storage::read_result handle(const storage::read_since& r) override {
+        commit();  // like the real writer: a read sees every earlier append
+        storage::read_result out{true, {}, {}};
+        for (const auto& m : db_->rooms[r.room])
+            if (m.seq > r.after) {
+                if (out.rows.messages.size() == r.limit) {
+                    out.rows.has_more = true;
+                    break;
+                }
+                out.rows.messages.push_back(m);
+            }
+        return out;
+    }
+    std::uint64_t handle(const storage::read_last_seq& r) override {
+        const auto& rows = db_->rooms[r.room];
+        return rows.empty() ? 0 : rows.back().seq;
+    }
+
+private:
+    void commit() {
+        const bool fail = std::exchange(db_->fail_next, false);
+        for (auto& a : std::exchange(db_->uncommitted, {})) {
+            using st = storage::append_done::status;
+            if (fail) {
+                a.reply_to.tell(storage::append_done{a.token, st::failed, 0, 0});
+                continue;
+            }
+            const auto key = std::make_tuple(a.row.room, a.row.sender, a.row.client_id);
+            if (auto it = db_->by_client_id.find(key); it != db_->by_client_id.end()) {
+                const auto& orig = db_->rooms[a.row.room][it->second - 1];
+                a.reply_to.tell(storage::append_done{a.token, st::duplicate, orig.seq, orig.ts_ms});
+                continue;
+            }
+            auto& rows = db_->rooms[a.row.room];
+            const std::uint64_t seq = rows.size() + 1;
+            rows.push_back(storage::stored_message{a.row.room, seq, a.row.sender, a.row.client_id, a.row.text,
+                                                   a.row.ts_ms});
+            db_->by_client_id[key] = seq;
+            a.reply_to.tell(storage::append_done{a.token, st::stored, seq, a.row.ts_ms});
+        }
+    }
+
+    std::shared_ptr<fake_db> db_;
+    bool auto_;
+};
+
+/// One frame a session was given, parsed.
+struct seen {
+    std::string type;
+    std::string json;
+};
+using inbox = std::shared_ptr<std::vector<seen>>;
+
+class fake_session final : public act::actor<chat::deliver, chat::room_reset> {
+public:
+    explicit fake_session(inbox frames) : frames_(std::move(frames)) {}
+    void handle(const chat::deliver& d) override {
+        simdjson::dom::parser p;
+        std::string_view type;
+        if (p.parse(*d.data)["type"].get(type) != simdjson::SUCCESS) type = "unparseable";
+        frames_->push_back(seen{std::string(type), *d.data});
+    }
+    void handle(const chat::room_reset& r) override { frames_->push_back(seen{"room_reset", r.room}); }
+
+private:
+    inbox frames_;
+};
+
+/// Field `key` of a frame, as a string (numbers and booleans printed).
+inline std::string field(const seen& s, const char* key) {
+    simdjson::dom::parser p;
+    simdjson::dom::element root;
+    if (p.parse(s.json).get(root) != simdjson::SUCCESS) return "<bad json>";
+    simdjson::dom::element v;
+    if (root[key].get(v) != simdjson::SUCCESS) return "<absent>";
+    if (v.is_string()) return std::string(v.get_string().value());
+    return simdjson::minify(v);
+}
+
+/// The frames of one type, in order.
+inline std::vector<seen> of_type(const inbox& frames, const std::string& type) {
+    std::vector<seen> out;
+    for (const auto& f : *frames)
+        if (f.type == type) out.push_back(f);
+    return out;
+}
+
+}  // namespace chatd::test

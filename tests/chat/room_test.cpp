@@ -1,0 +1,247 @@
+// A room on the deterministic executor, between a fake storage and fake
+// sessions: what each member sees, in what order, and when.
+
+#include "chat/room.hpp"
+#include "fakes.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace {
+
+using namespace std::chrono_literals;
+using chatd::chat::deliver;
+using chatd::chat::join;
+using chatd::chat::leave;
+using chatd::chat::post;
+using chatd::chat::room;
+using chatd::chat::session_ref;
+using chatd::chat::typing;
+using chatd::test::field;
+using chatd::test::of_type;
+
+class room_test : public act::test::deterministic {
+protected:
+    void make_room(bool auto_commit) {
+        storage_ = sys_.spawn<chatd::test::fake_storage>({.label = "storage"}, db_, auto_commit);
+        room_ = sys_.spawn<room>({.label = "room"}, std::string("general"), room::storage_ref(storage_),
+                                 chatd::chat::room_options{});
+        run();
+    }
+    struct member {
+        chatd::test::inbox frames;
+        session_ref session;
+    };
+    member connect() {
+        auto frames = std::make_shared<std::vector<chatd::test::seen>>();
+        auto s = sys_.spawn<chatd::test::fake_session>({.label = "session"}, frames);
+        return {frames, session_ref(s)};
+    }
+    void join_as(const member& m, const std::string& user, std::optional<std::uint64_t> since = {}) {
+        room_.tell(join{m.session.id(), user, m.session, std::uint64_t{1}, since});
+        run();
+    }
+    void say(const member& m, const std::string& user, const std::string& client_id, const std::string& text) {
+        room_.tell(post{m.session.id(), user, client_id, text, std::uint64_t{7}, 1000});
+        run();
+    }
+
+    std::shared_ptr<chatd::test::fake_db> db_ = std::make_shared<chatd::test::fake_db>();
+    chatd::test::fake_storage::ref_type storage_;
+    room::ref_type room_;
+};
+
+TEST_F(room_test, a_line_reaches_every_member_only_after_it_is_committed_and_then_the_sender_is_acked) {
+    make_room(false);
+    auto alice = connect(), bob = connect();
+    join_as(alice, "alice");
+    join_as(bob, "bob");
+
+    say(alice, "alice", "c1", "hello");
+    EXPECT_TRUE(of_type(bob.frames, "message").empty()) << "pushed before the commit";
+    EXPECT_TRUE(of_type(alice.frames, "ack").empty()) << "acked before the commit";
+
+    storage_.tell(chatd::test::commit_now{});
+    run();
+    for (auto* m : {&alice, &bob}) {
+        auto msgs = of_type(m->frames, "message");
+        ASSERT_EQ(msgs.size(), 1u);
+        EXPECT_EQ(field(msgs[0], "seq"), "1");
+        EXPECT_EQ(field(msgs[0], "from"), "alice");
+        EXPECT_EQ(field(msgs[0], "text"), "hello");
+    }
+    auto acks = of_type(alice.frames, "ack");
+    ASSERT_EQ(acks.size(), 1u);
+    EXPECT_EQ(field(acks[0], "seq"), "1");
+    EXPECT_EQ(field(acks[0], "client_id"), "c1");
+    EXPECT_EQ(field(acks[0], "id"), "7");
+}
+
+TEST_F(room_test, every_member_sees_the_same_order) {
+    make_room(true);
+    auto alice = connect(), bob = connect();
+    join_as(alice, "alice");
+    join_as(bob, "bob");
+    for (int i = 0; i < 5; ++i) {
+        room_.tell(post{alice.session.id(), "alice", "a" + std::to_string(i), "a", std::uint64_t{1}, 0});
+        room_.tell(post{bob.session.id(), "bob", "b" + std::to_string(i), "b", std::uint64_t{1}, 0});
+    }
+    run();
+    auto a = of_type(alice.frames, "message"), b = of_type(bob.frames, "message");
+    ASSERT_EQ(a.size(), 10u);
+    ASSERT_EQ(b.size(), 10u);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(field(a[i], "seq"), std::to_string(i + 1));
+        EXPECT_EQ(a[i].json, b[i].json);
+    }
+}
+
+TEST_F(room_test, a_resent_line_is_acked_again_with_its_first_seq_and_not_pushed_twice) {
+    make_room(true);
+    auto alice = connect(), bob = connect();
+    join_as(alice, "alice");
+    join_as(bob, "bob");
+    say(alice, "alice", "same", "once");
+    say(alice, "alice", "same", "once");
+    EXPECT_EQ(of_type(bob.frames, "message").size(), 1u);
+    auto acks = of_type(alice.frames, "ack");
+    ASSERT_EQ(acks.size(), 2u);
+    EXPECT_EQ(field(acks[0], "seq"), "1");
+    EXPECT_EQ(field(acks[1], "seq"), "1");
+}
+
+TEST_F(room_test, a_failed_commit_gets_an_unavailable_error_and_no_push_or_ack) {
+    make_room(false);
+    auto alice = connect(), bob = connect();
+    join_as(alice, "alice");
+    join_as(bob, "bob");
+    say(alice, "alice", "c1", "lost");
+    db_->fail_next = true;
+    storage_.tell(chatd::test::commit_now{});
+    run();
+    EXPECT_TRUE(of_type(bob.frames, "message").empty());
+    EXPECT_TRUE(of_type(alice.frames, "ack").empty());
+    auto errors = of_type(alice.frames, "error");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(field(errors[0], "code"), "unavailable");
+}
+
+TEST_F(room_test, presence_tells_members_who_comes_and_goes) {
+    make_room(true);
+    auto alice = connect(), bob = connect();
+    join_as(alice, "alice");
+    join_as(bob, "bob");
+    auto joined = of_type(bob.frames, "joined");
+    ASSERT_EQ(joined.size(), 1u);
+    EXPECT_EQ(field(joined[0], "members"), R"(["alice","bob"])");
+    auto p = of_type(alice.frames, "presence");
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_EQ(field(p[0], "user"), "bob");
+    EXPECT_EQ(field(p[0], "event"), "join");
+
+    room_.tell(leave{bob.session.id(), std::uint64_t{3}});
+    run();
+    EXPECT_EQ(of_type(bob.frames, "left").size(), 1u);
+    p = of_type(alice.frames, "presence");
+    ASSERT_EQ(p.size(), 2u);
+    EXPECT_EQ(field(p[1], "event"), "leave");
+}
+
+TEST_F(room_test, a_second_connection_of_the_same_user_is_not_a_new_presence) {
+    make_room(true);
+    auto alice = connect(), bob1 = connect(), bob2 = connect();
+    join_as(alice, "alice");
+    join_as(bob1, "bob");
+    join_as(bob2, "bob");
+    EXPECT_EQ(of_type(alice.frames, "presence").size(), 1u);
+    room_.tell(leave{bob1.session.id(), {}});
+    run();
+    EXPECT_EQ(of_type(alice.frames, "presence").size(), 1u) << "bob is still there on another connection";
+}
+
+TEST_F(room_test, a_session_that_dies_leaves_the_room) {
+    make_room(true);
+    auto alice = connect(), bob = connect();
+    join_as(alice, "alice");
+    join_as(bob, "bob");
+    sys_.stop(bob.session);
+    run();
+    auto p = of_type(alice.frames, "presence");
+    ASSERT_EQ(p.size(), 2u);
+    EXPECT_EQ(field(p[1], "user"), "bob");
+    EXPECT_EQ(field(p[1], "event"), "leave");
+}
+
+TEST_F(room_test, a_rejoin_with_since_replays_what_was_missed_then_streams_live_without_overlap) {
+    make_room(true);
+    auto alice = connect();
+    join_as(alice, "alice");
+    for (int i = 1; i <= 5; ++i) say(alice, "alice", "c" + std::to_string(i), "line " + std::to_string(i));
+
+    auto bob = connect();
+    room_.tell(join{bob.session.id(), "bob", bob.session, std::uint64_t{2}, std::uint64_t{2}});
+    // A live line is committed while bob's replay is being read.
+    room_.tell(post{alice.session.id(), "alice", "c6", "line 6", std::uint64_t{1}, 0});
+    run();
+
+    std::vector<std::string> order;
+    for (const auto& f : *bob.frames)
+        order.push_back(f.type == "message" ? "m" + field(f, "seq") : f.type);
+    EXPECT_EQ(order, (std::vector<std::string>{"joined", "m3", "m4", "m5", "replay_done", "m6"}));
+    auto done = of_type(bob.frames, "replay_done");
+    EXPECT_EQ(field(done[0], "complete"), "true");
+    EXPECT_EQ(field(done[0], "through"), "5");
+}
+
+TEST_F(room_test, a_replay_longer_than_the_limit_says_it_is_incomplete) {
+    storage_ = sys_.spawn<chatd::test::fake_storage>({}, db_, true);
+    room_ = sys_.spawn<room>({}, std::string("general"), room::storage_ref(storage_),
+                             chatd::chat::room_options{.replay_limit = 2});
+    run();
+    auto alice = connect();
+    join_as(alice, "alice");
+    for (int i = 1; i <= 5; ++i) say(alice, "alice", "c" + std::to_string(i), "x");
+    auto bob = connect();
+    join_as(bob, "bob", 0);
+    EXPECT_EQ(of_type(bob.frames, "message").size(), 2u);
+    auto done = of_type(bob.frames, "replay_done");
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_EQ(field(done[0], "complete"), "false");
+    EXPECT_EQ(field(done[0], "through"), "2");
+}
+
+TEST_F(room_test, typing_goes_to_the_others_at_most_once_per_interval) {
+    make_room(true);
+    auto alice = connect(), bob = connect();
+    join_as(alice, "alice");
+    join_as(bob, "bob");
+    room_.tell(typing{alice.session.id()});
+    room_.tell(typing{alice.session.id()});
+    run();
+    EXPECT_EQ(of_type(bob.frames, "typing").size(), 1u);
+    EXPECT_TRUE(of_type(alice.frames, "typing").empty());
+    advance(2s);
+    room_.tell(typing{alice.session.id()});
+    run();
+    EXPECT_EQ(of_type(bob.frames, "typing").size(), 2u);
+}
+
+TEST_F(room_test, a_room_that_crashes_is_restarted_its_members_rejoin_and_numbering_continues) {
+    make_room(true);
+    auto alice = connect();
+    join_as(alice, "alice");
+    say(alice, "alice", "c1", "before");
+    room_.tell(chatd::chat::crash_room{});
+    run();
+    EXPECT_EQ(of_type(alice.frames, "room_reset").size(), 1u) << "members are told to rejoin";
+    join_as(alice, "alice", 1);
+    say(alice, "alice", "c2", "after");
+    auto msgs = of_type(alice.frames, "message");
+    ASSERT_EQ(msgs.size(), 2u);
+    EXPECT_EQ(field(msgs[1], "seq"), "2");
+    EXPECT_EQ(field(msgs[1], "text"), "after");
+}
+
+}  // namespace
