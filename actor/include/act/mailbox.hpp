@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 
@@ -40,18 +41,21 @@ enum class send_status : std::uint8_t {
 /// thread-safe and lock-free; popping belongs to the owning cell's turn.
 class mailbox {
 public:
-    explicit mailbox(mailbox_options o) noexcept : capacity_(o.capacity), policy_(o.policy) {}
+    explicit mailbox(mailbox_options o) noexcept {
+        user_.middle().capacity = o.capacity;
+        user_.middle().policy = o.policy;
+    }
 
     /// Thread-safe. On anything but ok the envelope was NOT taken.
     send_status push_user(envelope* e) noexcept {
-        const std::size_t before = depth_.fetch_add(1, std::memory_order_relaxed);
-        if (before >= capacity_) {
-            const bool keep = policy_ == overflow_policy::drop_oldest && before < 2 * capacity_;
+        auto& m = user_.middle();
+        const std::size_t before = m.depth.fetch_add(1, std::memory_order_relaxed);
+        if (before >= m.capacity) {
+            const bool keep = m.policy == overflow_policy::drop_oldest && before < 2 * m.capacity;
             if (!keep) {
-                depth_.fetch_sub(1, std::memory_order_relaxed);
-                if (policy_ == overflow_policy::report_full) return send_status::full;
-                if (policy_ == overflow_policy::fail_actor)
-                    overflowed_.store(true, std::memory_order_relaxed);
+                m.depth.fetch_sub(1, std::memory_order_relaxed);
+                if (m.policy == overflow_policy::report_full) return send_status::full;
+                if (m.policy == overflow_policy::fail_actor) m.overflowed.store(true, std::memory_order_relaxed);
                 return send_status::dropped;
             }
         }
@@ -64,10 +68,10 @@ public:
     void push_runtime(envelope* e) noexcept { user_.push(e); }
 
     /// Thread-safe.
-    void push_system(envelope* e) noexcept { system_.push(e); }
+    void push_system(envelope* e) noexcept { user_.middle().system.push(e); }
 
     /// Owner only.
-    envelope* pop_system() noexcept { return static_cast<envelope*>(system_.pop()); }
+    envelope* pop_system() noexcept { return static_cast<envelope*>(user_.middle().system.pop()); }
 
 
     /// Owner only. The slot is given back to senders by the next flush(),
@@ -80,42 +84,49 @@ public:
 
     /// Owner only: frees the slots of the messages popped since the last flush.
     void flush() noexcept {
-        if (taken_ != 0) depth_.fetch_sub(std::exchange(taken_, 0), std::memory_order_relaxed);
+        if (taken_ != 0) user_.middle().depth.fetch_sub(std::exchange(taken_, 0), std::memory_order_relaxed);
     }
 
     /// Owner only: the oldest entry while over capacity (drop_oldest), else
     /// nullptr. A runtime entry is to be handled, not discarded.
     envelope* pop_excess() noexcept {
         flush();
-        if (policy_ != overflow_policy::drop_oldest || depth_.load(std::memory_order_relaxed) <= capacity_)
+        const auto& m = user_.middle();
+        if (m.policy != overflow_policy::drop_oldest || m.depth.load(std::memory_order_relaxed) <= m.capacity)
             return nullptr;
         return pop_user();
     }
 
     /// Owner only: true once after a fail_actor overflow.
     bool take_overflow() noexcept {
-        return overflowed_.load(std::memory_order_relaxed) &&
-               overflowed_.exchange(false, std::memory_order_relaxed);
+        auto& o = user_.middle().overflowed;
+        return o.load(std::memory_order_relaxed) && o.exchange(false, std::memory_order_relaxed);
     }
 
-    bool has_system() const noexcept { return !system_.empty(); }
+    bool has_system() const noexcept { return !user_.middle().system.empty(); }
     bool has_user() const noexcept { return !user_.empty(); }
     /// Thread-safe: a fail_actor overflow waits to be taken.
-    bool overflowed() const noexcept { return overflowed_.load(std::memory_order_relaxed); }
+    bool overflowed() const noexcept { return user_.middle().overflowed.load(std::memory_order_relaxed); }
 
     /// Thread-safe: queued user messages (approximate while senders race).
-    std::size_t depth() const noexcept { return depth_.load(std::memory_order_relaxed); }
-    std::size_t capacity() const noexcept { return capacity_; }
-    overflow_policy policy() const noexcept { return policy_; }
+    std::size_t depth() const noexcept { return user_.middle().depth.load(std::memory_order_relaxed); }
+    std::size_t capacity() const noexcept { return user_.middle().capacity; }
+    overflow_policy policy() const noexcept { return user_.middle().policy; }
 
 private:
-    mpsc_queue system_;
-    mpsc_queue user_;
-    std::atomic<std::size_t> depth_{0};
+    // Between the user lane's producer end and its consumer end: what the
+    // producers touch (depth) first, then what is rarely written, so the two
+    // ends sit at least 64 bytes apart (see basic_mpsc_queue).
+    struct between {
+        std::atomic<std::size_t> depth{0};
+        mpsc_queue system;
+        std::size_t capacity = 0;
+        overflow_policy policy = overflow_policy::report_full;
+        std::atomic<bool> overflowed{false};
+        std::byte spacer[8]{};  // completes the 64-byte gap with the fields above
+    };
+    basic_mpsc_queue<between> user_;
     std::size_t taken_ = 0;  // popped but not yet flushed (owner only)
-    std::size_t capacity_;
-    overflow_policy policy_;
-    std::atomic<bool> overflowed_{false};
 };
 
 }  // namespace act

@@ -9,14 +9,25 @@ struct mpsc_node {
     std::atomic<mpsc_node*> next{nullptr};
 };
 
+struct no_middle {};
+
 /// Intrusive multi-producer single-consumer queue (Vyukov's design): a push
 /// is one atomic exchange and never waits for the consumer or other producers.
 /// push() is thread-safe; pop() and empty() only from the single consumer.
-class mpsc_queue {
+///
+/// `Middle` is stored between the producers' end (head) and the consumer's
+/// (tail): a hot queue puts at least 56 bytes there (other fields of its
+/// owner, not padding), so the two ends never share a cache line and
+/// producers and consumer stop stealing it from each other per message.
+template <class Middle = no_middle>
+class basic_mpsc_queue {
 public:
-    mpsc_queue() noexcept : head_(&stub_), tail_(&stub_) {}
-    mpsc_queue(const mpsc_queue&) = delete;
-    mpsc_queue& operator=(const mpsc_queue&) = delete;
+    basic_mpsc_queue() noexcept : head_(&stub_), tail_(&stub_) {}
+    basic_mpsc_queue(const basic_mpsc_queue&) = delete;
+    basic_mpsc_queue& operator=(const basic_mpsc_queue&) = delete;
+
+    Middle& middle() noexcept { return middle_; }
+    const Middle& middle() const noexcept { return middle_; }
 
     void push(mpsc_node* n) noexcept {
         n->next.store(nullptr, std::memory_order_relaxed);
@@ -57,8 +68,11 @@ public:
 
 private:
     std::atomic<mpsc_node*> head_;
+    [[no_unique_address]] Middle middle_;
     std::atomic<mpsc_node*> tail_;  // written by the consumer only; atomic so others may peek
     mpsc_node stub_;
 };
+
+using mpsc_queue = basic_mpsc_queue<>;
 
 }  // namespace act
