@@ -1,0 +1,233 @@
+#include "storage/writer.hpp"
+
+#include "storage/startup_error.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <span>
+#include <stdexcept>
+#include <utility>
+
+namespace chatd::storage {
+
+namespace {
+
+// Worth trying again: another connection holds the lock, or the disk had a
+// moment (full, or a transient I/O error). Anything else will fail the same
+// way next time.
+bool retryable(error_code c) noexcept { return c == error_code::busy || c == error_code::io; }
+
+bool well_formed(const new_message& m) noexcept {
+    return !m.room.empty() && !m.sender.empty() && !m.client_id.empty();
+}
+
+void tell(const act::ref<append_done>& to, append_done d) {
+    if (to) to.tell(std::move(d));
+}
+
+read_result to_read_result(result<page> r) {
+    if (!r) return {false, {}, std::move(r).error().message};
+    return {true, std::move(r).value(), {}};
+}
+
+const char* plural(std::size_t n) noexcept { return n == 1 ? "" : "s"; }
+
+}  // namespace
+
+writer::writer(writer_options options) : opts_(std::move(options)) {
+    if (opts_.max_batch == 0) throw std::invalid_argument("storage writer: max_batch must be at least 1");
+    if (opts_.retry.max_attempts == 0) throw std::invalid_argument("storage writer: retry.max_attempts must be at least 1");
+    // A refused batch must fit among the appends held behind it.
+    opts_.max_waiting = std::max(opts_.max_waiting, opts_.max_batch);
+}
+
+void writer::on_start() {
+    try {
+        store_.emplace(opts_.store);
+    } catch (const startup_error& e) {
+        spdlog::error("storage: cannot open {}: {}", opts_.store.path.string(), e.what());
+        throw;  // the supervisor decides
+    }
+    spdlog::info("storage: opened {} (schema version {})", opts_.store.path.string(), store_->schema_version());
+}
+
+void writer::on_stop() {
+    // The runtime has cancelled the timers already.
+    delay_timer_ = 0;
+    retry_timer_ = 0;
+    if (!store_) {
+        fail_front(rows_.size());
+        return;
+    }
+    // One attempt per batch: a stop must not wait out a retry schedule.
+    while (!rows_.empty()) {
+        const std::size_t n = refused_batch_ != 0 ? refused_batch_ : std::min(rows_.size(), opts_.max_batch);
+        refused_batch_ = 0;
+        if (auto why = commit(n)) {
+            spdlog::error("storage: stopping, {} pending line{} not stored: {} ({})", rows_.size(),
+                          plural(rows_.size()), why->message, to_string(why->code));
+            fail_front(rows_.size());
+        }
+    }
+    store_.reset();  // closes the database here, on the writer's thread
+}
+
+void writer::handle(const append& m) {
+    if (!store_) {
+        tell(m.reply_to, {m.token, append_done::status::failed, 0, 0});
+        return;
+    }
+    // The store would fail the whole batch for one such line: refuse it alone.
+    if (!well_formed(m.row)) {
+        spdlog::warn("storage: refused a line with an empty room, sender or client id (token {})", m.token);
+        tell(m.reply_to, {m.token, append_done::status::failed, 0, 0});
+        return;
+    }
+    if (retrying() && rows_.size() >= opts_.max_waiting) {
+        if (!overflow_logged_)
+            spdlog::warn("storage: {} lines wait behind a refused batch; failing new lines until it clears",
+                         rows_.size());
+        overflow_logged_ = true;
+        tell(m.reply_to, {m.token, append_done::status::failed, 0, 0});
+        return;
+    }
+    rows_.push_back(m.row);
+    replies_.push_back({m.token, m.reply_to});
+    if (retrying()) return;  // committed after the refused batch
+    if (rows_.size() >= opts_.max_batch)
+        flush();
+    else if (delay_timer_ == 0)
+        arm_delay();
+}
+
+read_result writer::handle(const read_history& m) {
+    if (!store_) return {false, {}, "storage is not open"};
+    flush();
+    return to_read_result(store_->history(m.room, m.before, m.limit));
+}
+
+read_result writer::handle(const read_since& m) {
+    if (!store_) return {false, {}, "storage is not open"};
+    flush();
+    return to_read_result(store_->since(m.room, m.after, m.limit));
+}
+
+std::uint64_t writer::handle(const read_last_seq& m) {
+    if (!store_) return 0;
+    flush();
+    auto r = store_->last_seq(m.room);
+    if (!r) {
+        spdlog::warn("storage: last seq of room '{}': {}", m.room, r.error().message);
+        return 0;
+    }
+    return *r;
+}
+
+bool writer::handle(const check_ready&) {
+    if (!store_ || last_commit_failed_) return false;
+    auto r = store_->check();
+    if (!r) spdlog::warn("storage: not ready: {}", r.error().message);
+    return r.has_value();
+}
+
+// Commits every queued append, batch by batch, unless a refused batch waits
+// for its retry: then the queue stays as it is, and reads are answered from
+// what is committed (nothing queued has been acked, so nobody was told of it).
+void writer::flush() {
+    if (delay_timer_ != 0) {
+        cancel_timer(delay_timer_);
+        delay_timer_ = 0;
+    }
+    while (!rows_.empty() && !retrying()) commit_front();
+}
+
+// One attempt at the front batch. A refusal worth retrying keeps the batch
+// and arms the retry timer; any other outcome takes the batch off the queue.
+void writer::commit_front() {
+    const std::size_t n = refused_batch_ != 0 ? refused_batch_ : std::min(rows_.size(), opts_.max_batch);
+    auto why = commit(n);
+    if (!why) {
+        if (attempts_ != 0)
+            spdlog::info("storage: a batch of {} line{} was stored after {} failed attempt{}", n, plural(n), attempts_,
+                         plural(attempts_));
+        refused_batch_ = 0;
+        attempts_ = 0;
+        overflow_logged_ = false;
+        return;
+    }
+    ++attempts_;
+    if (retryable(why->code) && attempts_ < opts_.retry.max_attempts) {
+        if (attempts_ == 1)
+            spdlog::warn("storage: a batch of {} line{} was refused ({}: {}); retrying", n, plural(n),
+                         to_string(why->code), why->message);
+        refused_batch_ = n;
+        const auto wait = backoff();
+        retry_timer_ = self_cell().add_timer(wait, false, [this] { on_retry(); });
+        return;
+    }
+    spdlog::error("storage: gave up on a batch of {} line{} after {} attempt{}: {} ({})", n, plural(n), attempts_,
+                  plural(attempts_), why->message, to_string(why->code));
+    fail_front(n);
+    refused_batch_ = 0;
+    attempts_ = 0;
+    overflow_logged_ = false;
+}
+
+// One append_batch of the first n queued appends. On success they are acked
+// in order and leave the queue; on failure the queue is untouched.
+std::optional<error> writer::commit(std::size_t n) {
+    const auto start = std::chrono::steady_clock::now();
+    auto r = store_->append_batch(std::span<const new_message>(rows_.data(), n));
+    const auto took = std::chrono::steady_clock::now() - start;
+    if (!r) {
+        last_commit_failed_ = true;
+        if (opts_.on_failure) opts_.on_failure(r.error());
+        return std::move(r).error();
+    }
+    last_commit_failed_ = false;
+    if (opts_.on_commit) opts_.on_commit(n, std::chrono::duration_cast<std::chrono::nanoseconds>(took));
+    const auto& outcomes = *r;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto status =
+            outcomes[i].status == append_status::stored ? append_done::status::stored : append_done::status::duplicate;
+        tell(replies_[i].reply_to, {replies_[i].token, status, outcomes[i].seq, outcomes[i].ts_ms});
+    }
+    rows_.erase(rows_.begin(), rows_.begin() + static_cast<std::ptrdiff_t>(n));
+    replies_.erase(replies_.begin(), replies_.begin() + static_cast<std::ptrdiff_t>(n));
+    return std::nullopt;
+}
+
+// Answers the first n queued appends `failed` and drops them.
+void writer::fail_front(std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) tell(replies_[i].reply_to, {replies_[i].token, append_done::status::failed, 0, 0});
+    rows_.erase(rows_.begin(), rows_.begin() + static_cast<std::ptrdiff_t>(n));
+    replies_.erase(replies_.begin(), replies_.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+// The timers below run in this actor's turn and die with the instance; they
+// are not messages of the writer's interface, so nobody else can fire them.
+void writer::arm_delay() {
+    delay_timer_ = self_cell().add_timer(opts_.max_delay, false, [this] { on_delay(); });
+}
+
+void writer::on_delay() {
+    delay_timer_ = 0;
+    flush();
+}
+
+void writer::on_retry() {
+    retry_timer_ = 0;
+    flush();  // the refused batch first, then what queued up behind it
+}
+
+// initial_backoff · 2^(failed attempts - 1), capped at max_backoff.
+act::duration writer::backoff() const {
+    act::duration d = opts_.retry.initial_backoff;
+    for (std::uint32_t i = 1; i < attempts_ && d < opts_.retry.max_backoff; ++i) d *= 2;
+    return std::min(d, opts_.retry.max_backoff);
+}
+
+}  // namespace chatd::storage

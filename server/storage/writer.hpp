@@ -1,0 +1,114 @@
+#pragma once
+
+// The storage writer: the one actor that owns the message store. It batches
+// appends into one transaction each, retries a batch the database refused
+// for a while, and answers reads after committing what came before them.
+
+#include "act/actor.hpp"
+#include "act/executor.hpp"
+#include "storage/message_store.hpp"
+#include "storage/result.hpp"
+#include "storage/rows.hpp"
+#include "storage/writer_messages.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace chatd::storage {
+
+/// How a batch refused with `busy` or `io` is tried again: after
+/// initial_backoff, then twice as long each time up to max_backoff, until
+/// max_attempts attempts (the first one included) have failed.
+struct retry_policy {
+    act::duration initial_backoff = std::chrono::milliseconds(10);
+    act::duration max_backoff = std::chrono::seconds(1);
+    std::uint32_t max_attempts = 8;
+};
+
+struct writer_options {
+    store_options store;  ///< the database; opened in on_start, on the writer's thread
+    /// A batch is committed as soon as it holds this many appends...
+    std::size_t max_batch = 256;
+    /// ...or this long after its first append, or before a read is answered.
+    act::duration max_delay = std::chrono::milliseconds(2);
+    retry_policy retry;
+    /// The most appends held while a refused batch waits for its retry (that
+    /// batch included). An append beyond it is answered `failed` at once.
+    std::size_t max_waiting = 4096;
+
+    // Observers, called on the writer's thread: quick, and safe to call
+    // from that thread (an atomic counter, a histogram). Empty: not called.
+    /// After each successful commit: how many appends, and how long append_batch took.
+    std::function<void(std::size_t batch_size, std::chrono::nanoseconds took)> on_commit;
+    /// After each failed commit attempt (every retry included).
+    std::function<void(const error& why)> on_failure;
+};
+
+/// The storage writer actor. Spawn it bound to a thread of its own (an
+/// act::dedicated_thread): every SQLite call blocks.
+///
+///     act::dedicated_thread storage_thread("storage");
+///     auto w = sys.spawn<storage::writer>({.exec = &storage_thread, .parent = storage_sup,
+///                                          .name = "storage", .label = "storage"}, options);
+///
+/// Appends are acked (append_done to reply_to) only after their batch is
+/// committed, in the order they arrived; nothing pending has been acked, and
+/// on_stop commits what is pending before the actor goes. A start-up failure
+/// to open or migrate the database is thrown from on_start (startup_error),
+/// for the supervisor to see.
+///
+/// Everything here runs in the writer's own turn; only the ref is for others.
+class writer final : public act::actor<append, read_history, read_since, read_last_seq, check_ready> {
+public:
+    /// Throws std::invalid_argument if max_batch or retry.max_attempts is 0.
+    explicit writer(writer_options options);
+
+    /// Opens the store (throws startup_error if it cannot).
+    void on_start() override;
+    /// Commits the pending appends (one attempt), then closes the store.
+    void on_stop() override;
+
+    void handle(const append& m) override;
+    read_result handle(const read_history& m) override;
+    read_result handle(const read_since& m) override;
+    /// 0 when the room has no lines, or on error (logged).
+    std::uint64_t handle(const read_last_seq& m) override;
+    /// False while the store is not open or the last commit attempt failed.
+    bool handle(const check_ready& m) override;
+
+private:
+    /// Who hears about one queued append.
+    struct waiting_reply {
+        std::uint64_t token;
+        act::ref<append_done> reply_to;
+    };
+
+    void flush();
+    void commit_front();
+    std::optional<error> commit(std::size_t n);
+    void fail_front(std::size_t n);
+    void arm_delay();
+    void on_delay();
+    void on_retry();
+    act::duration backoff() const;
+    bool retrying() const noexcept { return retry_timer_ != 0; }
+
+    writer_options opts_;
+    std::optional<message_store> store_;
+    // The queue, in arrival order: rows_[i] is answered to replies_[i]. Kept
+    // apart so that the front batch is handed to the store without a copy.
+    std::vector<new_message> rows_;
+    std::vector<waiting_reply> replies_;
+    std::size_t refused_batch_ = 0;  // size of the front batch waiting for a retry; 0 when none
+    std::uint32_t attempts_ = 0;     // failed attempts of that batch
+    std::uint64_t delay_timer_ = 0;
+    std::uint64_t retry_timer_ = 0;
+    bool last_commit_failed_ = false;
+    bool overflow_logged_ = false;
+};
+
+}  // namespace chatd::storage
