@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the main job. Until the chat server lands, that is
-# the actor core's example: a supervised counter service.
+# Sets up, builds and starts chatd on SQLite (./data/chat.db) with the web
+# client at http://localhost:8080. Extra arguments go to chatd (--help lists them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh release --target counter_service
-exec build/examples/counter_service
+scripts/build.sh release --target chatd
+exec build/server/chatd "$@"

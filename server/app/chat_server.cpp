@@ -1,0 +1,177 @@
+#include "app/chat_server.hpp"
+
+// <utility> first: Boost 1.74's Asio needs it (see ENVIRONMENT.md).
+#include <utility>
+
+#include "act/system.hpp"
+#include "act/thread_pool.hpp"
+#include "chat/lobby.hpp"
+#include "metrics/registry.hpp"
+#include "net/asio_executor.hpp"
+#include "net/listener.hpp"
+#include "net/session.hpp"
+#include "net/ws_connection.hpp"
+#include "storage/writer.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+#include <thread>
+
+namespace chatd::app {
+
+namespace {
+using namespace std::chrono_literals;
+
+/// Answers /readyz from the storage writer's check, without blocking an io thread.
+class readiness_probe final : public act::ask_state<bool> {
+public:
+    explicit readiness_probe(net::readiness_answer answer) : answer_(std::move(answer)) {}
+
+private:
+    void deliver(act::result<bool> r) override {
+        if (!r)
+            answer_(false, "storage did not answer: " + std::string(act::to_string(r.error())));
+        else
+            answer_(*r, *r ? "" : "storage is not ready (see the log)");
+    }
+    net::readiness_answer answer_;
+};
+}  // namespace
+
+struct chat_server::parts {
+    server_config cfg;
+    boost::asio::io_context io;
+    net::asio_executor exec{io};
+    act::dedicated_thread storage_thread{"storage"};
+    metrics::registry registry;
+    std::unique_ptr<act::system> sys;
+    storage::writer::ref_type storage;
+    chat::lobby::ref_type lobby;
+    act::supervisor_ref sessions;
+    std::unique_ptr<net::listener> listener;
+    std::unique_ptr<net::io_threads> threads;
+    bool stopped = false;
+};
+
+chat_server::chat_server(server_config cfg) : p_(std::make_unique<parts>()) {
+    parts& p = *p_;
+    p.cfg = std::move(cfg);
+    p.sys = std::make_unique<act::system>(act::system_config{.exec = &p.exec});
+    // Actor turns run on the io threads: start them first, so a failure
+    // below can still shut the actors down in order.
+    const std::size_t n = p.cfg.threads != 0 ? p.cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+    p.threads = std::make_unique<net::io_threads>(p.io, n, "io");
+    try {
+        start();
+    } catch (...) {
+        p.sys->shutdown(10s);
+        p.threads->stop();
+        p.stopped = true;
+        throw;
+    }
+}
+
+void chat_server::start() {
+    parts& p = *p_;
+    auto& sys = *p.sys;
+
+    // Start order: storage, lobby (and its rooms), sessions, listener.
+    auto storage_sup = sys.spawn_supervisor({.label = "storage_supervisor"}, {.max_restarts = 5, .within = 10s});
+    auto& stored_total = p.registry.add_counter("chatd_messages_stored_total", "Chat lines committed to SQLite");
+    auto& batch_sizes = p.registry.add_histogram("chatd_storage_batch_size", "Lines per storage commit",
+                                                  {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
+    auto& commit_seconds = p.registry.add_histogram("chatd_storage_commit_seconds", "Time to commit one batch",
+                                                     {0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1});
+    p.cfg.storage.on_commit = [&](std::size_t n, std::chrono::nanoseconds took) {
+        stored_total.inc(n);
+        batch_sizes.observe(static_cast<double>(n));
+        commit_seconds.observe(std::chrono::duration<double>(took).count());
+    };
+    p.storage = sys.spawn<storage::writer>(
+        {.exec = &p.storage_thread, .parent = storage_sup, .name = "storage", .label = "storage"}, p.cfg.storage);
+
+    auto rooms_sup = sys.spawn_supervisor({.label = "rooms_supervisor"}, {.max_restarts = 20, .within = 10s});
+    p.lobby = sys.spawn<chat::lobby>({.name = "lobby", .label = "lobby"}, rooms_sup,
+                                     chat::room::storage_ref(p.storage), p.cfg.rooms);
+    p.sessions = sys.spawn_supervisor({.label = "sessions_supervisor"}, {});
+
+    net::session_config scfg = p.cfg.session;
+    scfg.lobby = act::ref<chat::open_room>(p.lobby);
+    scfg.storage = act::ref<storage::read_history>(p.storage);
+
+    net::listener_callbacks cb;
+    cb.make_session = [&sys, sessions = p.sessions, scfg](std::shared_ptr<net::ws_connection> conn)
+        -> std::shared_ptr<net::connection_handler> {
+        spdlog::info("connection {} opened from {}", conn->info().id, conn->info().remote);
+        auto s = sys.spawn<net::session>(
+            {.parent = sessions, .kind = act::child_kind::temporary, .label = "session",
+             .mailbox = act::mailbox_options{.capacity = 256}},
+            conn, scfg);
+        return std::make_shared<net::session_adapter>(s, conn);
+    };
+    cb.readiness = [storage = p.storage](net::readiness_answer answer) {
+        storage.send_request(std::shared_ptr<act::ask_state<bool>>(std::make_shared<readiness_probe>(std::move(answer))),
+                             storage::check_ready{}, 2s);
+    };
+    cb.render_metrics = [&p] { return p.registry.render(); };
+    p.registry.add_gauge_fn("chatd_rooms", "Rooms running", [&sys] {
+        double n = 0;
+        for (const auto& a : sys.snapshot().actors) n += std::string_view(a.label) == "room" ? 1 : 0;
+        return n;
+    });
+    p.registry.add_counter_fn("chatd_dead_letters_total", "Messages sent to stopped actors",
+                              [&sys] { return static_cast<double>(sys.dead_letters()); });
+    p.registry.add_gauge_fn("chatd_actor_restarts", "Restarts of live actors", [&sys] {
+        double n = 0;
+        for (const auto& a : sys.snapshot().actors) n += a.restarts;
+        return n;
+    });
+    for (const char* kind : {"session", "room", "storage", "lobby"})
+        p.registry.add_gauge_fn("chatd_mailbox_depth_max", "Deepest mailbox among actors of a kind",
+                                [&sys, kind] {
+                                    std::size_t deepest = 0;
+                                    for (const auto& a : sys.snapshot().actors)
+                                        if (std::string_view(a.label) == kind) deepest = std::max(deepest, a.mailbox_depth);
+                                    return static_cast<double>(deepest);
+                                },
+                                {{"kind", kind}});
+
+    p.listener = std::make_unique<net::listener>(p.io, p.cfg.net, std::move(cb));
+    p.listener->register_metrics(p.registry);
+    p.listener->start();
+    spdlog::info("chatd listening on http://{}:{}/ (database {}, web root {})", p.cfg.net.address, port(),
+                 p.cfg.storage.store.path.string(), p.cfg.net.web_root.string());
+}
+
+chat_server::~chat_server() { stop(); }
+
+void chat_server::inject_room_failure(const std::string& room) {
+    if (auto r = p_->sys->lookup<chat::room_ref>(chat::lobby::registry_name(room))) r->tell(chat::crash_room{});
+}
+
+std::uint16_t chat_server::port() const noexcept { return p_->listener ? p_->listener->port() : 0; }
+
+void chat_server::stop() {
+    parts& p = *p_;
+    if (p.stopped) return;
+    p.stopped = true;
+    spdlog::info("chatd stopping");
+    p.listener->stop_accepting();
+    // Every connection gets 1001 after the frames already queued for it.
+    std::promise<void> closed;
+    p.listener->when_all_closed([&closed] { closed.set_value(); });
+    p.listener->close_all(net::close_code::going_away, "going away");
+    if (closed.get_future().wait_for(15s) != std::future_status::ready)
+        spdlog::warn("some connections did not close in time");
+    // Sessions, then rooms and the lobby, then storage (its last batch is
+    // committed in its on_stop): the reverse of the start order.
+    if (!p.sys->shutdown(30s)) spdlog::error("some actors did not stop in time");
+    p.threads->stop();
+    spdlog::info("chatd stopped");
+}
+
+}  // namespace chatd::app

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "app/server_config.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace chatd::app {
+
+/// chatd, whole: the supervisor tree of ARCHITECTURE.md on an io_context
+/// (storage on a thread of its own), the listener in front. main owns one;
+/// end-to-end tests start one in-process on port 0.
+class chat_server {
+public:
+    /// Starts everything and listens. Throws at start-up (bad config,
+    /// port in use, database refused).
+    explicit chat_server(server_config cfg);
+    /// stop(), if not done.
+    ~chat_server();
+    chat_server(const chat_server&) = delete;
+    chat_server& operator=(const chat_server&) = delete;
+
+    /// The port it listens on (the chosen one when configured as 0).
+    std::uint16_t port() const noexcept;
+
+    /// Graceful stop, in reverse start order: stop accepting; close every
+    /// connection with 1001 after its queued frames; stop sessions, rooms,
+    /// lobby; storage commits its last batch and closes the database.
+    /// Nothing acked is lost. Call from a thread that is not an io thread.
+    void stop();
+
+    /// Fault injection, for tests and drills: makes the room's actor fail
+    /// as if its handler threw. Its supervisor restarts it; members rejoin.
+    void inject_room_failure(const std::string& room);
+
+private:
+    void start();
+    struct parts;
+    std::unique_ptr<parts> p_;
+};
+
+}  // namespace chatd::app

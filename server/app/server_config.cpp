@@ -1,0 +1,167 @@
+#include "app/server_config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <stdexcept>
+#include <string_view>
+#include <unistd.h>
+
+namespace chatd::app {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct option {
+    const char* name;
+    const char* help;
+    std::function<void(server_config&, const std::string&)> set;
+};
+
+std::uint64_t to_uint(const std::string& name, const std::string& v) {
+    std::uint64_t out = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc{} || end != v.data() + v.size())
+        throw std::invalid_argument("--" + name + " needs a whole number, got '" + v + "'");
+    return out;
+}
+
+bool to_bool(const std::string& name, const std::string& v) {
+    if (v == "1" || v == "true" || v == "yes") return true;
+    if (v == "0" || v == "false" || v == "no") return false;
+    throw std::invalid_argument("--" + name + " needs true or false, got '" + v + "'");
+}
+
+std::vector<std::string> split(const std::string& v) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= v.size()) {
+        const auto comma = v.find(',', start);
+        const auto item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (!item.empty()) out.push_back(item);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+const std::vector<option>& options() {
+    static const std::vector<option> all = {
+        {"bind", "address to listen on (default 0.0.0.0)",
+         [](server_config& c, const std::string& v) { c.net.address = v; }},
+        {"port", "TCP port (default 8080; 0 picks a free one)",
+         [](server_config& c, const std::string& v) { c.net.port = static_cast<std::uint16_t>(to_uint("port", v)); }},
+        {"db", "SQLite database file (default ./data/chat.db; its folder is created)",
+         [](server_config& c, const std::string& v) { c.storage.store.path = v; }},
+        {"web-root", "folder of the web client (default: found next to the binary or in the source tree)",
+         [](server_config& c, const std::string& v) { c.net.web_root = v; }},
+        {"schema-dir", "folder of the SQL migrations (default: found like web-root)",
+         [](server_config& c, const std::string& v) { c.storage.store.schema_dir = v; }},
+        {"threads", "worker threads for sockets and actors (default: one per core)",
+         [](server_config& c, const std::string& v) { c.threads = to_uint("threads", v); }},
+        {"max-connections", "open WebSocket connections before upgrades get 503 (default 10000)",
+         [](server_config& c, const std::string& v) { c.net.max_connections = to_uint("max-connections", v); }},
+        {"max-text-bytes", "longest message text (default 4096)",
+         [](server_config& c, const std::string& v) { c.session.limits.max_text_bytes = to_uint("max-text-bytes", v); }},
+        {"max-frame-bytes", "largest request frame (default 65536)",
+         [](server_config& c, const std::string& v) {
+             c.session.limits.max_frame_bytes = to_uint("max-frame-bytes", v);
+             c.net.read_message_max = c.session.limits.max_frame_bytes + 4096;
+         }},
+        {"max-rooms", "rooms one connection may be in (default 50)",
+         [](server_config& c, const std::string& v) { c.session.max_rooms = to_uint("max-rooms", v); }},
+        {"rate", "requests per second per connection (default 20)",
+         [](server_config& c, const std::string& v) { c.session.rate_per_second = static_cast<double>(to_uint("rate", v)); }},
+        {"burst", "request burst per connection (default 40)",
+         [](server_config& c, const std::string& v) { c.session.rate_burst = static_cast<double>(to_uint("burst", v)); }},
+        {"outbound-budget", "bytes queued to one slow client before it is cut off with 4000 (default 1048576)",
+         [](server_config& c, const std::string& v) { c.net.outbound_budget_bytes = to_uint("outbound-budget", v); }},
+        {"batch-size", "messages per storage commit at most (default 256)",
+         [](server_config& c, const std::string& v) { c.storage.max_batch = to_uint("batch-size", v); }},
+        {"batch-delay-ms", "longest wait before a commit (default 2)",
+         [](server_config& c, const std::string& v) { c.storage.max_delay = std::chrono::milliseconds(to_uint("batch-delay-ms", v)); }},
+        {"allowed-origins", "comma-separated Origins allowed to connect (default: any)",
+         [](server_config& c, const std::string& v) { c.net.allowed_origins = split(v); }},
+        {"allow-guests", "let clients identify with just a name (default true)",
+         [](server_config& c, const std::string& v) { c.session.allow_guests = to_bool("allow-guests", v); }},
+        {"log-level", "trace, debug, info, warn, error or off (default info)",
+         [](server_config& c, const std::string& v) { c.log_level = v; }},
+    };
+    return all;
+}
+
+std::string env_name(std::string_view flag) {
+    std::string out = "CHATD_";
+    for (char ch : flag) out += ch == '-' ? '_' : static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
+    return out;
+}
+
+/// The first of `candidates` that is a directory, else the last one.
+fs::path first_dir(std::initializer_list<fs::path> candidates) {
+    fs::path last;
+    for (const auto& p : candidates) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) return p;
+        last = p;
+    }
+    return last;
+}
+
+fs::path exe_dir() {
+    std::error_code ec;
+    auto p = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? fs::current_path() : p.parent_path();
+}
+
+}  // namespace
+
+std::string usage() {
+    std::string out = "usage: chatd [--flag value | --flag=value]...\n\nEach flag may also be set as CHATD_<FLAG> (e.g. CHATD_PORT=8080); flags win.\n\n";
+    for (const auto& o : options()) out += "  --" + std::string(o.name) + "\n      " + o.help + "  [" + env_name(o.name) + "]\n";
+    return out;
+}
+
+std::optional<server_config> parse_config(int argc, char** argv) {
+    server_config c;
+    c.net.address = "0.0.0.0";
+    c.net.port = 8080;
+    c.storage.store.path = "data/chat.db";
+    const fs::path exe = exe_dir();
+    c.net.web_root = first_dir({exe / "web", exe / "../share/chatd/web", fs::path(CHATD_SOURCE_DIR) / "web"});
+    c.storage.store.schema_dir = first_dir({exe / "schema", exe / "../share/chatd/schema", fs::path(CHATD_SOURCE_DIR) / "schema"});
+
+    std::map<std::string, std::string, std::less<>> given;
+    for (const auto& o : options())
+        if (const char* v = std::getenv(env_name(o.name).c_str())) given[o.name] = v;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--help" || arg == "-h") {
+            std::cout << usage();
+            return std::nullopt;
+        }
+        if (arg.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument '" + arg + "' (see --help)");
+        arg = arg.substr(2);
+        std::string value;
+        if (auto eq = arg.find('='); eq != std::string::npos) {
+            value = arg.substr(eq + 1);
+            arg = arg.substr(0, eq);
+        } else if (i + 1 < argc) {
+            value = argv[++i];
+        } else {
+            throw std::invalid_argument("--" + arg + " needs a value");
+        }
+        given[arg] = value;
+    }
+    for (const auto& [name, value] : given) {
+        auto it = std::find_if(options().begin(), options().end(), [&](const option& o) { return name == o.name; });
+        if (it == options().end()) throw std::invalid_argument("unknown flag --" + name + " (see --help)");
+        it->set(c, value);
+    }
+    return c;
+}
+
+}  // namespace chatd::app

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "chat/room_options.hpp"
+#include "net/net_config.hpp"
+#include "net/session.hpp"
+#include "storage/writer.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace chatd::app {
+
+/// Everything chatd can be told, from flags and CHATD_* variables.
+struct server_config {
+    net::net_config net;
+    storage::writer_options storage;
+    net::session_config session;  // its lobby and storage refs are filled in at start
+    chat::room_options rooms;
+    std::size_t threads = 0;  ///< io threads that also run actor turns; 0: one per core
+    std::string log_level = "info";
+};
+
+/// Reads flags (`--port 8080` or `--port=8080`) over CHATD_* environment
+/// variables (CHATD_PORT=8080) over defaults. Returns nullopt and prints the
+/// usage for --help; throws std::invalid_argument for a bad value or an
+/// unknown flag. For main, at start-up only.
+std::optional<server_config> parse_config(int argc, char** argv);
+
+/// The usage text for --help.
+std::string usage();
+
+}  // namespace chatd::app

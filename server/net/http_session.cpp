@@ -1,0 +1,286 @@
+#include <utility>  // before Boost: see ENVIRONMENT.md
+
+#include "net/http_session.hpp"
+
+#include "metrics/registry.hpp"
+#include "net/server_state.hpp"
+#include "net/static_files.hpp"
+#include "net/ws_accept.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace chatd::net::detail {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr std::string_view server_name = "chatd";
+
+// Beast 1.74 speaks boost::string_view.
+beast::string_view bsv(std::string_view s) noexcept { return {s.data(), s.size()}; }
+std::string_view ssv(beast::string_view s) noexcept { return {s.data(), s.size()}; }
+constexpr std::string_view text_plain = "text/plain; charset=utf-8";
+
+// What a response needs from its request once the request is gone.
+struct request_meta {
+    unsigned version = 11;
+    bool keep_alive = true;
+    bool head = false;
+};
+
+request_meta meta_of(const upgrade_request& req) {
+    return {req.version(), req.keep_alive(), req.method() == http::verb::head};
+}
+
+std::string remote_of(const tcp::socket& s) {
+    boost::system::error_code ec;
+    const auto ep = s.remote_endpoint(ec);
+    if (ec) return "?";
+    const auto addr = ep.address();
+    return (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) + ":" + std::to_string(ep.port());
+}
+
+class http_session : public std::enable_shared_from_this<http_session> {
+public:
+    http_session(std::shared_ptr<server_state> state, tcp::socket socket)
+        : state_(std::move(state)), stream_(std::move(socket)) {}
+
+    void run() {
+        // On the connection's strand from the start.
+        asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+    }
+
+private:
+    const net_config& cfg() const noexcept { return state_->cfg; }
+
+    void do_read() {
+        parser_.emplace();
+        parser_->header_limit(cfg().http_header_limit);
+        parser_->body_limit(cfg().http_body_limit);
+        stream_.expires_after(cfg().http_timeout);
+        http::async_read(stream_, buffer_, *parser_,
+                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    }
+
+    void on_read(beast::error_code ec) {
+        if (ec == http::error::end_of_stream) return do_close();
+        if (ec) {
+            // Timeouts and broken connections just end; a malformed request
+            // gets an answer first.
+            if (ec == http::error::header_limit) return send_error({}, http::status::request_header_fields_too_large);
+            if (ec == http::error::body_limit) return send_error({}, http::status::payload_too_large);
+            if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
+                ec != http::error::partial_message)
+                return send_error({}, http::status::bad_request);
+            state_->log.debug("http read from {}: {}", remote_of(stream_.socket()), ec.message());
+            return;
+        }
+        state_->counters.http_requests.fetch_add(1, std::memory_order_relaxed);
+        route(parser_->release());
+    }
+
+    void route(upgrade_request req) {
+        const std::string_view target = ssv(req.target());
+        const std::string_view path = target.substr(0, target.find_first_of("?#"));
+        const auto meta = meta_of(req);
+
+        if (beast::websocket::is_upgrade(req)) {
+            if (path == "/ws") return upgrade(std::move(req));
+            return send_text(meta, http::status::not_found, "not found\n");
+        }
+        if (path == "/ws") {
+            state_->counters.count(reject_reason::not_websocket);
+            auto res = text_response(meta, http::status::upgrade_required, "expected a WebSocket upgrade\n");
+            res.set(http::field::upgrade, "websocket");
+            res.set(http::field::connection, meta.keep_alive ? "upgrade, keep-alive" : "upgrade, close");
+            return send(std::move(res));
+        }
+        if (req.method() != http::verb::get && req.method() != http::verb::head) {
+            auto res = text_response(meta, http::status::method_not_allowed, "method not allowed\n");
+            res.set(http::field::allow, "GET, HEAD");
+            return send(std::move(res));
+        }
+        if (path == "/healthz") return send_text(meta, http::status::ok, "ok\n");
+        if (path == "/readyz") return check_ready(meta);
+        if (path == "/metrics") {
+            if (!state_->callbacks.render_metrics) return send_text(meta, http::status::not_found, "not found\n");
+            return send_text(meta, http::status::ok, state_->callbacks.render_metrics(), metrics::content_type);
+        }
+        serve_file(meta, target);
+    }
+
+    // ---- responses ------------------------------------------------------------------
+
+    http::response<http::string_body> text_response(const request_meta& meta, http::status status, std::string body,
+                                                    std::string_view type = text_plain) {
+        http::response<http::string_body> res{status, meta.version};
+        res.set(http::field::server, bsv(server_name));
+        res.set(http::field::content_type, bsv(type));
+        res.set(http::field::cache_control, "no-store");
+        res.keep_alive(meta.keep_alive);
+        res.body() = std::move(body);
+        res.prepare_payload();
+        if (meta.head) res.body().clear();  // Content-Length stays that of the GET
+        return res;
+    }
+
+    void send_text(const request_meta& meta, http::status status, std::string body,
+                   std::string_view type = text_plain) {
+        send(text_response(meta, status, std::move(body), type));
+    }
+
+    // A request we could not parse: answer and close.
+    void send_error(request_meta meta, http::status status) {
+        meta.keep_alive = false;
+        send_text(meta, status, std::string(http::obsolete_reason(status)) + "\n");
+    }
+
+    template <class Body>
+    void send(http::response<Body> res) {
+        const bool close = res.need_eof();
+        auto owned = std::make_shared<http::response<Body>>(std::move(res));
+        stream_.expires_after(cfg().http_timeout);
+        http::async_write(stream_, *owned, [self = shared_from_this(), owned, close](beast::error_code ec, std::size_t) {
+            self->on_write(ec, close);
+        });
+    }
+
+    void on_write(beast::error_code ec, bool close) {
+        if (ec) {
+            state_->log.debug("http write to {}: {}", remote_of(stream_.socket()), ec.message());
+            return;
+        }
+        if (close) return do_close();
+        do_read();
+    }
+
+    void do_close() {
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        // The socket closes when the last handler lets go of this session.
+    }
+
+    // ---- routes -----------------------------------------------------------------------
+
+    void serve_file(const request_meta& meta, std::string_view target) {
+        if (!state_->files) return send_text(meta, http::status::not_found, "not found\n");
+        const auto found = state_->files->lookup(target);
+        if (found.what == static_files::outcome::bad_request)
+            return send_text(meta, http::status::bad_request, "bad request\n");
+        if (found.what == static_files::outcome::not_found)
+            return send_text(meta, http::status::not_found, "not found\n");
+
+        // Small local files; the kernel's page cache keeps them hot.
+        beast::error_code ec;
+        http::file_body::value_type body;
+        body.open(found.file.c_str(), beast::file_mode::scan, ec);
+        if (ec) return send_text(meta, http::status::not_found, "not found\n");
+        const auto size = body.size();
+
+        const auto headers = [&](auto& res) {
+            res.set(http::field::server, bsv(server_name));
+            res.set(http::field::content_type, bsv(found.content_type));
+            res.set("X-Content-Type-Options", "nosniff");
+            res.set(http::field::cache_control, "no-cache");
+            res.content_length(size);
+            res.keep_alive(meta.keep_alive);
+        };
+        if (meta.head) {
+            http::response<http::empty_body> res{http::status::ok, meta.version};
+            headers(res);
+            return send(std::move(res));
+        }
+        http::response<http::file_body> res{std::piecewise_construct, std::make_tuple(std::move(body)),
+                                            std::make_tuple(http::status::ok, meta.version)};
+        headers(res);
+        send(std::move(res));
+    }
+
+    void check_ready(const request_meta& meta) {
+        if (!state_->callbacks.readiness) return send_text(meta, http::status::ok, "ready\n");
+
+        // The callback may answer from any thread, or never: the first of
+        // its answer and the timer wins, back on this session's strand.
+        struct pending {
+            std::atomic<bool> answered{false};
+            asio::steady_timer timer;
+            explicit pending(const asio::any_io_executor& ex) : timer(ex) {}
+        };
+        const auto ex = stream_.get_executor();
+        auto p = std::make_shared<pending>(ex);
+        auto self = shared_from_this();
+        readiness_answer answer = [self, p, ex, meta](bool ready, std::string why) {
+            if (p->answered.exchange(true, std::memory_order_acq_rel)) return;
+            asio::post(ex, [self, p, meta, ready, why = std::move(why)]() mutable {
+                p->timer.cancel();
+                if (ready) return self->send_text(meta, http::status::ok, "ready\n");
+                if (why.empty()) why = "not ready";
+                self->send_text(meta, http::status::service_unavailable, why + "\n");
+            });
+        };
+        p->timer.expires_after(cfg().readiness_timeout);
+        p->timer.async_wait([answer](beast::error_code ec) {
+            if (!ec) answer(false, "readiness check timed out");
+        });
+        try {
+            state_->callbacks.readiness(answer);
+        } catch (const std::exception& e) {
+            answer(false, std::string("readiness check failed: ") + e.what());
+        }
+    }
+
+    void upgrade(upgrade_request req) {
+        const auto meta = meta_of(req);
+        const auto origin_it = req.find(http::field::origin);
+        const bool has_origin = origin_it != req.end();
+        const std::string origin = has_origin ? std::string(origin_it->value()) : std::string();
+        const std::string remote = remote_of(stream_.socket());
+
+        if (!state_->origin_allowed(origin, has_origin)) {
+            state_->counters.count(reject_reason::origin);
+            state_->log.debug("ws upgrade from {} refused: origin '{}' not allowed", remote, origin);
+            return send_text(meta, http::status::forbidden, "origin not allowed\n");
+        }
+        reject_reason why{};
+        auto slot = state_->try_reserve(why);
+        if (!slot) {
+            state_->counters.count(why);
+            state_->log.debug("ws upgrade from {} refused: {}", remote, to_string(why));
+            return send_text(meta, http::status::service_unavailable,
+                             why == reject_reason::capacity ? "too many connections\n" : "shutting down\n");
+        }
+        upgrade_info info{state_->next_id(), remote, std::string(req.target()), origin};
+        stream_.expires_never();
+        // The stream moves to the connection; this session ends here.
+        accept_websocket(state_, std::move(slot), std::move(stream_), std::move(req), std::move(info));
+    }
+
+    std::shared_ptr<server_state> state_;
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+};
+
+}  // namespace
+
+void run_http_session(std::shared_ptr<server_state> state, tcp::socket socket) {
+    std::make_shared<http_session>(std::move(state), std::move(socket))->run();
+}
+
+}  // namespace chatd::net::detail

@@ -1,0 +1,140 @@
+#pragma once
+
+// The network edge: accepts TCP, speaks HTTP/1.1 (static files, /healthz,
+// /readyz, /metrics) and upgrades /ws to WebSocket connections handed to
+// a session factory. No chat logic lives here. Beast and Asio's sockets
+// stay in the .cpp files: only io_context is named (forward-declared).
+
+#include "net/connection_handler.hpp"
+#include "net/net_config.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
+namespace spdlog {
+class logger;
+}  // namespace spdlog
+
+namespace chatd::metrics {
+class registry;
+}  // namespace chatd::metrics
+
+namespace chatd::net {
+
+struct server_state;
+
+/// Answers a readiness check: call it once, from any thread.
+using readiness_answer = std::function<void(bool ready, std::string why)>;
+/// Asked by each GET /readyz on an io thread; must not block, and should
+/// answer (from any thread) within net_config::readiness_timeout, after
+/// which the request gets 503 "readiness check timed out".
+using readiness_check = std::function<void(readiness_answer answer)>;
+
+struct listener_callbacks {
+    /// Required: makes the handler of each upgraded connection.
+    session_factory make_session;
+    /// Empty: /readyz always answers 200.
+    readiness_check readiness;
+    /// The body of GET /metrics, called on an io thread (quick, thread-safe).
+    /// Empty: /metrics is 404.
+    std::function<std::string()> render_metrics;
+    /// Where the edge logs; empty: spdlog's default logger. One info line per
+    /// WebSocket connection opened and closed, nothing per message.
+    std::shared_ptr<spdlog::logger> logger;
+};
+
+/// Why an upgrade request was refused (each counted).
+enum class reject_reason : std::uint8_t {
+    capacity,       ///< max_connections are open: HTTP 503
+    origin,         ///< Origin not allowed: HTTP 403
+    shutting_down,  ///< close_all() has run: HTTP 503
+    not_websocket,  ///< GET /ws without a WebSocket upgrade: HTTP 426
+    handshake,      ///< the WebSocket handshake failed
+};
+inline constexpr std::size_t reject_reason_count = 5;
+std::string_view to_string(reject_reason r) noexcept;
+
+/// A snapshot of the edge's counters.
+struct net_stats {
+    std::uint64_t accepted = 0;       ///< TCP connections accepted
+    std::uint64_t accept_errors = 0;  ///< failed accepts, each followed by a back-off
+    std::uint64_t http_requests = 0;  ///< requests read, upgrades included
+    std::uint64_t ws_open = 0;        ///< WebSocket connections open (handshakes in progress included)
+    std::uint64_t ws_total = 0;       ///< completed upgrades
+    std::uint64_t ws_bytes_in = 0;    ///< message payload bytes read
+    std::uint64_t ws_bytes_out = 0;   ///< message payload bytes written
+    std::array<std::uint64_t, close_reason_count> ws_closed{};
+    std::array<std::uint64_t, reject_reason_count> rejected{};
+
+    std::uint64_t closed(close_reason r) const noexcept { return ws_closed[static_cast<std::size_t>(r)]; }
+    std::uint64_t rejected_for(reject_reason r) const noexcept { return rejected[static_cast<std::size_t>(r)]; }
+};
+
+/// Owned by main. Every member is thread-safe unless it says otherwise.
+///
+/// Ownership: the listener, each HTTP session and each ws_connection share
+/// one internal state (config, callbacks, counters, the set of open
+/// connections) by shared_ptr, so none of them dangles whatever order they
+/// end in. The callbacks are called until the io_context stops, so what
+/// they refer to must outlive the io threads (or the last connection).
+///
+/// Graceful stop: stop_accepting(); close_all(1001, "going away");
+/// when_all_closed(done) (every connection's queued frames and close frame
+/// written, or close_timeout passed); then stop the io threads.
+class listener {
+public:
+    /// Throws std::invalid_argument without make_session, and
+    /// std::runtime_error if cfg.web_root is set but not a directory.
+    listener(boost::asio::io_context& io, net_config cfg, listener_callbacks cb);
+    /// stop_accepting(). Open connections carry on until closed or until
+    /// the io_context stops.
+    ~listener();
+    listener(const listener&) = delete;
+    listener& operator=(const listener&) = delete;
+
+    /// Binds, listens and starts accepting. Call once, before the
+    /// listener is used from other threads. Throws std::system_error
+    /// (boost::system::system_error) for a bad address or a port in use.
+    void start();
+
+    /// The bound port (the ephemeral one when net_config::port is 0);
+    /// 0 before start().
+    std::uint16_t port() const noexcept;
+
+    /// Adds the edge's metrics to `reg` (read at scrape time). Call once.
+    void register_metrics(metrics::registry& reg);
+
+    /// Stops accepting new TCP connections. Idempotent.
+    void stop_accepting();
+
+    /// Refuses new upgrades (503) from now on and closes every open
+    /// WebSocket connection with `code` after its queued frames; an upgrade
+    /// already in progress is closed as soon as it completes. Only the
+    /// first call's code counts for those.
+    void close_all(std::uint16_t code = close_code::going_away, std::string reason = "going away");
+
+    /// Calls fn once no WebSocket connection is open (handshakes in
+    /// progress included): at once on this thread if none is, else on the
+    /// io thread that closes the last one.
+    void when_all_closed(std::function<void()> fn);
+
+    std::size_t open_connections() const noexcept;
+    net_stats stats() const noexcept;
+
+private:
+    struct accept_loop;  // the acceptor and its back-off timer, on their own strand
+
+    std::shared_ptr<server_state> state_;
+    std::shared_ptr<accept_loop> loop_;
+};
+
+}  // namespace chatd::net

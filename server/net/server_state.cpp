@@ -1,0 +1,126 @@
+#include "net/server_state.hpp"
+
+#include "net/ws_connection.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace chatd::net {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+        return lower(x) == lower(y);
+    });
+}
+
+}  // namespace
+
+std::string_view to_string(reject_reason r) noexcept {
+    switch (r) {
+        case reject_reason::capacity: return "capacity";
+        case reject_reason::origin: return "origin";
+        case reject_reason::shutting_down: return "shutting_down";
+        case reject_reason::not_websocket: return "not_websocket";
+        case reject_reason::handshake: return "handshake";
+    }
+    return "unknown";
+}
+
+void ws_slot::reset() noexcept {
+    if (auto s = std::exchange(state_, nullptr)) s->release();
+}
+
+namespace {
+
+listener_callbacks with_logger(listener_callbacks cb) {
+    if (!cb.logger) cb.logger = spdlog::default_logger();
+    return cb;
+}
+
+}  // namespace
+
+server_state::server_state(net_config c, listener_callbacks cb)
+    : cfg(std::move(c)),
+      callbacks(with_logger(std::move(cb))),
+      log(*callbacks.logger),
+      files(cfg.web_root.empty() ? std::nullopt : std::optional<static_files>(std::in_place, cfg.web_root)) {}
+
+ws_slot server_state::try_reserve(reject_reason& why) {
+    std::lock_guard lock(mutex_);
+    if (shutting_down_.load(std::memory_order_relaxed)) {
+        why = reject_reason::shutting_down;
+        return {};
+    }
+    if (counters.ws_open.load(std::memory_order_relaxed) >= cfg.max_connections) {
+        why = reject_reason::capacity;
+        return {};
+    }
+    counters.ws_open.fetch_add(1, std::memory_order_relaxed);
+    return ws_slot(shared_from_this());
+}
+
+void server_state::release() noexcept {
+    std::vector<std::function<void()>> waiters;
+    {
+        std::lock_guard lock(mutex_);
+        if (counters.ws_open.fetch_sub(1, std::memory_order_relaxed) == 1) waiters.swap(idle_waiters_);
+    }
+    for (auto& fn : waiters) fn();
+}
+
+bool server_state::origin_allowed(std::string_view origin, bool present) const {
+    if (cfg.allowed_origins.empty()) return true;
+    if (!present) return !cfg.require_origin;
+    return std::any_of(cfg.allowed_origins.begin(), cfg.allowed_origins.end(),
+                       [&](const std::string& o) { return iequals(o, origin); });
+}
+
+bool server_state::add(const std::shared_ptr<ws_connection>& c, std::uint16_t& late_code, std::string& late_reason) {
+    std::lock_guard lock(mutex_);
+    open_.emplace(c->info().id, c);
+    if (!shutting_down_.load(std::memory_order_relaxed)) return true;
+    late_code = close_code_;
+    late_reason = close_reason_;
+    return false;
+}
+
+void server_state::remove(std::uint64_t id) {
+    std::lock_guard lock(mutex_);
+    open_.erase(id);
+}
+
+void server_state::close_all(std::uint16_t code, std::string reason) {
+    std::vector<std::shared_ptr<ws_connection>> targets;
+    {
+        std::lock_guard lock(mutex_);
+        if (!shutting_down_.load(std::memory_order_relaxed)) {
+            close_code_ = code;
+            close_reason_ = reason;
+            shutting_down_.store(true, std::memory_order_release);
+        }
+        targets.reserve(open_.size());
+        for (auto& [id, weak] : open_)
+            if (auto c = weak.lock()) targets.push_back(std::move(c));
+    }
+    // Outside the lock: close() only posts, but a connection's last owner
+    // may be this vector.
+    for (auto& c : targets) c->close(code, reason);
+}
+
+void server_state::when_all_closed(std::function<void()> fn) {
+    {
+        std::lock_guard lock(mutex_);
+        if (counters.ws_open.load(std::memory_order_relaxed) != 0) {
+            idle_waiters_.push_back(std::move(fn));
+            return;
+        }
+    }
+    fn();
+}
+
+}  // namespace chatd::net

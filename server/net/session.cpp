@@ -1,0 +1,187 @@
+#include "net/session.hpp"
+
+#include "net/ws_connection.hpp"
+#include "protocol/encoder.hpp"
+#include "protocol/events.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace chatd::net {
+
+namespace {
+std::int64_t wall_clock_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+session::session(std::shared_ptr<ws_connection> conn, session_config cfg)
+    : conn_(std::move(conn)), cfg_(std::move(cfg)), decoder_(cfg_.limits), tokens_(cfg_.rate_burst) {}
+
+void session::on_stop() {
+    // Orderly shutdown (or this session failed): the frames already queued
+    // are written, then the close frame.
+    if (conn_) conn_->close(close_code::going_away, "going away");
+}
+
+// ---- from the connection ----------------------------------------------------
+
+void session::handle(const frame_in& f) {
+    auto decoded = decoder_.decode(f.text);
+    if (!decoded) {
+        write(protocol::encode(decoded.error()));
+        return;
+    }
+    on_request(decoded.value());
+}
+
+void session::handle(const connection_closed& c) {
+    spdlog::info("connection {} from {} closed: {}", conn_->info().id, conn_->info().remote, c.why.detail);
+    stop();  // rooms see the session go (they monitor it) and tell the others
+}
+
+// ---- from rooms ---------------------------------------------------------------
+
+void session::handle(const chat::deliver& d) {
+    if (auto it = rooms_.find(d.room); it != rooms_.end()) {
+        it->second.joined = true;
+        if (d.seq > it->second.last_seq) it->second.last_seq = d.seq;
+    }
+    conn_->send(d.data);  // false: closing, or over budget and being closed for it
+}
+
+void session::handle(const chat::room_reset& r) {
+    auto it = rooms_.find(r.room);
+    if (it == rooms_.end()) return;
+    // The room restarted without its members: join again from the last
+    // line seen; the replay fills the gap, so the client sees no loss.
+    it->second.room.tell(chat::join{id(), user_, chat::session_ref(self()), {}, it->second.last_seq});
+}
+
+// ---- requests -----------------------------------------------------------------
+
+void session::on_request(const protocol::request& r) {
+    const bool is_typing = std::holds_alternative<protocol::typing_request>(r.body);
+    if (!take_token()) {
+        if (is_typing) return;  // typing is dropped quietly
+        fail(r.id, protocol::error_code::rate_limited, "too many requests; slow down");
+        if (++limited_in_a_row_ >= cfg_.abuse_threshold) conn_->close(close_code::rate_limit_abuse, "rate limit");
+        return;
+    }
+    limited_in_a_row_ = 0;
+    std::visit(
+        [&](const auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, protocol::ping_request>) {
+                write(protocol::encode(protocol::pong_event{r.id}));
+            } else if constexpr (std::is_same_v<T, protocol::identify_request>) {
+                identify(r.id, m);
+            } else if (user_.empty()) {
+                fail(r.id, protocol::error_code::not_identified, "identify first");
+            } else if constexpr (std::is_same_v<T, protocol::join_request>) {
+                join(r.id, m);
+            } else if constexpr (std::is_same_v<T, protocol::leave_request>) {
+                leave(r.id, m);
+            } else if constexpr (std::is_same_v<T, protocol::send_request>) {
+                send(r.id, m);
+            } else if constexpr (std::is_same_v<T, protocol::history_request>) {
+                history(r.id, m);
+            } else if constexpr (std::is_same_v<T, protocol::typing_request>) {
+                typing(m);
+            }
+        },
+        r.body);
+}
+
+void session::identify(const protocol::request_id& id, const protocol::identify_request& m) {
+    if (!user_.empty()) return fail(id, protocol::error_code::already_identified, "already identified");
+    if (!m.guest()) return fail(id, protocol::error_code::auth_failed, "token sign-in is not configured on this server");
+    if (!cfg_.allow_guests) return fail(id, protocol::error_code::guests_not_allowed, "guests are not allowed");
+    user_ = m.name;
+    write(protocol::encode(protocol::identified_event{id, user_, true}));
+}
+
+void session::join(const protocol::request_id& id, const protocol::join_request& m) {
+    if (!rooms_.contains(m.room) && rooms_.size() >= cfg_.max_rooms)
+        return fail(id, protocol::error_code::too_many_rooms, "in too many rooms");
+    ask(cfg_.lobby, chat::open_room{m.room}, cfg_.ask_timeout,
+        [this, id, m](act::result<chat::room_ref> r) {
+            if (!r || !r->valid()) return fail(id, protocol::error_code::unavailable, "the room is not available");
+            auto& mem = rooms_[m.room];
+            mem.room = *r;
+            mem.room.tell(chat::join{this->id(), user_, chat::session_ref(self()), id, m.since});
+        });
+}
+
+void session::leave(const protocol::request_id& id, const protocol::leave_request& m) {
+    auto it = rooms_.find(m.room);
+    if (it == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "not in that room");
+    it->second.room.tell(chat::leave{this->id(), id});
+    rooms_.erase(it);
+}
+
+void session::send(const protocol::request_id& id, const protocol::send_request& m) {
+    auto it = rooms_.find(m.room);
+    if (it == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "join the room first");
+    if (it->second.room.tell(chat::post{this->id(), user_, m.client_id, m.text, id, wall_clock_ms()}) !=
+        act::send_status::ok)
+        fail(id, protocol::error_code::unavailable, "the room is overloaded; retry with the same client_id");
+}
+
+void session::history(const protocol::request_id& id, const protocol::history_request& m) {
+    if (!rooms_.contains(m.room)) return fail(id, protocol::error_code::not_in_room, "join the room first");
+    ask(cfg_.storage, storage::read_history{m.room, m.before, m.limit}, cfg_.ask_timeout,
+        [this, id, room = m.room](act::result<storage::read_result> r) {
+            if (!r || !r->ok) return fail(id, protocol::error_code::unavailable, "history is not available now");
+            std::vector<protocol::message_event> events;
+            events.reserve(r->rows.messages.size());
+            for (const auto& row : r->rows.messages)
+                events.push_back(protocol::message_event{room, row.seq, row.sender, row.text, row.ts_ms, row.client_id});
+            write(protocol::encode(protocol::history_event{id, room, events, r->rows.has_more}));
+        });
+}
+
+void session::typing(const protocol::typing_request& m) {
+    auto it = rooms_.find(m.room);
+    if (it == rooms_.end()) return fail({}, protocol::error_code::not_in_room, "join the room first");
+    it->second.room.tell(chat::typing{this->id()});
+}
+
+// ---- helpers ----------------------------------------------------------------------
+
+bool session::take_token() {
+    const act::time_point t = now();
+    if (refilled_ != act::time_point{}) {
+        const double secs = std::chrono::duration<double>(t - refilled_).count();
+        tokens_ = std::min(cfg_.rate_burst, tokens_ + secs * cfg_.rate_per_second);
+    }
+    refilled_ = t;
+    if (tokens_ < 1.0) return false;
+    tokens_ -= 1.0;
+    return true;
+}
+
+void session::write(std::string json) { conn_->send(std::make_shared<const std::string>(std::move(json))); }
+
+void session::fail(const protocol::request_id& id, protocol::error_code code, std::string_view message) {
+    write(protocol::encode(protocol::error_event{id, code, message}));
+}
+
+// ---- adapter --------------------------------------------------------------------------
+
+void session_adapter::on_text(std::string frame) {
+    if (session_.tell(frame_in{std::move(frame)}) == act::send_status::ok) return;
+    // The session's mailbox is full: this client sends faster than it can be
+    // served, and the rate limit is not holding it back.
+    if (auto c = conn_.lock()) c->close(close_code::rate_limit_abuse, "too many requests");
+}
+
+void session_adapter::on_closed(close_info why) { session_.tell(connection_closed{std::move(why)}); }
+
+}  // namespace chatd::net

@@ -1,0 +1,100 @@
+#pragma once
+
+#include "act/actor.hpp"
+#include "chat/messages.hpp"
+#include "net/connection_handler.hpp"
+#include "protocol/decoder.hpp"
+#include "protocol/limits.hpp"
+#include "protocol/requests.hpp"
+#include "storage/writer_messages.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace chatd::net {
+
+class ws_connection;
+
+/// A text frame the connection read (told by the connection's adapter).
+struct frame_in {
+    std::string text;
+};
+/// The connection stopped reading (told by the connection's adapter).
+struct connection_closed {
+    close_info why;
+};
+
+/// What every session is given; copied into each.
+struct session_config {
+    act::ref<chat::open_room> lobby;
+    act::ref<storage::read_history> storage;
+    protocol::limits limits{};
+    std::size_t max_rooms = 50;       ///< rooms one connection may be in
+    double rate_per_second = 20;      ///< requests, refilled continuously
+    double rate_burst = 40;           ///< bucket size
+    int abuse_threshold = 50;         ///< consecutive rate_limited replies before closing with 4002
+    bool allow_guests = true;
+    act::duration ask_timeout = std::chrono::seconds(10);
+};
+
+/// One WebSocket connection speaking docs/protocol.md: decodes each frame
+/// once into a plain struct, answers or forwards it to the lobby, a room or
+/// storage, and writes what rooms deliver. Bad input gets an error reply
+/// with a stable code; the connection and everyone else carry on.
+/// Runs as an actor; its members are for its own turn.
+class session final : public act::actor<frame_in, connection_closed, chat::deliver, chat::room_reset> {
+public:
+    session(std::shared_ptr<ws_connection> conn, session_config cfg);
+
+    void on_stop() override;
+
+    void handle(const frame_in& f) override;
+    void handle(const connection_closed& c) override;
+    void handle(const chat::deliver& d) override;
+    void handle(const chat::room_reset& r) override;
+
+private:
+    void on_request(const protocol::request& r);
+    void identify(const protocol::request_id& id, const protocol::identify_request& m);
+    void join(const protocol::request_id& id, const protocol::join_request& m);
+    void leave(const protocol::request_id& id, const protocol::leave_request& m);
+    void send(const protocol::request_id& id, const protocol::send_request& m);
+    void history(const protocol::request_id& id, const protocol::history_request& m);
+    void typing(const protocol::typing_request& m);
+    bool take_token();
+    void write(std::string json);
+    void fail(const protocol::request_id& id, protocol::error_code code, std::string_view message);
+
+    struct membership {
+        chat::room_ref room;
+        std::uint64_t last_seq = 0;  // newest message seen, to rejoin after a room restart
+        bool joined = false;         // the room has confirmed (joined sent)
+    };
+
+    std::shared_ptr<ws_connection> conn_;
+    session_config cfg_;
+    protocol::decoder decoder_;
+    std::string user_;  // empty until identified
+    std::map<std::string, membership, std::less<>> rooms_;
+    double tokens_;
+    act::time_point refilled_{};
+    int limited_in_a_row_ = 0;
+};
+
+/// Turns a connection's callbacks into messages to its session actor.
+class session_adapter final : public connection_handler {
+public:
+    session_adapter(session::ref_type s, std::shared_ptr<ws_connection> conn)
+        : session_(std::move(s)), conn_(std::move(conn)) {}
+    void on_text(std::string frame) override;
+    void on_closed(close_info why) override;
+
+private:
+    session::ref_type session_;
+    std::weak_ptr<ws_connection> conn_;
+};
+
+}  // namespace chatd::net

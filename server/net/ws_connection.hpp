@@ -1,0 +1,75 @@
+#pragma once
+
+// One upgraded WebSocket connection on its own strand: reads text messages
+// into a connection_handler, writes shared frames through a queue bounded
+// in bytes. Beast stays in ws_connection.cpp; this header is cheap.
+
+#include "net/connection_handler.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace chatd::net {
+
+/// Facts about the upgrade request, fixed for the connection's life.
+struct upgrade_info {
+    std::uint64_t id = 0;  ///< unique in this process, for logs
+    std::string remote;    ///< "127.0.0.1:52144"
+    std::string target;    ///< the request target, query included: "/ws?token=..."
+    std::string origin;    ///< the Origin header, "" if none
+};
+
+/// Made by the listener after a successful upgrade and given to the
+/// session_factory. Owned by shared_ptr: its own pending reads and writes
+/// keep it alive until the socket is closed, and whoever holds it (the
+/// session) may keep it longer; after the socket is closed it is inert.
+///
+/// Threading: send(), close(), info() and queued_bytes() are thread-safe.
+/// Handler callbacks run on the connection's strand (see
+/// connection_handler).
+class ws_connection : public std::enable_shared_from_this<ws_connection> {
+public:
+    struct impl;  // the Beast stream and the strand-side state (ws_connection.cpp)
+
+    /// Made only by the listener (the impl cannot be named elsewhere).
+    ws_connection(upgrade_info info, std::size_t outbound_budget, std::unique_ptr<impl> i);
+    ~ws_connection();
+    ws_connection(const ws_connection&) = delete;
+    ws_connection& operator=(const ws_connection&) = delete;
+
+    /// Queues a text frame. Thread-safe, never blocks. The same pointer may
+    /// go to many connections; it is held until written. Returns false, and
+    /// drops the frame, if the connection is closing or closed, or if the
+    /// frame would take the queue over its byte budget, in which case the
+    /// connection is closed with 4000 "slow consumer" (frames not yet
+    /// started are dropped). True means queued, not delivered: the
+    /// connection may still close before writing it.
+    bool send(std::shared_ptr<const std::string> frame);
+
+    /// Starts a server-side close: no more frames are read or accepted;
+    /// those already queued are written, then the close frame with `code`
+    /// and `reason` (at most 123 bytes; longer is cut). The handler gets
+    /// on_closed({server_closed, code}) unless it already got on_closed.
+    /// Thread-safe and idempotent: only the first close counts.
+    void close(std::uint16_t code, std::string reason = {});
+
+    const upgrade_info& info() const noexcept { return info_; }
+    /// Bytes accepted by send() and not yet written.
+    std::size_t queued_bytes() const noexcept { return queued_bytes_.load(std::memory_order_relaxed); }
+    /// True once close has started, from either side.
+    bool closing() const noexcept { return closing_.load(std::memory_order_acquire); }
+
+private:
+    friend struct impl;
+
+    const upgrade_info info_;
+    const std::size_t budget_;
+    std::atomic<std::size_t> queued_bytes_{0};
+    std::atomic<bool> closing_{false};
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace chatd::net

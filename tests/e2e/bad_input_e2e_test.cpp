@@ -1,0 +1,127 @@
+// Bad input gets a clear error (or a documented close code) and never
+// troubles the connection's neighbours.
+
+#include "server_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+
+namespace {
+
+using chatd::test::json_field;
+using chatd::test::ws_client;
+using bad_input = chatd::test::server_fixture;
+
+std::string error_code_of(ws_client& c, const std::string& frame) {
+    c.send(frame);
+    auto e = c.wait_for("error");
+    return e ? json_field(*e, "code") : "<no error>";
+}
+
+TEST_F(bad_input, each_bad_request_gets_its_error_code_and_the_connection_carries_on) {
+    cfg_.session.limits.max_text_bytes = 16;
+    start();
+    ws_client c(port());
+    EXPECT_EQ(error_code_of(c, R"({"type":"join","id":1,"room":"general"})"), "not_identified");
+    EXPECT_EQ(error_code_of(c, "{not json"), "bad_json");
+    EXPECT_EQ(error_code_of(c, R"({"type":"dance","id":1})"), "unknown_type");
+    c.identify("alice");
+    EXPECT_EQ(error_code_of(c, R"({"type":"join","id":1})"), "missing_field");
+    EXPECT_EQ(error_code_of(c, R"({"type":"join","id":1,"room":42})"), "wrong_type");
+    EXPECT_EQ(error_code_of(c, R"({"type":"join","id":1,"room":"bad room!"})"), "invalid_field");
+    EXPECT_EQ(error_code_of(c, R"({"type":"send","id":1,"room":"general","text":"hi","client_id":"c1"})"),
+              "not_in_room");
+    c.send(R"({"type":"join","id":2,"room":"general"})");
+    ASSERT_TRUE(c.wait_for("joined"));
+    EXPECT_EQ(error_code_of(c, R"({"type":"send","id":1,"room":"general","text":"this text is far too long","client_id":"c1"})"),
+              "text_too_long");
+    EXPECT_EQ(error_code_of(c, R"({"type":"identify","id":1,"name":"again"})"), "already_identified");
+    c.send(R"({"type":"ping","id":77})");
+    auto pong = c.wait_for("pong");
+    ASSERT_TRUE(pong) << "the connection did not carry on";
+    EXPECT_EQ(json_field(*pong, "id"), "77");
+}
+
+TEST_F(bad_input, too_many_rooms_is_refused) {
+    cfg_.session.max_rooms = 2;
+    start();
+    ws_client c(port());
+    c.identify("alice");
+    for (const char* room : {"a", "b"}) {
+        c.send(std::string(R"({"type":"join","id":2,"room":")") + room + R"("})");
+        ASSERT_TRUE(c.wait_for("joined"));
+    }
+    EXPECT_EQ(error_code_of(c, R"({"type":"join","id":3,"room":"c"})"), "too_many_rooms");
+}
+
+TEST_F(bad_input, a_client_over_its_rate_is_told_so) {
+    cfg_.session.rate_per_second = 1;
+    cfg_.session.rate_burst = 3;
+    start();
+    ws_client c(port());
+    for (int i = 0; i < 6; ++i) c.send(R"({"type":"ping","id":1})");
+    EXPECT_TRUE(c.wait_for("error").has_value());
+    EXPECT_EQ(json_field(c.seen().back(), "code"), "rate_limited");
+}
+
+TEST_F(bad_input, a_binary_frame_closes_with_1003_and_others_are_untouched) {
+    start();
+    auto alice = member("alice"), bob = member("bob");
+    ws_client mallory(port());
+    mallory.send_binary(std::string("\x00\x01\x02", 3));
+    EXPECT_EQ(mallory.wait_closed(), 1003);
+    alice->send(say("general", "still here", "c1"));
+    auto msg = bob->wait_for("message");
+    ASSERT_TRUE(msg);
+    EXPECT_EQ(json_field(*msg, "text"), "still here");
+}
+
+TEST_F(bad_input, a_slow_consumer_is_cut_off_while_the_others_keep_receiving) {
+    cfg_.net.outbound_budget_bytes = 512 * 1024;
+    cfg_.session.rate_per_second = 100000;
+    cfg_.session.rate_burst = 100000;
+    start();
+    auto alice = member("alice"), bob = member("bob");
+    auto slow = member("slow");  // joins, then never reads again
+    const std::string text(4000, 'x');
+    const int lines = 2500;  // about 10 MB: more than loopback socket buffers hold
+    int received = 0;
+    std::jthread bob_reads([&] {
+        while (received < lines && bob->wait_for("message")) ++received;
+    });
+    // Alice sends in rounds and reads her acks, so she is not a slow consumer herself.
+    for (int i = 0; i < lines; i += 25) {
+        for (int k = i; k < i + 25; ++k) alice->send(say("general", text, "c" + std::to_string(k), k + 10));
+        for (int k = 0; k < 25; ++k) ASSERT_TRUE(alice->wait_for("ack"));
+    }
+    bob_reads.join();
+    EXPECT_EQ(received, lines) << "a slow member held the others back";
+    EXPECT_EQ(slow->wait_closed(), 4000);
+}
+
+TEST_F(bad_input, an_origin_outside_the_allowed_list_is_refused) {
+    cfg_.net.allowed_origins = {"https://chat.example.com"};
+    start();
+    EXPECT_THROW(ws_client(port(), "https://evil.example.com"), boost::system::system_error);
+    ws_client ok(port(), "https://chat.example.com");
+    ok.send(R"({"type":"ping","id":1})");
+    EXPECT_TRUE(ok.wait_for("pong"));
+}
+
+TEST_F(bad_input, connections_over_the_maximum_get_http_503) {
+    cfg_.net.max_connections = 2;
+    start();
+    ws_client a(port()), b(port());
+    try {
+        ws_client c(port());
+        FAIL() << "a third connection was accepted";
+    } catch (const boost::system::system_error& e) {
+        SUCCEED() << e.what();
+    }
+    a.send(R"({"type":"ping","id":1})");
+    EXPECT_TRUE(a.wait_for("pong"));
+}
+
+}  // namespace

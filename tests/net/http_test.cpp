@@ -1,0 +1,228 @@
+// The listener's HTTP side over real sockets: static files with their
+// content types, traversal attempts that never leak a byte, the health,
+// readiness and metrics endpoints, methods, keep-alive.
+
+#include "support.hpp"
+
+#include "metrics/registry.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+using namespace chatd::net::test;
+using chatd::net::listener_callbacks;
+using chatd::net::readiness_answer;
+
+namespace {
+
+constexpr std::string_view secret = "TOP SECRET";
+
+class http_server : public ::testing::Test {
+protected:
+    void SetUp() override {
+        root_ = std::make_unique<temp_dir>();
+        root_->write("site/index.html", "<!doctype html><h1>chat</h1>");
+        root_->write("site/app.js", "console.log('hi')");
+        root_->write("site/style.css", "body{color:red}");
+        root_->write("site/data.json", "{}");
+        root_->write("site/logo.svg", "<svg/>");
+        root_->write("site/app.js.map", "{}");
+        root_->write("secret.txt", secret);
+        std::filesystem::create_directory_symlink(root_->path(), root_->path() / "site" / "up");
+    }
+
+    chatd::net::net_config config() const {
+        auto c = test_config();
+        c.web_root = root_->path() / "site";
+        return c;
+    }
+
+    std::unique_ptr<temp_dir> root_;
+};
+
+TEST_F(http_server, serves_static_files_with_their_content_type) {
+    server s(config());
+    struct want {
+        const char* target;
+        const char* type;
+        const char* body;
+    };
+    for (const want& w : {want{"/", "text/html; charset=utf-8", "<!doctype html><h1>chat</h1>"},
+                          want{"/index.html", "text/html; charset=utf-8", "<!doctype html><h1>chat</h1>"},
+                          want{"/app.js?v=2", "text/javascript; charset=utf-8", "console.log('hi')"},
+                          want{"/style.css", "text/css; charset=utf-8", "body{color:red}"},
+                          want{"/data.json", "application/json", "{}"}, want{"/logo.svg", "image/svg+xml", "<svg/>"},
+                          want{"/app.js.map", "application/json", "{}"}}) {
+        const auto r = http_get(s.port(), w.target);
+        ASSERT_FALSE(r.ec) << w.target << ": " << r.ec.message();
+        EXPECT_EQ(r.status(), 200u) << w.target;
+        EXPECT_EQ(r.type(), w.type) << w.target;
+        EXPECT_EQ(r.body(), w.body) << w.target;
+        EXPECT_EQ(r.res["X-Content-Type-Options"], "nosniff");
+    }
+    const auto missing = http_get(s.port(), "/nope.js");
+    EXPECT_EQ(missing.status(), 404u);
+}
+
+TEST_F(http_server, head_gives_the_length_without_the_body) {
+    server s(config());
+    const auto r = http_get(s.port(), "/app.js", http::verb::head);
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.status(), 200u);
+    EXPECT_EQ(r.res[http::field::content_length], std::to_string(std::string_view("console.log('hi')").size()));
+    EXPECT_EQ(r.type(), "text/javascript; charset=utf-8");
+    EXPECT_TRUE(r.body().empty());
+}
+
+TEST_F(http_server, traversal_attempts_get_400_or_404_and_never_the_file) {
+    server s(config());
+    for (const char* target :
+         {"/../secret.txt", "/../../../../etc/passwd", "/%2e%2e/secret.txt", "/%2E%2E%2Fsecret.txt", "/..%2fsecret.txt",
+          "/..%5csecret.txt", "/%2e%2e%5csecret.txt", "/static/../../secret.txt", "//etc/passwd", "/%2fetc%2fpasswd",
+          "/up/secret.txt", "/secret.txt%00.html", "/%00", "/.%2e/secret.txt"}) {
+        const auto r = http_get(s.port(), target);
+        ASSERT_FALSE(r.ec) << target << ": " << r.ec.message();
+        EXPECT_TRUE(r.status() == 400u || r.status() == 404u) << target << " got " << r.status();
+        EXPECT_EQ(r.body().find(secret), std::string::npos) << target;
+        EXPECT_EQ(r.body().find("root:"), std::string::npos) << target;
+    }
+}
+
+TEST_F(http_server, other_methods_get_405) {
+    server s(config());
+    for (auto verb : {http::verb::post, http::verb::put, http::verb::delete_}) {
+        const auto r = http_get(s.port(), "/index.html", verb);
+        ASSERT_FALSE(r.ec) << r.ec.message();
+        EXPECT_EQ(r.status(), 405u);
+        EXPECT_EQ(r.res[http::field::allow], "GET, HEAD");
+    }
+}
+
+TEST_F(http_server, keeps_the_connection_alive_across_requests) {
+    server s(config());
+    client_io c;
+    http_client client(c);
+    ASSERT_FALSE(client.connect(s.port()));
+    for (const char* target : {"/", "/healthz", "/nope", "/app.js", "/healthz"}) {
+        const auto r = client.request(http::verb::get, target);
+        ASSERT_FALSE(r.ec) << target << ": " << r.ec.message();
+        EXPECT_NE(r.status(), 0u);
+    }
+    const auto last = client.request(http::verb::get, "/healthz", false);
+    ASSERT_FALSE(last.ec);
+    EXPECT_EQ(last.body(), "ok\n");
+    EXPECT_TRUE(client.read_eof());  // Connection: close is honoured
+    EXPECT_EQ(s.listen.stats().accepted, 1u);
+    EXPECT_EQ(s.listen.stats().http_requests, 6u);
+}
+
+TEST_F(http_server, healthz_answers_ok) {
+    server s(config());
+    const auto r = http_get(s.port(), "/healthz");
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.status(), 200u);
+    EXPECT_EQ(r.body(), "ok\n");
+    EXPECT_EQ(r.type(), "text/plain; charset=utf-8");
+}
+
+TEST_F(http_server, readyz_answers_what_the_readiness_callback_says) {
+    std::atomic<bool> ready{false};
+    std::mutex m;
+    std::vector<std::thread> answerers;
+    listener_callbacks cb;
+    // Answers from another thread, as an actor's reply would.
+    cb.readiness = [&](readiness_answer answer) {
+        std::lock_guard lock(m);
+        answerers.emplace_back([answer, r = ready.load()] { answer(r, r ? "" : "storage is starting"); });
+    };
+    server s(config(), cb);
+    struct joiner {
+        std::vector<std::thread>& threads;
+        std::mutex& m;
+        ~joiner() {
+            std::lock_guard lock(m);
+            for (auto& t : threads) t.join();
+        }
+    } join_before_the_server_goes{answerers, m};
+
+    auto r = http_get(s.port(), "/readyz");
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.status(), 503u);
+    EXPECT_EQ(r.body(), "storage is starting\n");
+
+    ready = true;
+    r = http_get(s.port(), "/readyz");
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.status(), 200u);
+    EXPECT_EQ(r.body(), "ready\n");
+}
+
+TEST_F(http_server, readyz_is_503_when_the_callback_never_answers) {
+    listener_callbacks cb;
+    cb.readiness = [](readiness_answer) {};
+    auto cfg = config();
+    cfg.readiness_timeout = std::chrono::milliseconds(50);
+    server s(cfg, cb);
+    const auto r = http_get(s.port(), "/readyz");
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.status(), 503u);
+    EXPECT_EQ(r.body(), "readiness check timed out\n");
+}
+
+TEST_F(http_server, readyz_without_a_callback_is_ready) {
+    server s(config());
+    EXPECT_EQ(http_get(s.port(), "/readyz").status(), 200u);
+}
+
+TEST_F(http_server, metrics_renders_the_registry_with_the_edges_own_counters) {
+    chatd::metrics::registry reg;
+    reg.add_counter("chatd_test_total", "A test counter.").inc(3);
+    listener_callbacks cb;
+    cb.render_metrics = [&reg] { return reg.render(); };
+    server s(config(), cb);
+    s.listen.register_metrics(reg);
+    ASSERT_EQ(http_get(s.port(), "/healthz").status(), 200u);
+
+    const auto r = http_get(s.port(), "/metrics");
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.status(), 200u);
+    EXPECT_EQ(r.type(), "text/plain; version=0.0.4; charset=utf-8");
+    EXPECT_NE(r.body().find("chatd_test_total 3\n"), std::string::npos) << r.body();
+    EXPECT_NE(r.body().find("chatd_ws_connections_open 0\n"), std::string::npos) << r.body();
+    EXPECT_NE(r.body().find("chatd_ws_closed_total{reason=\"slow_consumer\"} 0\n"), std::string::npos) << r.body();
+    EXPECT_NE(r.body().find("chatd_ws_upgrades_rejected_total{reason=\"capacity\"} 0\n"), std::string::npos);
+    // This request and the /healthz before it.
+    EXPECT_NE(r.body().find("chatd_http_requests_total 2\n"), std::string::npos) << r.body();
+}
+
+TEST_F(http_server, metrics_without_a_renderer_is_404) {
+    server s(config());
+    EXPECT_EQ(http_get(s.port(), "/metrics").status(), 404u);
+}
+
+TEST_F(http_server, ws_without_an_upgrade_gets_426) {
+    server s(config());
+    const auto r = http_get(s.port(), "/ws");
+    EXPECT_EQ(r.status(), 426u);
+    EXPECT_EQ(s.listen.stats().rejected_for(chatd::net::reject_reason::not_websocket), 1u);
+}
+
+TEST_F(http_server, a_server_without_a_web_root_serves_no_files) {
+    server s(test_config());
+    EXPECT_EQ(http_get(s.port(), "/").status(), 404u);
+    EXPECT_EQ(http_get(s.port(), "/healthz").status(), 200u);
+}
+
+TEST_F(http_server, oversized_headers_get_431) {
+    server s(config());
+    client_io c;
+    http_client client(c);
+    ASSERT_FALSE(client.connect(s.port()));
+    const auto r = client.request(http::verb::get, "/" + std::string(16 * 1024, 'a'));
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.status(), 431u);
+}
+
+}  // namespace
