@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build
   libboost-dev libboost-system-dev libsimdjson-dev libspdlog-dev libsqlite3-dev
+  libssl-dev  # HMAC-SHA256 for JWT sign-in
   libgtest-dev libbenchmark-dev
   libcaf-dev  # the peer our actor core is benchmarked against
 )

@@ -86,8 +86,10 @@ const std::vector<option>& options() {
          [](server_config& c, const std::string& v) { c.storage.max_delay = std::chrono::milliseconds(to_uint("batch-delay-ms", v)); }},
         {"allowed-origins", "comma-separated Origins allowed to connect (default: any)",
          [](server_config& c, const std::string& v) { c.net.allowed_origins = split(v); }},
-        {"allow-guests", "let clients identify with just a name (default true)",
-         [](server_config& c, const std::string& v) { c.session.allow_guests = to_bool("allow-guests", v); }},
+        {"jwt-secret", "HS256 secret for token sign-in; when set, guests are refused unless --allow-guests",
+         [](server_config& c, const std::string& v) { c.session.jwt_secret = v; }},
+        {"allow-guests", "let clients identify with just a name (default: true without a JWT secret, false with one)",
+         [](server_config& c, const std::string& v) { c.allow_guests = to_bool("allow-guests", v); }},
         {"log-level", "trace, debug, info, warn, error or off (default info)",
          [](server_config& c, const std::string& v) { c.log_level = v; }},
     };
@@ -161,6 +163,7 @@ std::optional<server_config> parse_config(int argc, char** argv) {
         if (it == options().end()) throw std::invalid_argument("unknown flag --" + name + " (see --help)");
         it->set(c, value);
     }
+    c.session.allow_guests = c.allow_guests.value_or(c.session.jwt_secret.empty());
     return c;
 }
 

@@ -1,5 +1,6 @@
 #include "net/session.hpp"
 
+#include "auth/jwt.hpp"
 #include "net/ws_connection.hpp"
 #include "protocol/encoder.hpp"
 #include "protocol/events.hpp"
@@ -101,10 +102,19 @@ void session::on_request(const protocol::request& r) {
 
 void session::identify(const protocol::request_id& id, const protocol::identify_request& m) {
     if (!user_.empty()) return fail(id, protocol::error_code::already_identified, "already identified");
-    if (!m.guest()) return fail(id, protocol::error_code::auth_failed, "token sign-in is not configured on this server");
-    if (!cfg_.allow_guests) return fail(id, protocol::error_code::guests_not_allowed, "guests are not allowed");
-    user_ = m.name;
-    write(protocol::encode(protocol::identified_event{id, user_, true}));
+    if (m.guest()) {
+        if (!cfg_.allow_guests) return fail(id, protocol::error_code::guests_not_allowed, "sign in with a token");
+        user_ = m.name;
+        write(protocol::encode(protocol::identified_event{id, user_, true}));
+        return;
+    }
+    if (cfg_.jwt_secret.empty())
+        return fail(id, protocol::error_code::auth_failed, "token sign-in is not configured on this server");
+    auto verified = auth::verify_hs256(m.token, cfg_.jwt_secret, std::chrono::system_clock::now());
+    if (auto* why = std::get_if<auth::jwt_error>(&verified))
+        return fail(id, protocol::error_code::auth_failed, auth::to_string(*why));
+    user_ = std::get<auth::jwt_claims>(verified).subject;
+    write(protocol::encode(protocol::identified_event{id, user_, false}));
 }
 
 void session::join(const protocol::request_id& id, const protocol::join_request& m) {

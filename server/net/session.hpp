@@ -37,6 +37,7 @@ struct session_config {
     double rate_burst = 40;           ///< bucket size
     int abuse_threshold = 50;         ///< consecutive rate_limited replies before closing with 4002
     bool allow_guests = true;
+    std::string jwt_secret;  ///< HS256 secret for token sign-in; empty: tokens are refused
     act::duration ask_timeout = std::chrono::seconds(10);
 };
 

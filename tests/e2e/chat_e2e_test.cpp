@@ -1,5 +1,6 @@
 // chatd end to end: the server in-process on port 0, real WebSocket clients.
 
+#include "auth/jwt.hpp"
 #include "server_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -104,6 +105,29 @@ TEST_F(e2e, a_room_that_crashes_recovers_and_its_members_notice_only_a_rejoin) {
     auto other = member("carol", "random");  // other rooms never noticed
     other->send(say("random", "fine", "c3"));
     EXPECT_TRUE(other->wait_for("ack"));
+}
+
+TEST_F(e2e, with_a_secret_only_signed_tokens_get_in) {
+    cfg_.session.jwt_secret = "s3cret";
+    cfg_.session.allow_guests = false;
+    start();
+    ws_client c(port());
+    c.send(R"({"type":"identify","id":1,"name":"guest"})");
+    auto e = c.wait_for("error");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(json_field(*e, "code"), "guests_not_allowed");
+    const auto in_an_hour = std::chrono::duration_cast<std::chrono::seconds>(
+                                (std::chrono::system_clock::now() + std::chrono::hours(1)).time_since_epoch())
+                                .count();
+    c.send(R"({"type":"identify","id":2,"token":")" + chatd::auth::sign_hs256("mallory", in_an_hour, "wrong") + R"("})");
+    e = c.wait_for("error");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(json_field(*e, "code"), "auth_failed");
+    c.send(R"({"type":"identify","id":3,"token":")" + chatd::auth::sign_hs256("alice", in_an_hour, "s3cret") + R"("})");
+    auto ok = c.wait_for("identified");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(json_field(*ok, "user"), "alice");
+    EXPECT_EQ(json_field(*ok, "guest"), "false");
 }
 
 TEST_F(e2e, graceful_shutdown_closes_with_1001_and_loses_nothing_acked) {

@@ -1,0 +1,132 @@
+#include "auth/jwt.hpp"
+
+#include "protocol/validate.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <simdjson.h>
+
+#include <array>
+#include <optional>
+
+namespace chatd::auth {
+
+namespace {
+
+constexpr std::string_view k_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string base64url_encode(std::string_view in) {
+    std::string out;
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (unsigned char c : in) {
+        acc = (acc << 8) | c;
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            out += k_alphabet[(acc >> bits) & 0x3F];
+        }
+    }
+    if (bits > 0) out += k_alphabet[(acc << (6 - bits)) & 0x3F];
+    return out;  // no padding, as JWT wants
+}
+
+std::optional<std::string> base64url_decode(std::string_view in) {
+    std::string out;
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (char c : in) {
+        const auto pos = k_alphabet.find(c);
+        if (pos == std::string_view::npos) return std::nullopt;
+        acc = (acc << 6) | static_cast<std::uint32_t>(pos);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((acc >> bits) & 0xFF);
+        }
+    }
+    return out;
+}
+
+std::array<unsigned char, 32> hmac_sha256(std::string_view key, std::string_view data) {
+    std::array<unsigned char, 32> mac{};
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+         data.size(), mac.data(), &len);
+    return mac;
+}
+
+}  // namespace
+
+std::string_view to_string(jwt_error e) noexcept {
+    switch (e) {
+        case jwt_error::malformed: return "malformed token";
+        case jwt_error::wrong_alg: return "token algorithm is not HS256";
+        case jwt_error::bad_signature: return "token signature does not match";
+        case jwt_error::expired: return "token has expired";
+        case jwt_error::not_yet_valid: return "token is not valid yet";
+        case jwt_error::no_subject: return "token has no valid sub";
+        case jwt_error::no_expiry: return "token has no exp";
+    }
+    return "token refused";
+}
+
+std::variant<jwt_claims, jwt_error> verify_hs256(std::string_view token, std::string_view secret,
+                                                 std::chrono::system_clock::time_point now) {
+    const auto dot1 = token.find('.');
+    const auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
+    if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
+        return jwt_error::malformed;
+    const auto header = base64url_decode(token.substr(0, dot1));
+    const auto payload = base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
+    const auto signature = base64url_decode(token.substr(dot2 + 1));
+    if (!header || !payload || !signature) return jwt_error::malformed;
+
+    simdjson::dom::parser parser;
+    simdjson::dom::object h;
+    if (parser.parse(*header).get(h) != simdjson::SUCCESS) return jwt_error::malformed;
+    std::string_view alg;
+    if (h["alg"].get(alg) != simdjson::SUCCESS || alg != "HS256") return jwt_error::wrong_alg;
+
+    // The signature covers the encoded header and payload, exactly as sent.
+    const auto mac = hmac_sha256(secret, token.substr(0, dot2));
+    if (signature->size() != mac.size() || CRYPTO_memcmp(signature->data(), mac.data(), mac.size()) != 0)
+        return jwt_error::bad_signature;
+
+    simdjson::dom::object p;
+    if (parser.parse(*payload).get(p) != simdjson::SUCCESS) return jwt_error::malformed;
+    const std::int64_t now_s =
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    double exp = 0;
+    std::int64_t exp_i = 0;
+    if (p["exp"].get(exp_i) == simdjson::SUCCESS) {
+        exp = static_cast<double>(exp_i);
+    } else if (p["exp"].get(exp) != simdjson::SUCCESS) {
+        return jwt_error::no_expiry;
+    }
+    if (exp <= static_cast<double>(now_s)) return jwt_error::expired;
+    std::int64_t nbf = 0;
+    if (p["nbf"].get(nbf) == simdjson::SUCCESS && nbf > now_s) return jwt_error::not_yet_valid;
+    std::string_view sub;
+    if (p["sub"].get(sub) != simdjson::SUCCESS) return jwt_error::no_subject;
+    const std::string name(protocol::trim_spaces(sub));
+    if (name != sub || protocol::check_user_name(name) != protocol::name_check::ok) return jwt_error::no_subject;
+    return jwt_claims{name, static_cast<std::int64_t>(exp)};
+}
+
+std::string sign_hs256(std::string_view subject, std::int64_t expires, std::string_view secret) {
+    std::string payload = R"({"sub":")";
+    for (char c : subject) {  // user names hold no quotes or controls, but escape anyway
+        if (c == '"' || c == '\\') payload += '\\';
+        payload += c;
+    }
+    payload += R"(","exp":)" + std::to_string(expires) + "}";
+    const std::string signing_input =
+        base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(payload);
+    const auto mac = hmac_sha256(secret, signing_input);
+    return signing_input + "." +
+           base64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+}
+
+}  // namespace chatd::auth

@@ -1,0 +1,65 @@
+// HS256 tokens: what is let in and what is refused.
+
+#include "auth/jwt.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+namespace {
+
+using namespace std::chrono_literals;
+using chatd::auth::jwt_claims;
+using chatd::auth::jwt_error;
+using chatd::auth::sign_hs256;
+using chatd::auth::verify_hs256;
+
+const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
+constexpr std::int64_t later = 1'700'003'600;
+
+jwt_error refused(const std::string& token, const std::string& secret = "s3cret") {
+    auto r = verify_hs256(token, secret, now);
+    EXPECT_TRUE(std::holds_alternative<jwt_error>(r)) << "accepted: " << token;
+    return std::holds_alternative<jwt_error>(r) ? std::get<jwt_error>(r) : jwt_error::malformed;
+}
+
+TEST(jwt, a_valid_token_gives_its_subject) {
+    auto r = verify_hs256(sign_hs256("alice", later, "s3cret"), "s3cret", now);
+    ASSERT_TRUE(std::holds_alternative<jwt_claims>(r));
+    EXPECT_EQ(std::get<jwt_claims>(r).subject, "alice");
+    EXPECT_EQ(std::get<jwt_claims>(r).expires, later);
+}
+
+TEST(jwt, a_token_signed_with_another_secret_is_refused) {
+    EXPECT_EQ(refused(sign_hs256("alice", later, "other")), jwt_error::bad_signature);
+}
+
+TEST(jwt, an_expired_token_is_refused) {
+    EXPECT_EQ(refused(sign_hs256("alice", 1'699'999'999, "s3cret")), jwt_error::expired);
+}
+
+TEST(jwt, a_tampered_payload_is_refused) {
+    std::string token = sign_hs256("alice", later, "s3cret");
+    const std::string mallory = sign_hs256("mallory", later, "s3cret");
+    // mallory's payload with alice's signature
+    const auto p1 = token.find('.'), p2 = token.rfind('.');
+    const auto m1 = mallory.find('.'), m2 = mallory.rfind('.');
+    token = token.substr(0, p1 + 1) + mallory.substr(m1 + 1, m2 - m1 - 1) + token.substr(p2);
+    EXPECT_EQ(refused(token), jwt_error::bad_signature);
+}
+
+TEST(jwt, alg_none_and_garbage_are_refused) {
+    // {"alg":"none"} . {"sub":"alice","exp":1700003600} . (no signature)
+    EXPECT_EQ(refused("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSIsImV4cCI6MTcwMDAwMzYwMH0."), jwt_error::wrong_alg);
+    EXPECT_EQ(refused("not-a-token"), jwt_error::malformed);
+    EXPECT_EQ(refused("a.b.c.d"), jwt_error::malformed);
+    EXPECT_EQ(refused("***.***.***"), jwt_error::malformed);
+}
+
+TEST(jwt, a_subject_that_is_not_a_valid_name_is_refused) {
+    EXPECT_EQ(refused(sign_hs256("", later, "s3cret")), jwt_error::no_subject);
+    EXPECT_EQ(refused(sign_hs256(std::string(40, 'a'), later, "s3cret")), jwt_error::no_subject);
+}
+
+}  // namespace
