@@ -5,6 +5,7 @@
 
 #include "act/system.hpp"
 #include "act/thread_pool.hpp"
+#include "chat/chat_metrics.hpp"
 #include "chat/lobby.hpp"
 #include "metrics/registry.hpp"
 #include "net/asio_executor.hpp"
@@ -44,6 +45,7 @@ private:
 
 struct chat_server::parts {
     server_config cfg;
+    chat::chat_metrics chat_counters;
     boost::asio::io_context io;
     net::asio_executor exec{io};
     act::dedicated_thread storage_thread{"storage"};
@@ -94,6 +96,14 @@ void chat_server::start() {
     p.storage = sys.spawn<storage::writer>(
         {.exec = &p.storage_thread, .parent = storage_sup, .name = "storage", .label = "storage"}, p.cfg.storage);
 
+    auto& m = p.chat_counters;
+    m.received = &p.registry.add_counter("chatd_messages_received_total", "Chat lines accepted from clients");
+    m.delivered = &p.registry.add_counter("chatd_messages_delivered_total", "Chat lines pushed to members, one per member");
+    m.acks = &p.registry.add_counter("chatd_acks_total", "Acks sent: lines on disk");
+    for (std::size_t i = 0; i < protocol::all_error_codes.size(); ++i)
+        m.rejected[i] = &p.registry.add_counter("chatd_rejected_total", "Error replies, by code", {{"code", std::string(protocol::to_string(protocol::all_error_codes[i]))}});
+    p.cfg.rooms.metrics = &m;
+    p.cfg.session.metrics = &m;
     auto rooms_sup = sys.spawn_supervisor({.label = "rooms_supervisor"}, {.max_restarts = 20, .within = 10s});
     p.lobby = sys.spawn<chat::lobby>({.name = "lobby", .label = "lobby"}, rooms_sup,
                                      chat::room::storage_ref(p.storage), p.cfg.rooms);

@@ -1,5 +1,6 @@
 #include "chat/room.hpp"
 
+#include "chat/chat_metrics.hpp"
 #include "protocol/encoder.hpp"
 #include "protocol/events.hpp"
 
@@ -156,7 +157,9 @@ void room::handle(const storage::append_done& d) {
         last_seq_ = std::max(last_seq_, d.seq);
         broadcast(make_frame(protocol::encode(protocol::message_event{name_, d.seq, p.user, p.text, d.ts_ms, p.client_id})),
                   d.seq);
+        if (opts_.metrics != nullptr) bump(opts_.metrics->delivered, members_.size());
     }
+    if (opts_.metrics != nullptr) bump(opts_.metrics->acks);
     // Stored or a duplicate: either way the line is on disk with this seq.
     p.session.tell(deliver{name_,
                            make_frame(protocol::encode(protocol::ack_event{p.id, name_, p.client_id, d.seq, d.ts_ms})),
@@ -195,6 +198,7 @@ void room::broadcast(const frame& data, std::uint64_t seq, std::uint64_t except_
 
 void room::reply_error(const session_ref& s, const protocol::request_id& id, protocol::error_code code,
                        std::string message) {
+    if (opts_.metrics != nullptr) opts_.metrics->count_rejected(code);
     s.tell(deliver{name_, make_frame(protocol::encode(protocol::error_event{id, code, message})), 0});
 }
 

@@ -7,7 +7,11 @@
 
 namespace chatd::chat {
 
+struct chat_metrics;
+
 struct room_options {
+    /// Where rooms count deliveries and acks; null: not counted.
+    const chat_metrics* metrics = nullptr;
     /// Most messages replayed to a rejoining connection; beyond that the
     /// replay says complete:false and the client pages history.
     std::uint32_t replay_limit = 100;

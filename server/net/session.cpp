@@ -36,6 +36,7 @@ void session::on_stop() {
 void session::handle(const frame_in& f) {
     auto decoded = decoder_.decode(f.text);
     if (!decoded) {
+        if (cfg_.metrics != nullptr) cfg_.metrics->count_rejected(decoded.error().code);
         write(protocol::encode(decoded.error()));
         return;
     }
@@ -141,7 +142,8 @@ void session::send(const protocol::request_id& id, const protocol::send_request&
     if (it == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "join the room first");
     if (it->second.room.tell(chat::post{this->id(), user_, m.client_id, m.text, id, wall_clock_ms()}) !=
         act::send_status::ok)
-        fail(id, protocol::error_code::unavailable, "the room is overloaded; retry with the same client_id");
+        return fail(id, protocol::error_code::unavailable, "the room is overloaded; retry with the same client_id");
+    if (cfg_.metrics != nullptr) chat::bump(cfg_.metrics->received);
 }
 
 void session::history(const protocol::request_id& id, const protocol::history_request& m) {
@@ -180,6 +182,7 @@ bool session::take_token() {
 void session::write(std::string json) { conn_->send(std::make_shared<const std::string>(std::move(json))); }
 
 void session::fail(const protocol::request_id& id, protocol::error_code code, std::string_view message) {
+    if (cfg_.metrics != nullptr) cfg_.metrics->count_rejected(code);
     write(protocol::encode(protocol::error_event{id, code, message}));
 }
 

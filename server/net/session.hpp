@@ -1,6 +1,7 @@
 #pragma once
 
 #include "act/actor.hpp"
+#include "chat/chat_metrics.hpp"
 #include "chat/messages.hpp"
 #include "net/connection_handler.hpp"
 #include "protocol/decoder.hpp"
@@ -38,6 +39,7 @@ struct session_config {
     int abuse_threshold = 50;         ///< consecutive rate_limited replies before closing with 4002
     bool allow_guests = true;
     std::string jwt_secret;  ///< HS256 secret for token sign-in; empty: tokens are refused
+    const chat::chat_metrics* metrics = nullptr;  ///< where to count; null: not counted
     act::duration ask_timeout = std::chrono::seconds(10);
 };
 

@@ -44,6 +44,23 @@ TEST_F(bad_input, each_bad_request_gets_its_error_code_and_the_connection_carrie
     EXPECT_EQ(json_field(*pong, "id"), "77");
 }
 
+TEST_F(bad_input, invalid_utf8_closes_with_1007_and_oversized_frames_with_frame_too_large_or_1009) {
+    start();
+    ws_client bad_utf8(port());
+    bad_utf8.send(std::string(R"({"type":"ping","id":")") + "\xff\xfe" + R"("})");  // not UTF-8
+    EXPECT_EQ(bad_utf8.wait_closed(), 1007);
+
+    ws_client big(port());
+    const std::string padding(65 * 1024, 'x');  // over max_frame_bytes (64 KiB), under the transport limit (68 KiB)
+    EXPECT_EQ(error_code_of(big, R"({"type":"ping","id":1,"pad":")" + padding + R"("})"), "frame_too_large");
+    big.send(R"({"type":"ping","id":2})");
+    EXPECT_TRUE(big.wait_for("pong")) << "the connection did not carry on";
+
+    ws_client huge(port());
+    huge.send(std::string(200 * 1024, ' '));  // over the transport limit
+    EXPECT_EQ(huge.wait_closed(), 1009);
+}
+
 TEST_F(bad_input, too_many_rooms_is_refused) {
     cfg_.session.max_rooms = 2;
     start();

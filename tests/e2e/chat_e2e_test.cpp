@@ -29,6 +29,26 @@ TEST_F(e2e, two_clients_chat_and_the_sender_is_acked) {
     EXPECT_EQ(json_field(*msg, "seq"), "1");
 }
 
+TEST_F(e2e, health_readiness_and_metrics_are_served) {
+    start();
+    EXPECT_EQ(chatd::test::http_get(port(), "/healthz").first, 200);
+    EXPECT_EQ(chatd::test::http_get(port(), "/readyz").first, 200);
+    {
+        auto alice = member("alice"), bob = member("bob");
+        alice->send(say("general", "counted", "c1"));
+        ASSERT_TRUE(alice->wait_for("ack"));
+        ASSERT_TRUE(bob->wait_for("message"));
+        alice->send("{oops");
+        ASSERT_TRUE(alice->wait_for("error"));
+    }
+    auto [status, body] = chatd::test::http_get(port(), "/metrics");
+    EXPECT_EQ(status, 200);
+    for (const char* line : {"chatd_messages_received_total 1", "chatd_messages_stored_total 1",
+                             "chatd_messages_delivered_total 2", "chatd_acks_total 1",
+                             "chatd_rejected_total{code=\"bad_json\"} 1", "chatd_rooms 1"})
+        EXPECT_NE(body.find(line), std::string::npos) << "missing: " << line;
+}
+
 TEST_F(e2e, history_survives_a_restart) {
     start();
     {

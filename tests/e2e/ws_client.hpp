@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <simdjson.h>
 
@@ -32,6 +33,21 @@ inline std::string json_field(const std::string& json, const char* key) {
     if (root[key].get(v) != simdjson::SUCCESS) return "<absent>";
     if (v.is_string()) return std::string(v.get_string().value());
     return simdjson::minify(v);
+}
+
+/// GET over plain HTTP/1.1: the status and the body.
+inline std::pair<int, std::string> http_get(std::uint16_t port, const std::string& target) {
+    boost::asio::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    tcp::resolver resolver(ioc);
+    stream.connect(resolver.resolve("127.0.0.1", std::to_string(port)));
+    beast::http::request<beast::http::empty_body> req{beast::http::verb::get, target, 11};
+    req.set(beast::http::field::host, "127.0.0.1");
+    beast::http::write(stream, req);
+    beast::flat_buffer buf;
+    beast::http::response<beast::http::string_body> res;
+    beast::http::read(stream, buf, res);
+    return {static_cast<int>(res.result_int()), res.body()};
 }
 
 class ws_client {

@@ -203,7 +203,7 @@ TEST(listener, backs_off_when_out_of_file_descriptors_then_accepts_again) {
     ASSERT_FALSE(r.ec) << r.ec.message();
     EXPECT_EQ(r.status(), 200u);
     EXPECT_GE(s.listen.stats().accept_errors, 1u);
-    EXPECT_TRUE(s.sink->wait_for("accepting again after"));
+    EXPECT_TRUE(s.sink->wait_for("accepting again after")) << s.sink->all();
 }
 
 }  // namespace

@@ -66,6 +66,13 @@ public:
         std::lock_guard lock(lines_mutex_);
         return contains(text);
     }
+    /// Every line so far, for a failure message.
+    std::string all() {
+        std::lock_guard lock(lines_mutex_);
+        std::string out;
+        for (const auto& l : lines_) out += l + "\n";
+        return out;
+    }
 
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "metrics/metrics.hpp"
+#include "protocol/error_code.hpp"
+
+#include <array>
+#include <cstddef>
+
+namespace chatd::chat {
+
+/// Counters the chat actors bump; owned by the server's metrics registry,
+/// which outlives every actor. Lock-free, so any actor may use them.
+struct chat_metrics {
+    metrics::counter* received = nullptr;   ///< chat lines sessions accepted from clients
+    metrics::counter* delivered = nullptr;  ///< chat lines pushed to members (one per member)
+    metrics::counter* acks = nullptr;       ///< acks sent (stored or duplicate)
+    /// Error replies, by code.
+    std::array<metrics::counter*, protocol::all_error_codes.size()> rejected{};
+
+    void count_rejected(protocol::error_code code) const noexcept {
+        for (std::size_t i = 0; i < protocol::all_error_codes.size(); ++i)
+            if (protocol::all_error_codes[i] == code && rejected[i] != nullptr) rejected[i]->inc();
+    }
+};
+
+/// Bumps a counter that may be absent (tests run without metrics).
+inline void bump(metrics::counter* c, std::uint64_t n = 1) noexcept {
+    if (c != nullptr) c->inc(n);
+}
+
+}  // namespace chatd::chat
