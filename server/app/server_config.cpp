@@ -1,5 +1,6 @@
 #include "app/server_config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>

@@ -1,0 +1,69 @@
+// chatd's configuration: flags over CHATD_* variables over defaults.
+
+#include "app/server_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+using chatd::app::parse_config;
+
+std::optional<chatd::app::server_config> parse(std::vector<std::string> args) {
+    args.insert(args.begin(), "chatd");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    return parse_config(static_cast<int>(argv.size()), argv.data());
+}
+
+class server_config_test : public ::testing::Test {
+protected:
+    ~server_config_test() override {
+        ::unsetenv("CHATD_PORT");
+        ::unsetenv("CHATD_JWT_SECRET");
+    }
+};
+
+TEST_F(server_config_test, defaults_match_the_readme) {
+    auto c = parse({});
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->net.address, "0.0.0.0");
+    EXPECT_EQ(c->net.port, 8080);
+    EXPECT_EQ(c->storage.store.path, "data/chat.db");
+    EXPECT_TRUE(c->session.allow_guests);
+    EXPECT_TRUE(std::filesystem::is_directory(c->storage.store.schema_dir)) << c->storage.store.schema_dir;
+}
+
+TEST_F(server_config_test, a_flag_wins_over_its_environment_variable) {
+    ::setenv("CHATD_PORT", "9001", 1);
+    EXPECT_EQ(parse({})->net.port, 9001);
+    EXPECT_EQ(parse({"--port", "9002"})->net.port, 9002);
+    EXPECT_EQ(parse({"--port=9003"})->net.port, 9003);
+}
+
+TEST_F(server_config_test, a_jwt_secret_turns_guests_off_unless_they_are_allowed) {
+    ::setenv("CHATD_JWT_SECRET", "s3cret", 1);
+    EXPECT_FALSE(parse({})->session.allow_guests);
+    EXPECT_TRUE(parse({"--allow-guests", "true"})->session.allow_guests);
+}
+
+TEST_F(server_config_test, bad_input_is_refused_with_a_reason) {
+    EXPECT_THROW(parse({"--port", "eighty"}), std::invalid_argument);
+    EXPECT_THROW(parse({"--no-such-flag", "1"}), std::invalid_argument);
+    EXPECT_THROW(parse({"--port"}), std::invalid_argument);
+    EXPECT_THROW(parse({"stray"}), std::invalid_argument);
+}
+
+TEST_F(server_config_test, help_prints_every_flag_and_starts_nothing) {
+    EXPECT_FALSE(parse({"--help"}).has_value());
+    const std::string text = chatd::app::usage();
+    for (const char* flag : {"--port", "--db", "--web-root", "--threads", "--max-connections", "--jwt-secret",
+                             "--log-level", "CHATD_PORT"})
+        EXPECT_NE(text.find(flag), std::string::npos) << flag;
+}
+
+}  // namespace
