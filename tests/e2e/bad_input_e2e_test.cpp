@@ -57,8 +57,14 @@ TEST_F(bad_input, invalid_utf8_closes_with_1007_and_oversized_frames_with_frame_
     EXPECT_TRUE(big.wait_for("pong")) << "the connection did not carry on";
 
     ws_client huge(port());
-    huge.send(std::string(200 * 1024, ' '));  // over the transport limit
-    EXPECT_EQ(huge.wait_closed(), 1009);
+    // Over the transport limit. The server may close (1009) before the client
+    // has finished writing, in which case the write fails instead; either way
+    // the frame was refused (ws_connection_test checks the 1009 exactly).
+    if (huge.try_send(std::string(200 * 1024, ' '))) {
+        EXPECT_EQ(huge.wait_closed(), 1009);
+    }
+    big.send(R"({"type":"ping","id":3})");
+    EXPECT_TRUE(big.wait_for("pong")) << "another client was troubled";
 }
 
 TEST_F(bad_input, too_many_rooms_is_refused) {

@@ -66,6 +66,15 @@ public:
         ws_.text(true);
         ws_.write(boost::asio::buffer(text));
     }
+    /// Like send, but a write the server cut short (it closed first) is
+    /// reported as false instead of thrown.
+    bool try_send(const std::string& text) {
+        beast::error_code ec;
+        ws_.text(true);
+        ws_.write(boost::asio::buffer(text), ec);
+        if (ec) closed_ = true;
+        return !ec;
+    }
     void send_binary(const std::string& bytes) {
         ws_.binary(true);
         ws_.write(boost::asio::buffer(bytes));
