@@ -2,6 +2,8 @@
 
 #include "net/mime_types.hpp"
 
+#include "protocol/hex.hpp"
+
 #include <algorithm>
 #include <iterator>
 #include <stdexcept>
@@ -9,14 +11,9 @@
 
 namespace chatd::net {
 
-namespace {
+using protocol::hex_value;
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+namespace {
 
 // True if `p` is `root` or lies under it, comparing whole components
 // ("/srv/web2" is not under "/srv/web").

@@ -1,17 +1,12 @@
 #include "protocol/surrogate_scan.hpp"
 
+#include "protocol/hex.hpp"
+
 #include <cstring>
 
 namespace chatd::protocol {
 
 namespace {
-
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 // The code unit of the "\uXXXX" escape at json[i], or -1 when json[i] does not
 // start one (including a malformed one, which the parser will reject).
