@@ -1,7 +1,6 @@
 #include "net/static_files.hpp"
 
 #include "net/mime_types.hpp"
-
 #include "protocol/hex.hpp"
 
 #include <algorithm>

@@ -32,7 +32,9 @@ TEST(listener, refuses_an_upgrade_over_max_connections_with_503) {
     client_io c;
     ws_client a(c), b(c), third(c);
     ASSERT_FALSE(a.connect(s.port()));
+    ASSERT_TRUE(s.sessions.wait_for(0));  // session 0 is a's
     ASSERT_FALSE(b.connect(s.port()));
+    ASSERT_TRUE(s.sessions.wait_for(1));
     EXPECT_EQ(third.connect(s.port()), websocket::error::upgrade_declined);
     EXPECT_EQ(third.refusal().result_int(), 503u);
     EXPECT_EQ(third.refusal().body(), "too many connections\n");
@@ -203,7 +205,9 @@ TEST(listener, backs_off_when_out_of_file_descriptors_then_accepts_again) {
     ASSERT_FALSE(r.ec) << r.ec.message();
     EXPECT_EQ(r.status(), 200u);
     EXPECT_GE(s.listen.stats().accept_errors, 1u);
-    EXPECT_TRUE(s.sink->wait_for("accepting again after")) << s.sink->all();
+    std::string fds;
+    for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) fds += e.path().filename().string() + " ";
+    EXPECT_TRUE(s.sink->wait_for("accepting again after")) << s.sink->all() << "lowest free " << lowest_free << "; fds " << fds;
 }
 
 }  // namespace
