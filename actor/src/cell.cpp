@@ -297,7 +297,10 @@ void cell::add_watcher(intrusive_ptr<cell> who, bool link) {
     watchers.push_back(watcher{std::move(who), link});
 }
 
-void cell::note_watching(intrusive_ptr<cell> target) { more().watching.push_back(std::move(target)); }
+void cell::note_watching(intrusive_ptr<cell> target) {
+    auto& watching = more().watching;
+    if (std::find(watching.begin(), watching.end(), target) == watching.end()) watching.push_back(std::move(target));
+}
 
 void cell::forget_watching(const cell* target) {
     if (more_) std::erase_if(more_->watching, [target](const intrusive_ptr<cell>& t) { return t.get() == target; });

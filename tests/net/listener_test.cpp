@@ -187,6 +187,7 @@ TEST(listener, backs_off_when_out_of_file_descriptors_then_accepts_again) {
     ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
     const int lowest_free = ::open("/dev/null", O_RDONLY);
     ASSERT_GE(lowest_free, 0);
+    std::printf("DEBUG lowest free %d\n", lowest_free);
     ::close(lowest_free);
     rlimit low = old;
     low.rlim_cur = static_cast<rlim_t>(lowest_free);  // no new descriptor can be made
@@ -198,6 +199,7 @@ TEST(listener, backs_off_when_out_of_file_descriptors_then_accepts_again) {
 
     ASSERT_FALSE(client.connect(s.port()));  // completes in the kernel's backlog
     const bool logged = s.sink->wait_for("accept failed: Too many open files");
+    std::printf("DEBUG accepted %llu\n", static_cast<unsigned long long>(s.listen.stats().accepted));
     ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old), 0);
     ASSERT_TRUE(logged);
 

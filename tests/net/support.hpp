@@ -136,7 +136,10 @@ public:
         return closed_calls_;
     }
 
-    const std::shared_ptr<ws_connection> conn;  // kept for the test: send, close
+    // Kept for the test (send, close). It makes a cycle with the
+    // connection, which holds its handler until on_closed; session_log
+    // breaks it for connections still open when the server goes.
+    std::shared_ptr<ws_connection> conn;
 
 private:
     const bool echo_;
@@ -151,6 +154,11 @@ private:
 class session_log {
 public:
     explicit session_log(bool echo) : echo_(echo) {}
+    ~session_log() {
+        for (auto& r : made_) r->conn.reset();
+    }
+    session_log(const session_log&) = delete;
+    session_log& operator=(const session_log&) = delete;
 
     session_factory factory() {
         return [this](std::shared_ptr<ws_connection> c) {
