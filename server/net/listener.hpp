@@ -124,7 +124,9 @@ public:
 
     /// Calls fn once no WebSocket connection is open (handshakes in
     /// progress included): at once on this thread if none is, else on the
-    /// io thread that closes the last one.
+    /// io thread that closes the last one; so fn should only signal (set a
+    /// promise, tell an actor), never stop the io threads itself. Never
+    /// called if the io_context stops first.
     void when_all_closed(std::function<void()> fn);
 
     std::size_t open_connections() const noexcept;
