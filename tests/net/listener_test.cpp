@@ -179,6 +179,11 @@ TEST(listener, stop_accepting_refuses_new_connections) {
 // the listener must log, back off and try again rather than spin, and
 // accept again once descriptors are free.
 TEST(listener, backs_off_when_out_of_file_descriptors_then_accepts_again) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    // The sanitizer runtimes need descriptors of their own (reports,
+    // symbolizing), which this test takes away; the Release run covers it.
+    GTEST_SKIP() << "lowers RLIMIT_NOFILE, which the sanitizer runtime needs";
+#endif
     server s(test_config());
     // A first round trip, so the accept loop is waiting in epoll: an
     // accept() in flight holds a descriptor number for a moment, which
