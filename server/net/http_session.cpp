@@ -186,12 +186,8 @@ private:
         if (found.what == static_files::outcome::not_found)
             return send_text(meta, http::status::not_found, "not found\n");
 
-        // Small local files; the kernel's page cache keeps them hot.
-        beast::error_code ec;
-        http::file_body::value_type body;
-        body.open(found.file.c_str(), beast::file_mode::scan, ec);
-        if (ec) return send_text(meta, http::status::not_found, "not found\n");
-        const auto size = body.size();
+        // From memory: the files were read at start-up, not on this io thread.
+        const auto size = found.body->size();
 
         const auto headers = [&](auto& res) {
             res.set(http::field::server, bsv(server_name));
@@ -206,8 +202,7 @@ private:
             headers(res);
             return send(std::move(res));
         }
-        http::response<http::file_body> res{std::piecewise_construct, std::make_tuple(std::move(body)),
-                                            std::make_tuple(http::status::ok, meta.version)};
+        http::response<http::string_body> res{http::status::ok, meta.version, *found.body};
         headers(res);
         send(std::move(res));
     }

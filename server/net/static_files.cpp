@@ -4,6 +4,8 @@
 #include "protocol/hex.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <iterator>
 #include <stdexcept>
 #include <system_error>
@@ -51,15 +53,43 @@ std::optional<std::string> decode_target_path(std::string_view target) {
 }
 
 static_files::static_files(const std::filesystem::path& root) {
+    namespace fs = std::filesystem;
     std::error_code ec;
-    root_ = std::filesystem::canonical(root, ec);
-    if (ec || !std::filesystem::is_directory(root_, ec))
-        throw std::runtime_error("web root " + root.string() + " is not a directory");
+    root_ = fs::canonical(root, ec);
+    if (ec || !fs::is_directory(root_, ec)) throw std::runtime_error("web root " + root.string() + " is not a directory");
+
+    constexpr std::uintmax_t max_total = 64u << 20;
+    std::uintmax_t total = 0;
+    // Directory symlinks are not followed; a file symlink is served only if
+    // its target lies inside the root. Hidden names are never served.
+    for (auto it = fs::recursive_directory_iterator(root_, fs::directory_options::skip_permission_denied, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        const fs::path rel = it->path().lexically_relative(root_);  // the name as requested, links unresolved
+        const bool hidden = std::any_of(rel.begin(), rel.end(), [](const fs::path& part) {
+            return !part.empty() && part.native().front() == '.';
+        });
+        if (hidden) {
+            if (it->is_directory(ec)) it.disable_recursion_pending();
+            continue;
+        }
+        if (!it->is_regular_file(ec)) continue;
+        const fs::path real = fs::canonical(it->path(), ec);
+        if (ec || !is_within(root_, real)) {
+            ec.clear();
+            continue;
+        }
+        total += fs::file_size(real, ec);
+        if (total > max_total) throw std::runtime_error("web root " + root.string() + " holds over 64 MiB of files");
+        std::ifstream in(real, std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        files_.emplace(rel.generic_string(), entry{real, std::make_shared<const std::string>(std::move(bytes))});
+    }
+    if (ec) throw std::runtime_error("web root " + root.string() + " could not be read: " + ec.message());
 }
 
 static_files::lookup_result static_files::lookup(std::string_view target) const {
     const auto path = decode_target_path(target);
-    if (!path) return {outcome::bad_request, {}, {}};
+    if (!path) return {outcome::bad_request, {}, {}, {}};
 
     std::filesystem::path rel;
     std::size_t start = 1;  // past the leading '/'
@@ -68,19 +98,16 @@ static_files::lookup_result static_files::lookup(std::string_view target) const 
         const std::string_view segment = std::string_view(*path).substr(start, end - start);
         start = end + 1;
         if (segment.empty() || segment == ".") continue;
-        if (segment == "..") return {outcome::bad_request, {}, {}};
-        if (segment.front() == '.') return {outcome::not_found, {}, {}};
+        if (segment == "..") return {outcome::bad_request, {}, {}, {}};
+        if (segment.front() == '.') return {outcome::not_found, {}, {}, {}};
         rel /= std::filesystem::path(segment);
     }
     if (path->back() == '/') rel /= "index.html";
 
-    std::error_code ec;
-    // Symlinks resolved: a link inside the root pointing out of it fails
-    // the prefix check below.
-    const auto real = std::filesystem::weakly_canonical(root_ / rel, ec);
-    if (ec || !is_within(root_, real)) return {outcome::not_found, {}, {}};
-    if (!std::filesystem::is_regular_file(real, ec) || ec) return {outcome::not_found, {}, {}};
-    return {outcome::found, real, mime_type(real.filename().native())};
+    // Only what start-up loaded (inside the root, symlinks resolved) exists.
+    const auto it = files_.find(rel.generic_string());
+    if (it == files_.end()) return {outcome::not_found, {}, {}, {}};
+    return {outcome::found, it->second.file, mime_type(it->second.file.filename().native()), it->second.body};
 }
 
 }  // namespace chatd::net

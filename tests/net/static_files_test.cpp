@@ -94,6 +94,18 @@ TEST_F(site, finds_files_with_their_content_type) {
     EXPECT_EQ(files.lookup("/home.html").what, static_files::outcome::found);  // a link within the root
 }
 
+TEST_F(site, serves_from_memory_what_start_up_read) {
+    const static_files files(base_ / "root");
+    // Changes after start-up do not reach the disk-free serving path.
+    write("root/app.js", "changed");
+    write("root/late.js", "new");
+    auto r = files.lookup("/app.js");
+    ASSERT_EQ(r.what, static_files::outcome::found);
+    ASSERT_TRUE(r.body);
+    EXPECT_EQ(*r.body, "console.log(1)");
+    EXPECT_EQ(files.lookup("/late.js").what, static_files::outcome::not_found);
+}
+
 TEST_F(site, refuses_traversal_in_every_spelling) {
     using o = static_files::outcome;
     for (const char* t : {"/../secret.txt", "/docs/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E%2fsecret.txt",
