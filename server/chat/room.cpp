@@ -179,7 +179,7 @@ void room::handle(const crash_room&) { throw std::runtime_error("injected failur
 
 // ---- sending ----------------------------------------------------------------------
 
-void room::send_to(std::uint64_t, member& m, frame data, std::uint64_t seq) {
+void room::send_to(member& m, frame data, std::uint64_t seq) {
     if (!m.replaying) {
         m.session.tell(deliver{name_, std::move(data), seq});
         return;
@@ -193,7 +193,7 @@ void room::send_to(std::uint64_t, member& m, frame data, std::uint64_t seq) {
 
 void room::broadcast(const frame& data, std::uint64_t seq, std::uint64_t except_conn) {
     for (auto& [conn, m] : members_)
-        if (conn != except_conn) send_to(conn, m, data, seq);
+        if (conn != except_conn) send_to(m, data, seq);
 }
 
 void room::reply_error(const session_ref& s, const protocol::request_id& id, protocol::error_code code,

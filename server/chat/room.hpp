@@ -59,7 +59,7 @@ private:
     void start_replay(std::uint64_t conn_id, std::uint64_t since);
     void finish_replay(std::uint64_t conn_id, std::uint64_t since, const act::result<storage::read_result>& r);
     void remove_member(std::uint64_t conn_id);
-    void send_to(std::uint64_t conn_id, member& m, frame data, std::uint64_t seq = 0);
+    void send_to(member& m, frame data, std::uint64_t seq = 0);
     void broadcast(const frame& data, std::uint64_t seq, std::uint64_t except_conn = 0);
     void reply_error(const session_ref& s, const protocol::request_id& id, protocol::error_code code,
                      std::string message);

@@ -87,6 +87,19 @@ private:
     bench::stopwatch sw_;
 };
 
+// Spawns a pong/ping pair, runs n round trips, stops both; round trips per second.
+template <class Ponger, class Pinger>
+double run_pair(act::system& sys, std::uint64_t n) {
+    const act::spawn_options temporary{.kind = act::child_kind::temporary};
+    std::promise<double> done;
+    auto ponger = sys.spawn<Ponger>(temporary);
+    auto pinger = sys.spawn<Pinger>(temporary, typename Ponger::ref_type(ponger), n, &done);
+    pinger.tell(start{});
+    const double seconds = done.get_future().get();
+    sys.stop(ponger);
+    return static_cast<double>(n) / seconds;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -97,26 +110,9 @@ int main(int argc, char** argv) {
 
     act::thread_pool pool(k_threads, "bench");
     act::system sys({.exec = &pool});
-    act::spawn_options temporary{.kind = act::child_kind::temporary};
-    {
-        std::promise<double> done;
-        auto ponger = sys.spawn<tell_ponger>(temporary);
-        auto pinger = sys.spawn<tell_pinger>(temporary, act::ref<ball>(ponger), tell_n, &done);
-        pinger.tell(start{});
-        const double s = done.get_future().get();
-        sys.stop(ponger);
-        bench::report("act", "ping_pong_tell", "round_trips_per_s", static_cast<double>(tell_n) / s,
-                      "n=" + std::to_string(tell_n) + threads);
-    }
-    {
-        std::promise<double> done;
-        auto ponger = sys.spawn<ask_ponger>(temporary);
-        auto pinger = sys.spawn<ask_pinger>(temporary, act::ref<ask_ping>(ponger), ask_n, &done);
-        pinger.tell(start{});
-        const double s = done.get_future().get();
-        sys.stop(ponger);
-        bench::report("act", "ping_pong_ask", "round_trips_per_s", static_cast<double>(ask_n) / s,
-                      "n=" + std::to_string(ask_n) + threads);
-    }
+    bench::report("act", "ping_pong_tell", "round_trips_per_s", run_pair<tell_ponger, tell_pinger>(sys, tell_n),
+                  "n=" + std::to_string(tell_n) + threads);
+    bench::report("act", "ping_pong_ask", "round_trips_per_s", run_pair<ask_ponger, ask_pinger>(sys, ask_n),
+                  "n=" + std::to_string(ask_n) + threads);
     return sys.shutdown() ? 0 : 1;
 }
