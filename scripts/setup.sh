@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs what chatd needs to build and test from Debian 12's packages.
-# Does nothing when everything is already installed.
+# Installs what chatd needs from Debian 12's packages. Does nothing when
+# everything is already installed.
+#   scripts/setup.sh         what building and running chatd needs
+#   scripts/setup.sh --test  also what the tests need: Node.js (browser tests,
+#                            load-test peers), Chromium, podman (container test)
 set -euo pipefail
 
 packages=(
@@ -10,6 +13,15 @@ packages=(
   libgtest-dev libbenchmark-dev
   libcaf-dev  # the peer our actor core is benchmarked against
 )
+if [ "${1:-}" = "--test" ]; then
+  packages+=(
+    chromium                   # the browser tests drive Debian's Chromium
+    podman runc debootstrap    # the container test (no Docker engine here)
+    util-linux                 # taskset pins servers in the load-test matrix
+  )
+  # Node.js: the machine's own when it has one (it may be newer than Debian's).
+  command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
