@@ -16,6 +16,7 @@ packages=(
 if [ "${1:-}" = "--test" ]; then
   packages+=(
     chromium                   # the browser tests drive Debian's Chromium
+    fonts-noto-color-emoji     # so screenshots show emoji, not boxes
     podman runc debootstrap    # the container test (no Docker engine here)
     util-linux                 # taskset pins servers in the load-test matrix
   )

@@ -11,6 +11,9 @@ echo "== release build and tests"
 scripts/build.sh release
 ctest --test-dir build --output-on-failure --timeout 300
 
+echo "== web client in headless Chromium"
+scripts/test-browser.sh
+
 echo "== benchmark smoke run (tiny sizes: checks they run, measures nothing)"
 scripts/bench-actor.sh --smoke
 

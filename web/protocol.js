@@ -1,83 +1,263 @@
-// chatd's wire protocol for JavaScript (browser or Node 20+ with a WebSocket
-// implementation): requests with ids, replies matched by id, pushes as events,
-// reconnect with backoff and resume each room from the last seq seen.
-// See docs/protocol.md.
+// chatd's wire protocol for JavaScript (a browser, or Node 20+ with
+// --experimental-websocket or any WebSocket class passed in): requests with
+// ids and replies matched by id, pushes as events, reconnection with backoff
+// and jitter, each room resumed from the last seq seen, and an outbox that
+// resends unacknowledged lines with their original client_id so the server's
+// dedupe keeps them single. Knows nothing about the page. See docs/protocol.md.
 
+/** Close codes after which reconnecting would fail the same way (docs/protocol.md). */
+const FATAL_CLOSE_CODES = new Set([1003, 1007, 1008]);
+/** Identify errors that no retry will fix: the user must change name or token. */
+const FATAL_IDENTIFY_CODES = new Set(['auth_failed', 'guests_not_allowed', 'invalid_field', 'missing_field']);
+
+/**
+ * A chatd connection that survives reconnects. Events (CustomEvent, payload in
+ * `detail`): `state` {state, retryInMs?}, `identified` {user, guest},
+ * `joined`, `message`, `presence`, `typing`, `replay_done` (the server's
+ * frames), `fatal` {code, message} when the client gives up (bad name or token,
+ * or a close code that would recur), `closed` {code, reason}.
+ * States: idle, connecting, connected, reconnecting, offline.
+ */
 export class ChatClient extends EventTarget {
-  /** @param {string} url ws://host/ws  @param {{name?: string, token?: string}} who */
-  constructor(url, who, WebSocketImpl = globalThis.WebSocket) {
+  /**
+   * @param {string} url  ws(s)://host/ws
+   * @param {{name?: string, token?: string}} who  a guest name or a JWT
+   * @param {{WebSocket?: any, baseDelayMs?: number, maxDelayMs?: number, requestTimeoutMs?: number}} [options]
+   */
+  constructor(url, who, options = {}) {
     super();
     this.url = url;
     this.who = who;
-    this.WebSocketImpl = WebSocketImpl;
+    this.WebSocketImpl = options.WebSocket ?? globalThis.WebSocket;
+    this.baseDelayMs = options.baseDelayMs ?? 500;
+    this.maxDelayMs = options.maxDelayMs ?? 15000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 15000;
+    this.state = 'idle';
+    this.user = null;
     this.nextId = 1;
-    this.pending = new Map();   // id -> {resolve, reject}
-    this.rooms = new Map();     // room -> last seq seen
-    this.state = 'offline';
     this.attempt = 0;
-    this.closedByUser = false;
+    this.ws = null;
+    this.retryTimer = null;
+    this.stopped = false;
+    /** id -> {resolve, reject, timer}: requests awaiting their reply on this connection. */
+    this.pending = new Map();
+    /** room -> {lastSeq, joinedSince}: rooms to be in, with the last seq seen. */
+    this.rooms = new Map();
+    /** client_id -> {room, text, resolve, reject}: lines sent but not yet acked. */
+    this.outbox = new Map();
+    /** room -> time of the last typing notice sent, for throttling. */
+    this.typingSentAt = new Map();
+    this.prefix = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    this.lineCounter = 0;
   }
 
+  /** Opens the connection; reconnects by itself until close(). */
   connect() {
-    this.closedByUser = false;
+    this.stopped = false;
+    clearTimeout(this.retryTimer);
     this.#setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
-    const ws = new this.WebSocketImpl(this.url);
+    let ws;
+    try {
+      ws = new this.WebSocketImpl(this.url);
+    } catch (e) {
+      return this.#fatal('bad_url', String(e?.message ?? e));
+    }
     this.ws = ws;
-    ws.onopen = async () => {
-      this.attempt = 0;
-      try {
-        const hello = this.who.token ? { token: this.who.token } : { name: this.who.name };
-        this.user = (await this.request('identify', hello)).user;
-        this.#setState('connected');
-        for (const [room, since] of this.rooms) await this.request('join', since ? { room, since } : { room });
-      } catch (e) {
-        this.#emit('error', e);
-      }
+    ws.onopen = () => this.#onOpen(ws);
+    ws.onmessage = (ev) => {
+      let msg;
+      try { msg = JSON.parse(ev.data); } catch { return; }   // the server sends JSON only
+      if (msg && typeof msg === 'object') this.#receive(msg);
     };
-    ws.onmessage = (ev) => this.#receive(JSON.parse(ev.data));
-    ws.onclose = (ev) => {
-      for (const p of this.pending.values()) p.reject(new Error('connection closed'));
-      this.pending.clear();
-      this.#emit('closed', { code: ev.code, reason: ev.reason });
-      if (this.closedByUser || [1003, 1007, 1008].includes(ev.code)) return this.#setState('offline');
-      // Exponential backoff with jitter, capped at 30 s.
-      const delay = Math.min(30000, 500 * 2 ** this.attempt++) * (0.5 + Math.random());
-      this.#setState('reconnecting');
-      setTimeout(() => this.connect(), delay);
-    };
+    ws.onclose = (ev) => this.#onClose(ws, ev);
+    ws.onerror = () => {};   // onclose follows with the code
   }
 
-  close() { this.closedByUser = true; this.ws?.close(1000); }
+  /** Closes for good (no reconnect). Unacked lines stay in the outbox. */
+  close() {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.ws?.close(1000);
+    this.#setState('offline');
+  }
 
-  /** Sends a request; resolves with its reply, rejects with {code, message}. */
+  /** Skips the backoff wait and reconnects now (a "retry now" button). */
+  retryNow() {
+    if (this.state === 'reconnecting' && !this.ws) { this.attempt = Math.max(this.attempt, 1); this.connect(); }
+  }
+
+  /** True when requests can be sent now. */
+  get connected() { return this.state === 'connected'; }
+
+  /** The last seq this client saw in a room (0 when none). */
+  lastSeq(room) { return this.rooms.get(room)?.lastSeq ?? 0; }
+
+  /**
+   * Joins a room and stays in it across reconnects. Resolves with `joined`.
+   * Without a connection the join happens on the next connect.
+   */
+  join(room) {
+    if (!this.rooms.has(room)) this.rooms.set(room, { lastSeq: 0, joinedSince: null });
+    if (!this.connected) return this.#nextEvent('joined', (d) => d.room === room);
+    return this.#joinNow(room);
+  }
+
+  /** Leaves a room; its unacked lines are dropped from the outbox. */
+  async leave(room) {
+    this.rooms.delete(room);
+    for (const [cid, line] of this.outbox) {
+      if (line.room === room) { this.outbox.delete(cid); line.reject({ code: 'left', message: 'you left the room' }); }
+    }
+    if (this.connected) return this.request('leave', { room });
+    return { type: 'left', room };
+  }
+
+  /** Pages back through a room: the newest `limit` lines before `before` (all when omitted). */
+  history(room, before, limit) {
+    const fields = { room };
+    if (before) fields.before = before;
+    if (limit) fields.limit = limit;
+    return this.request('history', fields);
+  }
+
+  /** Tells the room the user is typing; at most one notice per 2.5 s per room. */
+  typing(room) {
+    const now = Date.now();
+    if (!this.connected || now - (this.typingSentAt.get(room) ?? 0) < 2500) return;
+    this.typingSentAt.set(room, now);
+    this.ws.send(JSON.stringify({ type: 'typing', room }));
+  }
+
+  /** A client_id unique to this tab and line. */
+  newClientId() { return `${this.prefix}-${++this.lineCounter}`; }
+
+  /**
+   * Sends a line. Resolves with the ack (the line is on disk). While the
+   * connection is down the line waits in the outbox and goes out, with the
+   * same client_id, once the room is joined again; the server never stores it
+   * twice. Rejects with the server's error ({code, message}); a retry with the
+   * same clientId is always safe.
+   */
+  send(room, text, clientId = this.newClientId()) {
+    return new Promise((resolve, reject) => {
+      const entry = this.rooms.get(room);
+      if (!entry) return reject({ code: 'not_in_room', message: `join ${room} first` });
+      const line = { room, text, resolve, reject };
+      this.outbox.set(clientId, line);
+      if (this.connected && entry.joinedSince !== null) this.#transmit(clientId, line);
+    });
+  }
+
+  /** Sends a request and resolves with its reply; rejects with {code, message}. */
   request(type, fields = {}) {
+    if (!this.connected && type !== 'identify') {
+      return Promise.reject({ code: 'offline', message: 'not connected' });
+    }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject({ code: 'timeout', message: `no reply to ${type}` });
+      }, this.requestTimeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
       this.ws.send(JSON.stringify({ type, id, ...fields }));
     });
   }
 
-  join(room) { this.rooms.set(room, this.rooms.get(room) ?? 0); return this.request('join', { room }); }
-  leave(room) { this.rooms.delete(room); return this.request('leave', { room }); }
-  history(room, before) { return this.request('history', before ? { room, before } : { room }); }
-  typing(room) { this.ws?.send(JSON.stringify({ type: 'typing', room })); }
-  /** Resolves with the ack once the line is on disk; resend with the same clientId after a failure. */
-  send(room, text, clientId = crypto.randomUUID()) {
-    return this.request('send', { room, text, client_id: clientId });
+  async #onOpen(ws) {
+    try {
+      const hello = this.who.token ? { token: this.who.token } : { name: this.who.name };
+      const reply = await this.request('identify', hello);
+      if (ws !== this.ws) return;
+      this.user = reply.user;
+      this.attempt = 0;
+      this.#emit('identified', reply);
+      this.#setState('connected');
+      for (const room of this.rooms.keys()) this.#joinNow(room).catch(() => {});
+    } catch (e) {
+      if (FATAL_IDENTIFY_CODES.has(e?.code)) this.#fatal(e.code, e.message);
+      // Anything else (timeout, closed): onclose retries.
+    }
+  }
+
+  async #joinNow(room) {
+    const entry = this.rooms.get(room);
+    const since = entry.lastSeq;
+    const reply = await this.request('join', since ? { room, since } : { room });
+    if (this.rooms.get(room) !== entry) return reply;   // left meanwhile
+    entry.joinedSince = since;
+    // A fresh join replays nothing: what came before is history, what comes
+    // after arrives live. With `since`, the replay and replay_done move lastSeq.
+    if (!since) entry.lastSeq = Math.max(entry.lastSeq, reply.last_seq ?? 0);
+    else if (since > (reply.last_seq ?? 0)) entry.resetTo = reply.last_seq ?? 0;
+    for (const [cid, line] of this.outbox) if (line.room === room) this.#transmit(cid, line);
+    return reply;
+  }
+
+  #transmit(clientId, line) {
+    this.request('send', { room: line.room, text: line.text, client_id: clientId }).then(
+      (ack) => { if (this.outbox.delete(clientId)) line.resolve(ack); },
+      (err) => {
+        // A lost connection keeps the line for the resend after the rejoin; a
+        // slow reply gets the same line again (dedupe makes that safe); a
+        // reply from the server settles it.
+        if (err?.code === 'timeout' && this.connected && this.outbox.has(clientId)) return this.#transmit(clientId, line);
+        if (err?.code === 'offline' || err?.code === 'closed' || err?.code === 'timeout') return;
+        if (this.outbox.delete(clientId)) line.reject(err);
+      });
+  }
+
+  #onClose(ws, ev) {
+    if (ws !== this.ws) return;
+    this.ws = null;
+    for (const p of this.pending.values()) { clearTimeout(p.timer); p.reject({ code: 'closed', message: 'connection closed' }); }
+    this.pending.clear();
+    for (const entry of this.rooms.values()) entry.joinedSince = null;
+    this.#emit('closed', { code: ev.code, reason: ev.reason });
+    if (this.stopped) return this.#setState('offline');
+    if (FATAL_CLOSE_CODES.has(ev.code)) return this.#fatal(`close_${ev.code}`, ev.reason || 'the server refused this client');
+    // Exponential backoff with jitter.
+    const delay = Math.round(Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** this.attempt++) * (0.5 + Math.random() / 2));
+    this.#setState('reconnecting', { retryInMs: delay });
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  #fatal(code, message) {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.ws?.close(1000);
+    this.#setState('offline');
+    this.#emit('fatal', { code, message });
   }
 
   #receive(msg) {
-    if (msg.type === 'message' && msg.seq > (this.rooms.get(msg.room) ?? 0)) this.rooms.set(msg.room, msg.seq);
+    const entry = typeof msg.room === 'string' ? this.rooms.get(msg.room) : undefined;
+    if (msg.type === 'message' && entry && msg.seq > entry.lastSeq) entry.lastSeq = msg.seq;
+    if (msg.type === 'replay_done' && entry) {
+      if (entry.resetTo !== undefined) { entry.lastSeq = entry.resetTo; delete entry.resetTo; }
+      else if (msg.through > entry.lastSeq) entry.lastSeq = msg.through;
+    }
+    if (msg.type === 'joined' && entry && msg.id === undefined) {
+      // The server rejoined us by itself after a room restart (docs/protocol.md).
+      entry.joinedSince = entry.lastSeq;
+    }
     const p = msg.id !== undefined ? this.pending.get(msg.id) : undefined;
     if (p) {
       this.pending.delete(msg.id);
+      clearTimeout(p.timer);
       if (msg.type === 'error') p.reject(msg); else p.resolve(msg);
-      if (msg.type !== 'joined') return;
+      if (msg.type !== 'joined') return;   // joined is also an event: views redraw members
     }
     this.#emit(msg.type, msg);
   }
 
-  #setState(s) { this.state = s; this.#emit('state', { state: s }); }
+  #nextEvent(type, match) {
+    return new Promise((resolve) => {
+      const on = (ev) => { if (match(ev.detail)) { this.removeEventListener(type, on); resolve(ev.detail); } };
+      this.addEventListener(type, on);
+    });
+  }
+
+  #setState(state, extra = {}) { this.state = state; this.#emit('state', { state, ...extra }); }
   #emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { detail })); }
 }

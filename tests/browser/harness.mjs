@@ -1,0 +1,114 @@
+// What the browser tests share: a real chatd on a free port with a temporary
+// database, Debian's Chromium driven by playwright-core, and waits that end on
+// an event or a bounded timeout (never a sleep).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '../..');
+const chatdBinary = process.env.CHATD_BINARY ?? path.join(repoRoot, 'build/server/chatd');
+export const screenshotDir = process.env.SCREENSHOT_DIR ?? path.join(repoRoot, 'build/browser-screenshots');
+mkdirSync(screenshotDir, { recursive: true });
+
+/** A chatd process; restart() brings it back on the same port and database. */
+export class Chatd {
+  constructor(args = []) {
+    this.dir = mkdtempSync(path.join(tmpdir(), 'chatd-browser-'));
+    this.db = path.join(this.dir, 'chat.db');
+    this.args = args;
+    this.port = 0;
+    this.log = '';
+  }
+
+  /** Starts chatd and resolves once it listens (it logs its port). */
+  start() {
+    const proc = spawn(chatdBinary, ['--bind', '127.0.0.1', '--port', String(this.port), '--db', this.db,
+      '--log-level', 'info', ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = proc;
+    this.exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`chatd did not start:\n${this.log}`)), 20000);
+      const onData = (chunk) => {
+        this.log += chunk;
+        const m = /listening on http:\/\/[^:]+:(\d+)\//.exec(this.log);
+        if (m) { clearTimeout(timer); this.port = Number(m[1]); resolve(this); }
+      };
+      proc.stdout.on('data', onData);
+      proc.stderr.on('data', onData);
+      proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`chatd exited with ${code}:\n${this.log}`)); });
+    });
+  }
+
+  get url() { return `http://127.0.0.1:${this.port}/`; }
+
+  /** SIGTERM, then waits for the exit; resolves with {code, signal}. */
+  async stop() {
+    if (!this.proc || this.proc.exitCode !== null) return this.exited;
+    this.proc.kill('SIGTERM');
+    const result = await this.exited;
+    this.log = '';
+    return result;
+  }
+
+  async restart() { await this.stop(); return this.start(); }
+
+  async dispose() { await this.stop(); rmSync(this.dir, { recursive: true, force: true }); }
+}
+
+/** Debian's Chromium, headless, with the flags this machine needs (../shared/ENVIRONMENT.md). */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Opens a new browser context (its own storage: a separate user) at chatd's page. */
+export async function openPage(browser, chatd, viewport = { width: 1100, height: 700 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e));
+  page.on('dialog', (d) => { page.errors.push(new Error(`dialog opened: ${d.message()}`)); d.dismiss(); });
+  await page.goto(chatd.url);
+  return page;
+}
+
+/** Signs in as a guest, into `room`, and waits until connected and joined. */
+export async function signIn(page, name, room = 'general') {
+  await page.fill('#name', name);
+  await page.fill('#first-room', room);
+  await page.click('#signin-button');
+  await connected(page);
+  await page.locator(`#members li`, { hasText: name }).first().waitFor();
+}
+
+export const connected = (page) => page.locator('#state.connected').waitFor({ timeout: 15000 });
+
+/** Types a line, presses Enter, and waits until it shows as stored (acked). */
+export async function send(page, text) {
+  await page.fill('#text', text);
+  await page.press('#text', 'Enter');
+  await waitForLine(page, text);
+}
+
+/** Waits until a stored line with exactly this text is on the page. */
+export function waitForLine(page, text, timeout = 15000) {
+  return page.waitForFunction((t) => [...document.querySelectorAll('#lines .line[data-seq] .text')]
+    .some((e) => e.textContent === t), text, { timeout });
+}
+
+/** The texts of the stored lines in view, top to bottom. */
+export function lineTexts(page) {
+  return page.$$eval('#lines .line[data-seq] .text', (els) => els.map((e) => e.textContent));
+}
+
+export function screenshot(page, name) {
+  return page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+}
