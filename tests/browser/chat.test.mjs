@@ -2,6 +2,7 @@
 // chatd: what a person using the page would notice.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { Chatd, launchBrowser, openPage, signIn, send, waitForLine, lineTexts, screenshot, connected } from './harness.mjs';
 import { ChatClient } from '../../web/protocol.js';
 
@@ -222,3 +223,35 @@ test('at phone width the conversation fills the screen and the rooms slide in', 
   await screenshot(phone, 'phone-rooms');
   await phone.context().close();
 });
+
+test('sign-in with a pasted token; a server that needs tokens refuses a guest name with a clear error', async () => {
+  const secret = 'browser-test-secret';
+  const secured = await new Chatd(['--jwt-secret', secret]).start();
+  try {
+    const page = await openPage(browser, secured);
+    await page.fill('#name', 'mallory');
+    await page.click('#signin-button');
+    await page.locator('#signin-error', { hasText: 'guests_not_allowed' }).waitFor();
+    assert.equal(await page.isVisible('#signin'), true);
+
+    await page.click('#use-token');
+    await page.fill('#token', jwt({ sub: 'dana', exp: Math.floor(Date.now() / 1000) + 3600 }, secret));
+    await page.click('#signin-button');
+    await connected(page);
+    assert.equal(await page.textContent('#me'), 'dana');
+    await send(page, 'signed in with a token');
+    await page.reload();   // the token is remembered
+    await connected(page);
+    await waitForLine(page, 'signed in with a token');
+    await page.context().close();
+  } finally {
+    await secured.dispose();
+  }
+});
+
+/** An HS256 JWT, as an identity provider would issue it. */
+function jwt(claims, secret) {
+  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+}
