@@ -176,7 +176,8 @@ export class ChatClient extends EventTarget {
       for (const room of this.rooms.keys()) this.#joinNow(room).catch(() => {});
     } catch (e) {
       if (FATAL_IDENTIFY_CODES.has(e?.code)) this.#fatal(e.code, e.message);
-      // Anything else (timeout, closed): onclose retries.
+      // Anything else (no reply, an internal error): start over; onclose retries.
+      else if (ws === this.ws) ws.close(1000);
     }
   }
 
