@@ -79,7 +79,6 @@ private:
 
     std::shared_ptr<ws_connection> conn_;
     session_config cfg_;
-    protocol::decoder decoder_;
     std::string user_;  // empty until identified
     std::map<std::string, membership, std::less<>> rooms_;
     double tokens_;

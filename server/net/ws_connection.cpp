@@ -154,6 +154,10 @@ struct ws_connection::impl {
         }
         std::string frame = beast::buffers_to_string(in.data());
         in.consume(in.size());
+        // Most connections send a frame now and then: between frames the
+        // buffer holds nothing, so it keeps no memory (over 1 KB an idle
+        // connection would otherwise pin after its last request).
+        in.shrink_to_fit();
         try {
             handler->on_text(std::move(frame));
         } catch (const std::exception& e) {

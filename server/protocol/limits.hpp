@@ -17,6 +17,8 @@ struct limits {
     /// after a bigger frame the memory is released: one large frame must not
     /// pin ~1 MB on a connection for its lifetime. Smaller frames reuse it.
     std::size_t retain_bytes = 8192;
+
+    friend bool operator==(const limits&, const limits&) = default;
 };
 
 // Fixed by the protocol: clients may rely on these, so they are not configuration.
