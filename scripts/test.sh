@@ -14,6 +14,12 @@ ctest --test-dir build --output-on-failure --timeout 300
 echo "== web client in headless Chromium"
 scripts/test-browser.sh
 
+echo "== load generator's peers (Node ws, Socket.IO) and the matrix report"
+(cd loadtest/peers && npm ci --no-audit --no-fund --loglevel=error && npm test)
+
+echo "== container image (podman: build, run, chat, SIGTERM, history on the volume)"
+scripts/test-container.sh
+
 echo "== benchmark smoke run (tiny sizes: checks they run, measures nothing)"
 scripts/bench-actor.sh --smoke
 
