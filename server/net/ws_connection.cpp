@@ -2,6 +2,7 @@
 
 #include "net/ws_connection.hpp"
 
+#include "net/batching_stream.hpp"
 #include "net/server_state.hpp"
 #include "net/ws_accept.hpp"
 
@@ -13,7 +14,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <deque>
 #include <exception>
 
 namespace chatd::net {
@@ -33,7 +33,8 @@ std::string_view loggable(std::string_view target) { return target.substr(0, tar
 // socket, given by the acceptor), except the constructor.
 //
 // Life of a connection:
-//   accept → open: reading; frames written one at a time from `queue`
+//   accept → open: reading; frames queued in the batching_stream under Beast,
+//     written in batches (one gathered write for all that are waiting)
 //   begin_close (first cause wins): the handler gets on_closed; frames are
 //     dropped (or, for close(), drained); then the close frame is written
 //     if the stream is still usable; close_timeout bounds all of it
@@ -41,20 +42,21 @@ std::string_view loggable(std::string_view target) { return target.substr(0, tar
 //     is closed, the slot released, one log line written
 struct ws_connection::impl {
     impl(std::shared_ptr<server_state> s, ws_slot sl, beast::tcp_stream stream)
-        : state(std::move(s)), slot(std::move(sl)), ws(std::move(stream)), strand(ws.get_executor()), close_timer(strand) {}
+        : state(std::move(s)), slot(std::move(sl)), ws(std::move(stream)), strand(ws.get_executor()), close_timer(strand) {
+        ws.next_layer().on_written([this](std::size_t payload_bytes, beast::error_code ec) {
+            on_written(owner->shared_from_this(), payload_bytes, ec);
+        });
+        ws.next_layer().anchor([this] { return std::shared_ptr<void>(owner->shared_from_this()); });
+    }
 
     ws_connection* owner = nullptr;  // owns this impl
     std::shared_ptr<server_state> state;
     ws_slot slot;
-    websocket::stream<beast::tcp_stream> ws;
+    websocket::stream<batching_stream> ws;
     const asio::any_io_executor strand;  // never changes: read from any thread
     asio::steady_timer close_timer;
     beast::flat_buffer in;
     std::shared_ptr<connection_handler> handler;
-    // Frames accepted and not yet written; when `writing`, front() is the
-    // one being written.
-    std::deque<std::shared_ptr<const std::string>> queue;
-    bool writing = false;
     bool read_done = false;       // the read loop has ended
     bool usable = true;           // Beast has not closed or failed the stream
     bool close_begun = false;     // on_closed decided
@@ -185,22 +187,16 @@ struct ws_connection::impl {
 
     // ---- writing ----------------------------------------------------------------------
 
-    void enqueue(const self_ptr& self, std::shared_ptr<const std::string> frame) {
+    void enqueue(std::shared_ptr<const std::string> frame) {
         if (close_begun) return forget(frame->size());
-        queue.push_back(std::move(frame));
-        if (!writing) do_write(self);
+        ws.next_layer().push_text(std::move(frame));
     }
 
-    void do_write(const self_ptr& self) {
-        writing = true;
-        ws.async_write(asio::buffer(*queue.front()),
-                       [self](beast::error_code ec, std::size_t n) { self->impl_->on_write(self, ec, n); });
-    }
+    bool writing() const noexcept { return ws.next_layer().writing(); }
 
-    void on_write(const self_ptr& self, beast::error_code ec, std::size_t n) {
-        writing = false;
-        forget(queue.front()->size());
-        queue.pop_front();
+    // After each batch the batching_stream wrote (or failed to write).
+    void on_written(const self_ptr& self, std::size_t payload_bytes, beast::error_code ec) {
+        forget(payload_bytes);
         if (ec) {
             if (!close_begun)
                 begin_close(self, {close_reason::write_error, close_code::abnormal, "write error: " + ec.message()},
@@ -210,8 +206,7 @@ struct ws_connection::impl {
             force_close();  // ends the read
             return maybe_finish(self);
         }
-        counters().ws_bytes_out.fetch_add(n, std::memory_order_relaxed);
-        if (!queue.empty()) return do_write(self);
+        counters().ws_bytes_out.fetch_add(payload_bytes, std::memory_order_relaxed);
         maybe_start_close(self);
         maybe_finish(self);
     }
@@ -219,13 +214,7 @@ struct ws_connection::impl {
     void forget(std::size_t bytes) noexcept { owner->queued_bytes_.fetch_sub(bytes, std::memory_order_relaxed); }
 
     // Drops the frames not yet being written.
-    void drop_queue() noexcept {
-        const std::size_t keep = writing ? 1 : 0;
-        while (queue.size() > keep) {
-            forget(queue.back()->size());
-            queue.pop_back();
-        }
-    }
+    void drop_queue() { forget(ws.next_layer().drop_unsent()); }
 
     // ---- closing ----------------------------------------------------------------------
 
@@ -258,7 +247,7 @@ struct ws_connection::impl {
     }
 
     void maybe_start_close(const self_ptr& self) {
-        if (!close_begun || close_started || !usable || writing || !queue.empty()) return;
+        if (!close_begun || close_started || !usable || !ws.next_layer().idle()) return;
         close_started = true;
         ws.async_close(websocket::close_reason(static_cast<websocket::close_code>(send_code), send_reason),
                        [self](beast::error_code ec) { self->impl_->on_close(self, ec); });
@@ -284,7 +273,7 @@ struct ws_connection::impl {
     void force_close() noexcept { beast::get_lowest_layer(ws).close(); }
 
     void maybe_finish(const self_ptr& self) {
-        if (finished || !read_done || writing || (close_started && !close_done)) return;
+        if (finished || !read_done || writing() || (close_started && !close_done)) return;
         finished = true;
         close_timer.cancel();
         force_close();
@@ -323,7 +312,7 @@ bool ws_connection::send(std::shared_ptr<const std::string> frame) {
         return false;
     }
     asio::post(impl_->strand, [self = shared_from_this(), f = std::move(frame)]() mutable {
-        self->impl_->enqueue(self, std::move(f));
+        self->impl_->enqueue(std::move(f));
     });
     return true;
 }
