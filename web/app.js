@@ -171,6 +171,7 @@ function onJoined(j) {
   if (!room) return;
   room.joined = true;
   room.members = new Set(j.members);
+  room.memberCount = j.member_count ?? j.members.length;
   if (j.room === current) renderMembers();
   if (room.hasMore === null && j.room === current) loadOlder(room);
   render();
@@ -200,6 +201,7 @@ function onPresence(p) {
   const room = rooms.get(p.room);
   if (!room) return;
   if (p.event === 'join') room.members.add(p.user); else room.members.delete(p.user);
+  room.memberCount = Math.max(room.members.size, (room.memberCount ?? 0) + (p.event === 'join' ? 1 : -1));
   if (p.room === current) renderMembers();
 }
 
@@ -334,13 +336,20 @@ function renderRooms() {
 function renderMembers() {
   const room = rooms.get(current);
   const members = room ? [...room.members].sort((a, b) => a.localeCompare(b)) : [];
-  $('member-count').textContent = room ? `(${members.length})` : '';
+  const count = Math.max(room?.memberCount ?? 0, members.length);
+  $('member-count').textContent = room ? `(${count})` : '';
   $('members').replaceChildren(...members.map((m) => {
     const li = document.createElement('li');
     li.textContent = m;
     if (m === client?.user) li.classList.add('self');
     return li;
   }));
+  if (room && count > members.length) {
+    const li = document.createElement('li');
+    li.className = 'others muted';
+    li.textContent = `and ${count - members.length} more (a large room: arrivals are not shown)`;
+    $('members').append(li);
+  }
 }
 
 function renderTyping() {

@@ -15,6 +15,8 @@ export class RoomState {
     /** client_id -> {clientId, text, status: 'sending'|'failed', error?}: own lines not acked yet. */
     this.pending = new Map();
     this.members = new Set();
+    /** Users in the room: more than members in a large room, where the server lists only the joiner. */
+    this.memberCount = 0;
     /** user -> time (ms) their typing notice expires. */
     this.typing = new Map();
     this.unread = 0;

@@ -73,6 +73,8 @@ const std::vector<option>& options() {
              c.session.limits.max_frame_bytes = to_uint("max-frame-bytes", v);
              c.net.read_message_max = c.session.limits.max_frame_bytes + 4096;
          }},
+        {"presence-limit", "users in a room above which it sends no presence and joins list only the joiner (default 1000)",
+         [](server_config& c, const std::string& v) { c.rooms.presence_limit = static_cast<std::uint32_t>(to_uint("presence-limit", v)); }},
         {"max-rooms", "rooms one connection may be in (default 50)",
          [](server_config& c, const std::string& v) { c.session.max_rooms = to_uint("max-rooms", v); }},
         {"rate", "requests per second per connection (default 20)",

@@ -55,12 +55,13 @@ void room::admit(const join& m) {
     if (is_new) {
         members_.emplace(conn, member{m.user, m.session, {}, false, false, {}});
         monitor(m.session);  // a session that dies leaves the room
-        if (users_[m.user]++ == 0)
+        if (users_[m.user]++ == 0 && users_.size() <= opts_.presence_limit)
             broadcast(make_frame(protocol::encode(protocol::presence_event{name_, m.user, protocol::presence_kind::join})),
                       0, conn);
     }
-    const auto names = member_names();
-    m.session.tell(deliver{name_, make_frame(protocol::encode(protocol::joined_event{m.id, name_, names, last_seq_})), 0});
+    const auto names = users_.size() <= opts_.presence_limit ? member_names() : std::vector<std::string>{m.user};
+    m.session.tell(deliver{
+        name_, make_frame(protocol::encode(protocol::joined_event{m.id, name_, names, last_seq_, users_.size()})), 0});
     if (m.since) start_replay(conn, *m.since);
 }
 
@@ -80,6 +81,7 @@ void room::remove_member(std::uint64_t conn_id) {
     members_.erase(it);
     if (auto u = users_.find(user); u != users_.end() && --u->second == 0) {
         users_.erase(u);
+        if (users_.size() >= opts_.presence_limit) return;  // it was a large room: no presence
         broadcast(make_frame(protocol::encode(protocol::presence_event{name_, user, protocol::presence_kind::leave})), 0);
     }
 }

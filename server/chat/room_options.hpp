@@ -19,6 +19,11 @@ struct room_options {
     act::duration typing_interval = std::chrono::seconds(1);
     /// Messages buffered for a member while its replay is read.
     std::uint32_t replay_buffer = 1000;
+    /// Rooms with more users than this are "large": they send no presence
+    /// pushes, and a join's reply lists only the joiner (member_count says how
+    /// many there are). Otherwise every join would cost O(users) frames and
+    /// bytes, O(users^2) to fill a room.
+    std::uint32_t presence_limit = 1000;
     /// How long a read from storage may take.
     act::duration storage_timeout = std::chrono::seconds(10);
 };

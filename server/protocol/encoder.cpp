@@ -68,6 +68,7 @@ std::string encode(const joined_event& e) {
     for (const auto& m : e.members) w.string(m);
     w.end_array();
     w.unsigned_field("last_seq", e.last_seq);
+    w.unsigned_field("member_count", e.member_count);
     return end_frame(w);
 }
 

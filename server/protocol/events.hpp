@@ -29,6 +29,7 @@ struct joined_event {
     std::string_view room;
     std::span<const std::string> members;  ///< user names now in the room, the joiner included
     std::uint64_t last_seq = 0;            ///< the room's newest seq at the join (0: none yet)
+    std::uint64_t member_count = 0;        ///< users in the room, the joiner included (members may list fewer)
 };
 
 /// Ends the replay that a join with "since" asked for.

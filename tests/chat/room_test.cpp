@@ -24,10 +24,9 @@ using chatd::test::of_type;
 
 class room_test : public act::test::deterministic {
 protected:
-    void make_room(bool auto_commit) {
+    void make_room(bool auto_commit, chatd::chat::room_options opts = {}) {
         storage_ = sys_.spawn<chatd::test::fake_storage>({.label = "storage"}, db_, auto_commit);
-        room_ = sys_.spawn<room>({.label = "room"}, std::string("general"), room::storage_ref(storage_),
-                                 chatd::chat::room_options{});
+        room_ = sys_.spawn<room>({.label = "room"}, std::string("general"), room::storage_ref(storage_), opts);
         run();
     }
     struct member {
@@ -147,6 +146,34 @@ TEST_F(room_test, presence_tells_members_who_comes_and_goes) {
     p = of_type(alice.frames, "presence");
     ASSERT_EQ(p.size(), 2u);
     EXPECT_EQ(field(p[1], "event"), "leave");
+}
+
+TEST_F(room_test, a_room_over_the_presence_limit_sends_no_presence_and_lists_only_the_joiner) {
+    make_room(true, {.presence_limit = 2});
+    auto alice = connect(), bob = connect(), carol = connect(), dave = connect();
+    join_as(alice, "alice");
+    join_as(bob, "bob");  // two users: at the limit, still a small room
+    EXPECT_EQ(of_type(alice.frames, "presence").size(), 1u);
+    EXPECT_EQ(field(of_type(bob.frames, "joined")[0], "members"), R"(["alice","bob"])");
+    EXPECT_EQ(field(of_type(bob.frames, "joined")[0], "member_count"), "2");
+
+    join_as(carol, "carol");  // three: a large room
+    EXPECT_EQ(of_type(alice.frames, "presence").size(), 1u) << "no presence for carol";
+    EXPECT_EQ(of_type(bob.frames, "presence").size(), 0u);
+    EXPECT_EQ(field(of_type(carol.frames, "joined")[0], "members"), R"(["carol"])");
+    EXPECT_EQ(field(of_type(carol.frames, "joined")[0], "member_count"), "3");
+
+    room_.tell(leave{carol.session.id(), {}});  // leaving a large room: no presence either
+    run();
+    EXPECT_EQ(of_type(alice.frames, "presence").size(), 1u);
+    room_.tell(leave{bob.session.id(), {}});  // back to a small room: presence again
+    run();
+    ASSERT_EQ(of_type(alice.frames, "presence").size(), 2u);
+    EXPECT_EQ(field(of_type(alice.frames, "presence")[1], "event"), "leave");
+
+    say(alice, "alice", "a-1", "still delivered");  // messages flow whatever the size
+    join_as(dave, "dave");
+    EXPECT_EQ(of_type(alice.frames, "message").size(), 1u);
 }
 
 TEST_F(room_test, a_second_connection_of_the_same_user_is_not_a_new_presence) {

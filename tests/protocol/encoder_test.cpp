@@ -62,12 +62,13 @@ TEST(encoder, id_is_echoed_with_its_json_type_or_omitted) {
 TEST(encoder, joined_lists_members_and_last_seq) {
     const std::vector<std::string> members{"alice", "bob", "Ren\xC3\xA9"};
     const std::string json =
-        p::encode(p::joined_event{.id = string_id, .room = "general", .members = members, .last_seq = 41});
+        p::encode(p::joined_event{.id = string_id, .room = "general", .members = members, .last_seq = 41, .member_count = 3});
     const parsed f(json);
     expect_frame(f, json, "joined");
     EXPECT_EQ(f.string("id"), "req-7");
     EXPECT_EQ(f.string("room"), "general");
     EXPECT_EQ(f.uint("last_seq"), 41U);
+    EXPECT_EQ(f.uint("member_count"), 3U);
     simdjson::dom::array arr;
     ASSERT_EQ(f.root()["members"].get_array().get(arr), simdjson::SUCCESS);
     std::vector<std::string> back;
@@ -77,7 +78,7 @@ TEST(encoder, joined_lists_members_and_last_seq) {
 
 TEST(encoder, joined_with_no_members_has_an_empty_array) {
     EXPECT_EQ(p::encode(p::joined_event{.id = no_id, .room = "r", .members = {}, .last_seq = 0}),
-              R"({"type":"joined","room":"r","members":[],"last_seq":0})");
+              R"({"type":"joined","room":"r","members":[],"last_seq":0,"member_count":0})");
 }
 
 TEST(encoder, replay_done_reports_completeness) {
