@@ -9,6 +9,8 @@
 #                         [--no-build] [--results DIR] [--doc FILE]
 #
 #   --quick     small sizes and short steps: a few minutes, for a first look
+#   --short     the full sizes with shorter steps and coarser searches: about
+#               half an hour instead of two
 #   --only      workloads to run (W1 idle, W2 broadcast knee, W3 chat mix,
 #               W4 hot small rooms, W5 payload sweep); default all
 #   --servers   servers to run; default chatd,ws,socketio
@@ -54,6 +56,7 @@ doc=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
+    --short) quick=2 ;;
     --only) only="${2:?--only needs a list}"; shift ;;
     --only=*) only="${1#*=}" ;;
     --servers) server_list="${2:?--servers needs a list}"; shift ;;
@@ -97,6 +100,13 @@ if [ "$quick" = 1 ]; then
   w3_rooms=10x50,100x5; w3_rates=(0.1 0.2)
   w4_rooms=(40 80); w4_rates=()
   w5_payloads=(32 16384); w5_rooms=10x20; w5_rates=(1)
+elif [ "$quick" = 2 ]; then
+  warmup=3; duration=8; idle_duration=15; max_steps=8
+  w1_conns=19000
+  w2_clients=(1000 2000 4000 8000 16000 19000); w2_rates=(10 40 160)
+  w3_rooms=10x1000,1000x5; w3_rates=(0.1 0.4 1.6 6.4 25.6)
+  w4_rooms=(100 400 1600 3166); w4_rates=(20)
+  w5_payloads=(32 1024 16384); w5_rooms=10x100; w5_rates=(1 4 16 64 256)
 else
   warmup=5; duration=20; idle_duration=30; max_steps=16
   w1_conns=19000
@@ -429,6 +439,7 @@ machine_file="$results/machine.md"
   [ -n "${CHATD_LOAD:-}" ] && printf '\n**Generator:** `%s` (CHATD_LOAD), not build/loadtest/chatd-load.\n' "$gen"
   # shellcheck disable=SC2016 # backquotes are markdown
   [ "$quick" = 1 ] && printf '\n**Quick run** (`--quick`): small sizes and short steps; knees are mostly not reached.\n'
+  [ "$quick" = 2 ] && printf '\n**Short run** (`--short`): the full sizes, each step 3 s of warm-up and 8 s measured, knee searches in coarser steps (see the script).\n'
   true
 } >"$machine_file"
 node loadtest/peers/matrix-report.mjs render "$results" --doc "$doc" --command "$invocation" --machine-file "$machine_file" >"$results/section.md"
