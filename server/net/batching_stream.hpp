@@ -45,6 +45,11 @@ public:
 
     /// Frames per gathered write at most (two buffers each).
     static constexpr std::size_t max_batch = 64;
+    /// Bytes of Beast's own writes (pongs, mostly) queued at most. They are
+    /// reported written at once, so without a bound a peer that sends pings
+    /// and never reads would grow the queue without end; over it, the write
+    /// fails and Beast closes the connection.
+    static constexpr std::size_t max_control_bytes = 64 * 1024;
 
     explicit batching_stream(next_layer_type s) : stream_(std::move(s)) {}
 
@@ -101,7 +106,9 @@ public:
                 auto copy = std::make_shared<std::string>(n, '\0');
                 boost::asio::buffer_copy(boost::asio::buffer(*copy), b);
                 boost::beast::error_code ec = failed_;
+                if (!ec && control_bytes_ + n > max_control_bytes) ec = boost::asio::error::no_buffer_space;
                 if (!ec) {
+                    control_bytes_ += n;
                     queue_.push_back(item{std::move(copy), {}, 0, false});
                     flush();
                 }
@@ -163,6 +170,7 @@ private:
         std::size_t payload_bytes = 0;
         for (std::size_t i = 0; i < in_flight_; ++i) {
             if (queue_.front().text) payload_bytes += queue_.front().payload->size();
+            else control_bytes_ -= queue_.front().payload->size();
             queue_.pop_front();
         }
         in_flight_ = 0;
@@ -171,6 +179,7 @@ private:
             for (const item& it : queue_)
                 if (it.text) payload_bytes += it.payload->size();
             queue_.clear();
+            control_bytes_ = 0;
         }
         // The owner's callback may queue more or start the close; it runs
         // before the next batch so it sees this one's outcome first.
@@ -186,6 +195,7 @@ private:
     next_layer_type stream_;
     std::deque<item> queue_;  // front in_flight_ items are being written
     std::size_t in_flight_ = 0;
+    std::size_t control_bytes_ = 0;  // Beast's writes in queue_
     std::vector<boost::asio::const_buffer> buffers_;
     boost::beast::error_code failed_;
     written_fn written_;

@@ -124,6 +124,23 @@ TEST_F(bad_input, a_slow_consumer_is_cut_off_while_the_others_keep_receiving) {
     EXPECT_EQ(slow->wait_closed(), 4000);
 }
 
+TEST_F(bad_input, a_client_that_pings_and_never_reads_is_cut_off_while_the_others_chat) {
+    start();
+    auto alice = member("alice"), bob = member("bob");
+    ws_client flood(port());
+    // Each ping asks for a pong the server must queue; a client that never
+    // reads them would otherwise grow that queue without end.
+    const std::string payload(120, 'p');
+    const int most = 200000;  // 24 MB of pongs: far more than socket buffers and the queue's bound hold
+    int sent = 0;
+    while (sent < most && flood.try_ping(payload)) ++sent;
+    EXPECT_LT(sent, most) << "the server kept answering pings nobody read";
+    alice->send(say("general", "still here", "c-1", 5));
+    const auto m = bob->wait_for("message");
+    ASSERT_TRUE(m);
+    EXPECT_EQ(json_field(*m, "text"), "still here");
+}
+
 TEST_F(bad_input, an_origin_outside_the_allowed_list_is_refused) {
     cfg_.net.allowed_origins = {"https://chat.example.com"};
     start();

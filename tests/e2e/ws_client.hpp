@@ -75,6 +75,13 @@ public:
         if (ec) closed_ = true;
         return !ec;
     }
+    /// Sends a WebSocket ping; false once the server has cut the connection.
+    bool try_ping(const std::string& payload) {
+        beast::error_code ec;
+        ws_.ping(websocket::ping_data(payload.c_str()), ec);
+        if (ec) closed_ = true;
+        return !ec;
+    }
     void send_binary(const std::string& bytes) {
         ws_.binary(true);
         ws_.write(boost::asio::buffer(bytes));
