@@ -136,6 +136,7 @@ function openRoom(name) {
 function closeRoom(name, tellServer = true) {
   if (tellServer) client.leave(name).catch(() => {});
   rooms.delete(name);
+  for (const key of lineNodes.keys()) if (key.startsWith(`${name}\n`)) lineNodes.delete(key);   // drawn lines go with the room
   saved.rooms = [...rooms.keys()];
   if (current === name) switchTo(rooms.keys().next().value ?? null);
   renderRooms();
@@ -377,48 +378,43 @@ function dayLabel(ts) {
   return dayFormat.format(d);
 }
 
-function lineNode(room, line) {
-  const key = `${room}\n${line.seq}`;
-  let li = lineNodes.get(key);
-  if (li) return li;
-  li = document.createElement('li');
-  li.className = 'line';
-  li.dataset.seq = String(line.seq);
+/** A line's <li>: sender, then `stamp` (its time or its sending status), then the text. */
+function bubble(className, fromText, stamp, bodyText) {
+  const li = document.createElement('li');
+  li.className = className;
   const meta = document.createElement('div');
   meta.className = 'meta';
   const from = document.createElement('span');
   from.className = 'from';
-  from.textContent = line.from;
+  from.textContent = fromText;
+  meta.append(from, stamp);
+  const text = document.createElement('div');
+  text.className = 'text';
+  text.textContent = bodyText;
+  li.append(meta, text);
+  return li;
+}
+
+function lineNode(room, line) {
+  const key = `${room}\n${line.seq}`;
+  let li = lineNodes.get(key);
+  if (li) return li;
   const time = document.createElement('time');
   time.dateTime = new Date(line.ts).toISOString();
   time.title = new Date(line.ts).toLocaleString();
   time.textContent = timeFormat.format(line.ts);
-  meta.append(from, time);
-  const text = document.createElement('div');
-  text.className = 'text';
-  text.textContent = line.text;
-  li.append(meta, text);
+  li = bubble('line', line.from, time, line.text);
+  li.dataset.seq = String(line.seq);
   lineNodes.set(key, li);
   return li;
 }
 
 function pendingNode(p) {
-  const li = document.createElement('li');
-  li.className = `line mine ${p.status}`;
-  li.dataset.clientId = p.clientId;
-  const meta = document.createElement('div');
-  meta.className = 'meta';
-  const from = document.createElement('span');
-  from.className = 'from';
-  from.textContent = client.user ?? '';
   const status = document.createElement('span');
   status.className = 'status';
   status.textContent = p.status === 'failed' ? 'not sent' : 'sending…';
-  meta.append(from, status);
-  const text = document.createElement('div');
-  text.className = 'text';
-  text.textContent = p.text;
-  li.append(meta, text);
+  const li = bubble(`line mine ${p.status}`, client.user ?? '', status, p.text);
+  li.dataset.clientId = p.clientId;
   if (p.status === 'failed') {
     const actions = document.createElement('div');
     actions.className = 'actions';
