@@ -24,6 +24,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -80,13 +81,15 @@ public:
     /// Drops the text frames not yet being written; returns their payload bytes.
     /// Beast's control frames stay: Beast has been told they were written.
     std::size_t drop_unsent() {
+        // In place, past the batch in flight: its items (and the frame
+        // headers inside them, which the write points at) must not move.
         std::size_t dropped = 0;
-        std::deque<item> keep;
-        for (std::size_t i = 0; i < queue_.size(); ++i) {
-            if (i < in_flight_ || !queue_[i].text) keep.push_back(std::move(queue_[i]));
-            else dropped += queue_[i].payload->size();
-        }
-        queue_.swap(keep);
+        const auto first = queue_.begin() + static_cast<std::ptrdiff_t>(in_flight_);
+        const auto kept = std::remove_if(first, queue_.end(), [&dropped](const item& it) {
+            if (it.text) dropped += it.payload->size();
+            return it.text;
+        });
+        queue_.erase(kept, queue_.end());  // at the end: nothing else moves
         return dropped;
     }
 
