@@ -35,11 +35,11 @@ inline constexpr std::uint16_t rate_limit_abuse = 4002;
 enum class close_reason : std::uint8_t {
     client_closed,    ///< the peer sent a close frame; code is the peer's
     server_closed,    ///< ws_connection::close() (close_all() included); code as given
-    slow_consumer,    ///< outbound queue over its byte budget; 4000 sent
+    slow_consumer,    ///< outbound queue over its byte budget (or pongs nobody reads); 4000 sent
     binary_frame,     ///< the peer sent a binary message; 1003 sent
-    message_too_big,  ///< a message over read_message_max; 1009 sent by Beast
-    invalid_utf8,     ///< a text message that is not UTF-8; 1007 sent by Beast
-    protocol_error,   ///< a WebSocket protocol violation; 1002 sent by Beast
+    message_too_big,  ///< a message over read_message_max; 1009 sent
+    invalid_utf8,     ///< a text message that is not UTF-8; 1007 sent
+    protocol_error,   ///< a WebSocket protocol violation; 1002 sent
     idle_timeout,     ///< the peer went silent and did not answer pings; dropped, no close frame
     read_error,       ///< the connection broke (reset, EOF without a close frame)
     write_error,      ///< writing failed

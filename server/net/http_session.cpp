@@ -6,6 +6,7 @@
 #include "net/server_state.hpp"
 #include "net/static_files.hpp"
 #include "net/ws_accept.hpp"
+#include "net/ws_handshake.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -242,6 +243,15 @@ private:
 
     void upgrade(upgrade_request req) {
         const auto meta = meta_of(req);
+        const std::string_view key = ssv(req[http::field::sec_websocket_key]);
+        if (const auto problem = ws_upgrade_problem(key, ssv(req[http::field::sec_websocket_version]))) {
+            state_->counters.count(reject_reason::handshake);
+            state_->log.debug("ws upgrade from {} refused: {}", remote_of(stream_.socket()), *problem);
+            if (*problem != "unsupported version") return send_text(meta, http::status::bad_request, "bad upgrade: bad key\n");
+            auto res = text_response(meta, http::status::upgrade_required, "unsupported WebSocket version\n");
+            res.set(http::field::sec_websocket_version, "13");
+            return send(std::move(res));
+        }
         const auto origin_it = req.find(http::field::origin);
         const bool has_origin = origin_it != req.end();
         const std::string origin = has_origin ? std::string(origin_it->value()) : std::string();
@@ -262,8 +272,9 @@ private:
         }
         upgrade_info info{state_->next_id(), remote, std::string(req.target()), origin};
         stream_.expires_never();
-        // The stream moves to the connection; this session ends here.
-        accept_websocket(state_, std::move(slot), std::move(stream_), std::move(req), std::move(info));
+        // The socket moves to the connection; this session ends here.
+        accept_websocket(state_, std::move(slot), stream_.release_socket(), ws_switching_response(key),
+                         std::move(info));
     }
 
     std::shared_ptr<server_state> state_;

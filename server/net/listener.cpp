@@ -3,6 +3,7 @@
 #include "net/listener.hpp"
 
 #include "metrics/registry.hpp"
+#include "net/connection_sweeper.hpp"
 #include "net/http_session.hpp"
 #include "net/server_state.hpp"
 
@@ -103,11 +104,18 @@ listener::listener(asio::io_context& io, net_config cfg, listener_callbacks cb) 
     if (!cb.make_session) throw std::invalid_argument("listener: make_session is required");
     state_ = std::make_shared<server_state>(std::move(cfg), std::move(cb));
     loop_ = std::make_shared<accept_loop>(io, state_);
+    sweeper_ = std::make_shared<detail::connection_sweeper>(io, state_);
 }
 
-listener::~listener() { stop_accepting(); }
+listener::~listener() {
+    stop_accepting();
+    sweeper_->stop();
+}
 
-void listener::start() { loop_->open(); }
+void listener::start() {
+    loop_->open();
+    sweeper_->start();
+}
 
 std::uint16_t listener::port() const noexcept { return loop_->port(); }
 

@@ -31,6 +31,9 @@ class registry;
 namespace chatd::net {
 
 struct server_state;
+namespace detail {
+class connection_sweeper;
+}  // namespace detail
 
 /// Answers a readiness check: call it once, from any thread.
 using readiness_answer = std::function<void(bool ready, std::string why)>;
@@ -137,6 +140,7 @@ private:
 
     std::shared_ptr<server_state> state_;
     std::shared_ptr<accept_loop> loop_;
+    std::shared_ptr<detail::connection_sweeper> sweeper_;  // the connections' clocks
 };
 
 }  // namespace chatd::net

@@ -41,16 +41,13 @@ struct net_config {
     /// (frame payloads, the one being written included). Going over closes
     /// the connection with 4000 "slow consumer".
     std::size_t outbound_budget_bytes = 1024 * 1024;
-    /// The transport's hard limit on one incoming message; over it Beast
-    /// closes with 1009. Set above the protocol's max_frame_bytes (64 KiB)
+    /// The transport's hard limit on one incoming message; over it the
+    /// connection closes with 1009. Set above the protocol's max_frame_bytes (64 KiB)
     /// so frames in between reach the session, which answers them with
     /// `frame_too_large` and keeps the connection (docs/protocol.md).
     std::size_t read_message_max = 64 * 1024 + 4096;
-    /// Upgrade handshake and closing handshake, each (Beast's handshake
-    /// timeout).
-    std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10);
-    /// A peer silent this long is dropped (Beast's idle timeout). With
-    /// keep-alive pings the server pings at half of it, so a live client
+    /// A peer silent this long is dropped. With keep-alive pings the
+    /// server pings at half of it, so a live client
     /// that answers pings (browsers do) stays connected however quiet it is.
     /// Zero: no idle timeout.
     std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);

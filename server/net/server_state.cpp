@@ -94,6 +94,12 @@ void server_state::remove(std::uint64_t id) {
     open_.erase(id);
 }
 
+void server_state::tick_all(std::int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, weak] : open_)
+        if (auto c = weak.lock()) c->tick(now_ms);
+}
+
 void server_state::close_all(std::uint16_t code, std::string reason) {
     std::vector<std::shared_ptr<ws_connection>> targets;
     {

@@ -2,71 +2,124 @@
 
 #include "net/ws_connection.hpp"
 
-#include "net/batching_stream.hpp"
 #include "net/server_state.hpp"
 #include "net/ws_accept.hpp"
+#include "net/ws_frames.hpp"
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <exception>
+#include <vector>
 
 namespace chatd::net {
 
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
 
 // The request target without its query, which may carry a token.
 std::string_view loggable(std::string_view target) { return target.substr(0, target.find('?')); }
 
+std::int64_t steady_ms() noexcept {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+// What a socket read goes into: one buffer per io thread, so a connection
+// that waits for its next frame holds no buffer at all. Only the bytes of a
+// frame that is not whole yet are copied into the connection.
+constexpr std::size_t read_chunk = 64 * 1024;
+char* thread_read_buffer() {
+    thread_local std::unique_ptr<char[]> buf(new char[read_chunk]);
+    return buf.get();
+}
+
+// Reads in one turn at most, before letting other connections run.
+constexpr int reads_per_turn = 16;
+
+// A view of part of a vector of buffers that async_write may copy for the
+// price of two pointers (a vector would be copied whole).
+struct buffer_span {
+    using value_type = asio::const_buffer;
+    using const_iterator = const asio::const_buffer*;
+    const asio::const_buffer* first;
+    const asio::const_buffer* last;
+    const_iterator begin() const noexcept { return first; }
+    const_iterator end() const noexcept { return last; }
+};
+
 }  // namespace
 
 // Everything below runs on the connection's strand (the executor of the
-// socket, given by the acceptor), except the constructor.
+// socket, given by the acceptor), except the constructor and the atomics
+// that tick() reads.
 //
 // Life of a connection:
-//   accept → open: reading; frames queued in the batching_stream under Beast,
+//   open: the 101 response is queued first; reading; frames queued and
 //     written in batches (one gathered write for all that are waiting)
 //   begin_close (first cause wins): the handler gets on_closed; frames are
-//     dropped (or, for close(), drained); then the close frame is written
-//     if the stream is still usable; close_timeout bounds all of it
-//   finish: the read has ended, no write or close is pending: the socket
-//     is closed, the slot released, one log line written
+//     dropped (or, for close(), drained); the close frame is queued last if
+//     the socket is still usable; the close timeout bounds all of it
+//   the close frames have crossed (or the socket failed, or timed out): the
+//     socket is closed
+//   finish: the socket is closed and no write is pending: the slot is
+//     released, one log line written
 struct ws_connection::impl {
-    impl(std::shared_ptr<server_state> s, ws_slot sl, beast::tcp_stream stream)
-        : state(std::move(s)), slot(std::move(sl)), ws(std::move(stream)), strand(ws.get_executor()), close_timer(strand) {
-        ws.next_layer().on_written([this](std::size_t payload_bytes, beast::error_code ec) {
-            on_written(owner->shared_from_this(), payload_bytes, ec);
-        });
-        ws.next_layer().anchor([this] { return std::shared_ptr<void>(owner->shared_from_this()); });
-    }
+    impl(std::shared_ptr<server_state> s, ws_slot sl, tcp::socket sock)
+        : state(std::move(s)), slot(std::move(sl)), socket(std::move(sock)), reader(state->cfg.read_message_max) {}
+
+    /// Frames per gathered write at most (two buffers each).
+    static constexpr std::size_t max_batch = 64;
+    /// Bytes of control frames (pongs, mostly) queued at most: a peer that
+    /// sends pings and never reads would otherwise grow the queue without end.
+    static constexpr std::size_t max_control_bytes = 64 * 1024;
+
+    struct out_frame {
+        std::shared_ptr<const std::string> bytes;  // a text payload, or a whole control frame / the 101
+        bool text = false;                         // counted in the outbound budget; gets a header
+    };
 
     ws_connection* owner = nullptr;  // owns this impl
     std::shared_ptr<server_state> state;
     ws_slot slot;
-    websocket::stream<batching_stream> ws;
-    const asio::any_io_executor strand;  // never changes: read from any thread
-    asio::steady_timer close_timer;
-    beast::flat_buffer in;
+    tcp::socket socket;
+    ws_frame_reader reader;
+    std::string partial;                 // the bytes of a frame not yet whole
+    std::vector<out_frame> out;          // the first in_flight are being written
+    std::vector<asio::const_buffer> iov; // the batch being written
+    std::string headers;                 // ... its text frames' headers (`out` may grow while it is)
+    std::size_t in_flight = 0;
+    std::size_t control_bytes = 0;
     std::shared_ptr<connection_handler> handler;
-    bool read_done = false;       // the read loop has ended
-    bool usable = true;           // Beast has not closed or failed the stream
-    bool close_begun = false;     // on_closed decided
-    bool close_started = false;   // async_close issued
-    bool close_done = false;      // async_close completed
+    bool wait_pending = false;   // an async_wait for readable data is queued
+    bool read_done = false;      // no more bytes will be read
+    bool read_eof = false;       // ... because the peer ended its side
+    bool discarding = false;     // after a violation: bytes are read and dropped, unparsed
+    bool half_closed = false;    // our sending side is shut down
+    bool usable = true;          // the socket is open and has not failed
+    bool close_begun = false;    // on_closed decided
+    bool close_queued = false;   // our close frame is in `out`
+    bool close_written = false;  // ... and on the wire
+    bool peer_closed = false;    // the peer's close frame has arrived
     bool finished = false;
-    std::uint16_t send_code = close_code::normal;  // the close frame to write
-    std::string send_reason;
     close_info why;
     std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
+
+    // Read by tick() on the sweeper's thread.
+    std::atomic<std::int64_t> heard_ms{steady_ms()};  // when the peer last sent anything
+    std::atomic<std::int64_t> deadline_ms{0};         // the close must be over by then; 0: none
+    std::atomic<bool> pinged{false};                  // a keep-alive ping went out since heard_ms
+    std::atomic<bool> expired{false};                 // a timeout was posted
 
     using self_ptr = std::shared_ptr<ws_connection>;
 
@@ -74,34 +127,10 @@ struct ws_connection::impl {
 
     // ---- opening ----------------------------------------------------------------------
 
-    void do_accept(self_ptr self, detail::upgrade_request req) {
-        const auto& cfg = state->cfg;
-        websocket::stream_base::timeout t{};
-        t.handshake_timeout = cfg.handshake_timeout;
-        t.idle_timeout = cfg.idle_timeout.count() > 0 ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                             cfg.idle_timeout)
-                                                       : websocket::stream_base::none();
-        t.keep_alive_pings = cfg.keep_alive_pings;
-        ws.set_option(t);  // Beast's own timers; the TCP stream's are off
-        ws.set_option(websocket::stream_base::decorator(
-            [](websocket::response_type& res) { res.set(beast::http::field::server, "chatd"); }));
-        ws.read_message_max(cfg.read_message_max);
-        ws.auto_fragment(false);
-        ws.text(true);
-        // async_accept copies what it needs from the request at once.
-        ws.async_accept(req, [self](beast::error_code ec) { self->impl_->on_accept(self, ec); });
-    }
-
-    void on_accept(const self_ptr& self, beast::error_code ec) {
-        if (ec) {
-            counters().count(reject_reason::handshake);
-            state->log.debug("ws {} handshake from {} failed: {}", self->info_.id, self->info_.remote, ec.message());
-            finished = true;
-            usable = false;
-            force_close();
-            slot.reset();
-            return;
-        }
+    void start(const self_ptr& self, std::string response_101) {
+        error_code ec;
+        socket.non_blocking(true, ec);  // reads are tried at once, after a wait for readiness
+        push_raw(self, std::move(response_101), false);
         counters().ws_total.fetch_add(1, std::memory_order_relaxed);
         state->log.info("ws {} open from {} {}", self->info_.id, self->info_.remote, loggable(self->info_.target));
 
@@ -115,121 +144,268 @@ struct ws_connection::impl {
         } catch (const std::exception& e) {
             state->log.error("ws {}: session factory failed: {}", self->info_.id, e.what());
         }
-        do_read(self);
-        if (!h) {
+        handler = std::move(h);
+        if (!handler)
             begin_close(self, {close_reason::no_session, close_code::internal_error, "no session"},
                         close_code::internal_error, "internal error", true);
-            return;
-        }
-        handler = std::move(h);
-        if (!in_time)
+        else if (!in_time)
             begin_close(self, {close_reason::server_closed, late_code, "server closed " + std::to_string(late_code)},
                         late_code, std::move(late_reason), true);
+        pump(self);
     }
 
     // ---- reading ----------------------------------------------------------------------
 
-    void do_read(const self_ptr& self) {
-        ws.async_read(in, [self](beast::error_code ec, std::size_t n) { self->impl_->on_read(self, ec, n); });
+    // Reads what the socket holds. The wait is queued before the reads, so
+    // bytes that arrive after the last read (would_block) complete it: with
+    // Asio's edge-triggered epoll, a wait queued after that read could miss
+    // them when another thread runs the reactor in between.
+    void pump(const self_ptr& self) {
+        if (read_done || !usable) return;
+        if (!wait_pending) {
+            wait_pending = true;
+            socket.async_wait(tcp::socket::wait_read, [self](error_code ec) {
+                self->impl_->wait_pending = false;
+                if (ec) return self->impl_->on_read_failed(self, ec);
+                self->impl_->pump(self);
+            });
+        }
+        char* buf = thread_read_buffer();
+        for (int i = 0; i < reads_per_turn; ++i) {
+            error_code ec;
+            const std::size_t n = socket.read_some(asio::buffer(buf, read_chunk), ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again) return;
+            if (ec) return on_read_failed(self, ec);
+            heard_ms.store(steady_ms(), std::memory_order_relaxed);
+            pinged.store(false, std::memory_order_relaxed);
+            if (!consume(self, buf, n) || read_done || !usable) return;
+        }
+        // Still more: let the others on this thread run first.
+        asio::post(socket.get_executor(), [self] { self->impl_->pump(self); });
     }
 
-    void on_read(const self_ptr& self, beast::error_code ec, std::size_t n) {
-        if (ec) {
-            read_done = true;
-            usable = false;  // Beast has closed or failed the stream
-            if (!close_begun) begin_close(self, classify(ec), close_code::abnormal, {}, false);
-            drop_queue();
-            force_close();  // a write still pending ends at once
-            return maybe_finish(self);
+    // Parses the frames in buf[0, n) after the partial frame kept from
+    // before. False once the connection stopped reading.
+    bool consume(const self_ptr& self, char* buf, std::size_t n) {
+        // After a violation the framing is lost: drop what comes until the
+        // peer ends its side (or the close timeout), so that our close frame
+        // is read instead of being cut off by a reset.
+        if (discarding) return true;
+        char* data = buf;
+        std::size_t size = n;
+        if (!partial.empty()) {
+            partial.append(buf, n);
+            data = partial.data();
+            size = partial.size();
         }
-        counters().ws_bytes_in.fetch_add(n, std::memory_order_relaxed);
-        if (close_begun) {
-            // Closing: what the peer still sends is dropped.
-            in.consume(in.size());
-            return do_read(self);
+        std::size_t at = 0;
+        while (!read_done) {
+            std::size_t used = 0;
+            const ws_read_step s = reader.next(data + at, size - at, used);
+            if (s.what == ws_read_step::kind::need_more) break;
+            if (s.what == ws_read_step::kind::failed) {
+                on_violation(self, s);
+                return false;
+            }
+            at += used;
+            on_step(self, s);
         }
-        if (ws.got_binary()) {
-            in.consume(in.size());
-            begin_close(self, {close_reason::binary_frame, close_code::unsupported_data, "binary frame"},
-                        close_code::unsupported_data, "binary frames are not supported", true);
-            return do_read(self);
+        if (read_done) {
+            std::string().swap(partial);
+            return false;
         }
-        std::string frame = beast::buffers_to_string(in.data());
-        in.consume(in.size());
-        // Most connections send a frame now and then: between frames the
-        // buffer holds nothing, so it keeps no memory (over 1 KB an idle
-        // connection would otherwise pin after its last request).
-        in.shrink_to_fit();
-        try {
-            handler->on_text(std::move(frame));
-        } catch (const std::exception& e) {
-            state->log.error("ws {}: handler failed: {}", self->info_.id, e.what());
-            begin_close(self, {close_reason::server_closed, close_code::internal_error, "handler failed"},
-                        close_code::internal_error, "internal error", true);
+        // Keep only the unfinished frame; between frames, keep nothing.
+        if (data == buf) {
+            partial.assign(buf + at, size - at);
+        } else if (at == size) {
+            std::string().swap(partial);
+        } else {
+            partial.erase(0, at);
         }
-        do_read(self);
+        if (partial.empty() && !reader.mid_message()) reader.release();
+        return true;
     }
 
-    close_info classify(beast::error_code ec) const {
-        if (ec == websocket::error::closed) {
-            const auto code = static_cast<std::uint16_t>(ws.reason().code);
-            return {close_reason::client_closed, code, "client closed " + std::to_string(code)};
+    void on_step(const self_ptr& self, const ws_read_step& s) {
+        using kind = ws_read_step::kind;
+        switch (s.what) {
+            case kind::text: {
+                counters().ws_bytes_in.fetch_add(s.payload.size(), std::memory_order_relaxed);
+                if (close_begun || !handler) return;  // closing: what the peer still sends is dropped
+                try {
+                    handler->on_text(std::string(s.payload));
+                } catch (const std::exception& e) {
+                    state->log.error("ws {}: handler failed: {}", self->info_.id, e.what());
+                    begin_close(self, {close_reason::server_closed, close_code::internal_error, "handler failed"},
+                                close_code::internal_error, "internal error", true);
+                }
+                return;
+            }
+            case kind::binary:
+                if (close_begun) return;
+                begin_close(self, {close_reason::binary_frame, close_code::unsupported_data, "binary frame"},
+                            close_code::unsupported_data, "binary frames are not supported", true);
+                return;
+            case kind::ping:
+                if (close_queued) return;  // nothing may follow our close frame
+                if (control_bytes + s.payload.size() + 2 > max_control_bytes) {
+                    // The peer asks for pongs and never reads them.
+                    begin_close(self, {close_reason::slow_consumer, close_code::slow_consumer, "slow consumer (pongs)"},
+                                close_code::slow_consumer, {}, false);
+                    return fail_socket(self);
+                }
+                push_raw(self, control_frame(ws_opcode::pong, s.payload), true);
+                return;
+            case kind::close: {
+                peer_closed = true;
+                read_done = true;
+                const std::uint16_t code = s.code;
+                begin_close(self, {close_reason::client_closed, code, "client closed " + std::to_string(code)}, code, {},
+                            false);
+                return maybe_shut(self);
+            }
+            case kind::pong:
+            case kind::fragment:
+            case kind::need_more:
+            case kind::failed: return;
         }
-        if (ec == websocket::error::message_too_big)
-            return {close_reason::message_too_big, close_code::message_too_big, "message too big"};
-        if (ec == websocket::error::bad_frame_payload)
-            return {close_reason::invalid_utf8, close_code::invalid_payload, "invalid UTF-8"};
-        if (ec == beast::error::timeout) return {close_reason::idle_timeout, close_code::abnormal, "idle timeout"};
-        if (ec.category() == websocket::make_error_code(websocket::error::closed).category())
-            return {close_reason::protocol_error, close_code::protocol_error, "protocol error: " + ec.message()};
-        return {close_reason::read_error, close_code::abnormal, "read error: " + ec.message()};
+    }
+
+    // A frame broke RFC 6455: close with the code the reader chose.
+    void on_violation(const self_ptr& self, const ws_read_step& s) {
+        discarding = true;
+        std::string().swap(partial);
+        close_info cause{close_reason::protocol_error, s.code, std::string("protocol error: ") + s.detail};
+        if (s.code == close_code::message_too_big) cause = {close_reason::message_too_big, s.code, "message too big"};
+        if (s.code == close_code::invalid_payload) cause = {close_reason::invalid_utf8, s.code, "invalid UTF-8"};
+        std::string reason = s.detail;
+        begin_close(self, std::move(cause), s.code, std::move(reason), false);
+    }
+
+    void on_read_failed(const self_ptr& self, error_code ec) {
+        const bool was_done = read_done;
+        read_done = true;
+        if (was_done || !usable || ec == asio::error::operation_aborted) return maybe_finish(self);
+        read_eof = ec == asio::error::eof;
+        if (!close_begun)
+            begin_close(self, {close_reason::read_error, close_code::abnormal, "read error: " + ec.message()},
+                        close_code::abnormal, {}, false);
+        // After our close frame, the end of the stream is the peer's teardown.
+        if (read_eof && close_written) return maybe_shut(self);
+        fail_socket(self);
     }
 
     // ---- writing ----------------------------------------------------------------------
 
-    void enqueue(std::shared_ptr<const std::string> frame) {
-        if (close_begun) return forget(frame->size());
-        ws.next_layer().push_text(std::move(frame));
+    static std::string control_frame(ws_opcode op, std::string_view payload) {
+        const ws_frame_header h(op, payload.size());
+        std::string f(h.view());
+        f.append(payload);
+        return f;
     }
 
-    bool writing() const noexcept { return ws.next_layer().writing(); }
+    void push_raw(const self_ptr& self, std::string bytes, bool control) {
+        if (!usable) return;
+        if (control) control_bytes += bytes.size();
+        out.push_back({std::make_shared<const std::string>(std::move(bytes)), false});
+        flush(self);
+    }
 
-    // After each batch the batching_stream wrote (or failed to write).
-    void on_written(const self_ptr& self, std::size_t payload_bytes, beast::error_code ec) {
-        forget(payload_bytes);
+    void enqueue(const self_ptr& self, std::shared_ptr<const std::string> frame) {
+        if (close_begun || !usable) return forget(frame->size());
+        out.push_back({std::move(frame), true});
+        flush(self);
+    }
+
+    bool writing() const noexcept { return in_flight > 0; }
+
+    void flush(const self_ptr& self) {
+        if (in_flight > 0 || out.empty() || !usable) return;
+        const std::size_t n = std::min(out.size(), max_batch);
+        // The headers first, in a string of their own: the buffers must
+        // not point into `out`, which may reallocate during the write.
+        headers.clear();
+        for (std::size_t i = 0; i < n; ++i)
+            if (out[i].text) headers.append(ws_frame_header(ws_opcode::text, out[i].bytes->size()).view());
+        iov.clear();
+        std::size_t at = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const out_frame& f = out[i];
+            if (f.text) {
+                const std::size_t h = ws_frame_header(ws_opcode::text, f.bytes->size()).size;
+                iov.emplace_back(headers.data() + at, h);
+                at += h;
+            }
+            iov.emplace_back(f.bytes->data(), f.bytes->size());
+        }
+        in_flight = n;
+        asio::async_write(socket, buffer_span{iov.data(), iov.data() + iov.size()},
+                          [self](error_code ec, std::size_t) { self->impl_->on_written(self, ec); });
+    }
+
+    void on_written(const self_ptr& self, error_code ec) {
+        std::size_t text_bytes = 0;
+        bool wrote_close = false;
+        for (std::size_t i = 0; i < in_flight; ++i) {
+            const out_frame& f = out[i];
+            if (f.text) {
+                text_bytes += f.bytes->size();
+            } else {
+                if (close_queued && i + 1 == out.size()) wrote_close = true;
+                control_bytes -= std::min(control_bytes, f.bytes->size());
+            }
+        }
+        out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(in_flight));
+        in_flight = 0;
+        forget(text_bytes);
+        if (out.empty()) {
+            // Idle connections keep no queue memory.
+            if (out.capacity() > 8) std::vector<out_frame>().swap(out);
+            if (iov.capacity() > 16) std::vector<asio::const_buffer>().swap(iov);
+            if (headers.capacity() > 64) std::string().swap(headers);
+        }
         if (ec) {
             if (!close_begun)
                 begin_close(self, {close_reason::write_error, close_code::abnormal, "write error: " + ec.message()},
                             close_code::abnormal, {}, false);
-            usable = false;
-            drop_queue();
-            force_close();  // ends the read
-            return maybe_finish(self);
+            return fail_socket(self);
         }
-        counters().ws_bytes_out.fetch_add(payload_bytes, std::memory_order_relaxed);
-        maybe_start_close(self);
-        maybe_finish(self);
+        counters().ws_bytes_out.fetch_add(text_bytes, std::memory_order_relaxed);
+        if (wrote_close) {
+            close_written = true;
+            return maybe_shut(self);
+        }
+        flush(self);
     }
 
-    void forget(std::size_t bytes) noexcept { owner->queued_bytes_.fetch_sub(bytes, std::memory_order_relaxed); }
+    void forget(std::size_t bytes) noexcept {
+        if (bytes > 0) owner->queued_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+    }
 
-    // Drops the frames not yet being written.
-    void drop_queue() { forget(ws.next_layer().drop_unsent()); }
+    // Drops the text frames not yet being written (the batch in flight stays:
+    // the write points into it).
+    void drop_unsent() {
+        std::size_t dropped = 0;
+        const auto first = out.begin() + static_cast<std::ptrdiff_t>(in_flight);
+        const auto kept = std::remove_if(first, out.end(), [&dropped](const out_frame& f) {
+            if (f.text) dropped += f.bytes->size();
+            return f.text;
+        });
+        out.erase(kept, out.end());
+        forget(dropped);
+    }
 
     // ---- closing ----------------------------------------------------------------------
 
     // The first cause of a close. `drain`: write the queued frames before
-    // the close frame; otherwise drop all but the one being written.
+    // the close frame; otherwise drop all but those being written.
     void begin_close(const self_ptr& self, close_info cause, std::uint16_t code, std::string reason, bool drain) {
         if (close_begun) return;
         close_begun = true;
         owner->closing_.store(true, std::memory_order_release);
         why = std::move(cause);
-        send_code = code;
-        send_reason = std::move(reason);
-        if (send_reason.size() > 123) send_reason.resize(123);  // a close frame's limit
         counters().count(why.reason);
-        if (!drain || !usable) drop_queue();
+        if (!drain || !usable) drop_unsent();
 
         if (auto h = std::move(handler)) {
             try {
@@ -239,44 +415,63 @@ struct ws_connection::impl {
             }
         }
         if (!usable) return;
-        close_timer.expires_after(state->cfg.close_timeout);
-        close_timer.async_wait([self](beast::error_code ec) {
-            if (!ec) self->impl_->on_close_timeout(self);
-        });
-        maybe_start_close(self);
+        deadline_ms.store(steady_ms() + state->cfg.close_timeout.count(), std::memory_order_relaxed);
+        if (code == close_code::abnormal) return;  // nothing to say: the caller drops the socket
+        // A peer's close without a code (1005) is answered without one.
+        close_queued = true;
+        push_raw(self, code == 1005 ? control_frame(ws_opcode::close, {}) : ws_close_frame(code, reason), false);
     }
 
-    void maybe_start_close(const self_ptr& self) {
-        if (!close_begun || close_started || !usable || !ws.next_layer().idle()) return;
-        close_started = true;
-        ws.async_close(websocket::close_reason(static_cast<websocket::close_code>(send_code), send_reason),
-                       [self](beast::error_code ec) { self->impl_->on_close(self, ec); });
+    // Closes the socket once our close frame is written and the peer has
+    // answered it (or ended its side). While we wait, reading goes on,
+    // bounded by the close timeout.
+    void maybe_shut(const self_ptr& self) {
+        if (!close_written) return;
+        error_code ec;
+        if (peer_closed || read_eof) {
+            socket.shutdown(tcp::socket::shutdown_send, ec);
+            return fail_socket(self);
+        }
+        if (discarding && !half_closed) {
+            // The peer's close frame would not be understood: end our side,
+            // so the peer ends its own once it has read our close frame.
+            half_closed = true;
+            socket.shutdown(tcp::socket::shutdown_send, ec);
+        }
     }
 
-    void on_close(const self_ptr& self, beast::error_code ec) {
-        close_done = true;
-        if (ec) state->log.debug("ws {}: closing handshake: {}", self->info_.id, ec.message());
+    // The socket is done with (failed, timed out, or the close is over):
+    // close it; pending operations end with operation_aborted.
+    void fail_socket(const self_ptr& self) {
         usable = false;
-        force_close();  // Beast has torn down on success; ends the read either way
+        read_done = true;
+        drop_unsent();
+        error_code ec;
+        socket.close(ec);
+        std::string().swap(partial);
         maybe_finish(self);
     }
 
-    void on_close_timeout(const self_ptr& self) {
-        if (finished) return;
-        state->log.debug("ws {}: close timed out; dropping the connection", self->info_.id);
-        usable = false;
-        drop_queue();
-        force_close();  // pending operations end with errors
-        maybe_finish(self);
+    void on_timeout(const self_ptr& self, bool idle) {
+        if (finished || !usable) return;
+        if (idle) {
+            if (close_begun) return;  // the close timeout covers it from here
+            begin_close(self, {close_reason::idle_timeout, close_code::abnormal, "idle timeout"}, close_code::abnormal,
+                        {}, false);
+        } else {
+            state->log.debug("ws {}: close timed out; dropping the connection", self->info_.id);
+        }
+        fail_socket(self);
     }
 
-    void force_close() noexcept { beast::get_lowest_layer(ws).close(); }
+    void send_ping(const self_ptr& self) {
+        if (close_queued || !usable) return;
+        push_raw(self, control_frame(ws_opcode::ping, {}), true);
+    }
 
     void maybe_finish(const self_ptr& self) {
-        if (finished || !read_done || writing() || (close_started && !close_done)) return;
+        if (finished || usable || writing()) return;
         finished = true;
-        close_timer.cancel();
-        force_close();
         state->remove(self->info_.id);
         slot.reset();
         handler.reset();
@@ -305,34 +500,63 @@ bool ws_connection::send(std::shared_ptr<const std::string> frame) {
     if (before + n > budget_) {
         queued_bytes_.fetch_sub(n, std::memory_order_relaxed);
         if (!closing_.exchange(true, std::memory_order_acq_rel))
-            asio::post(impl_->strand, [self = shared_from_this()] {
+            asio::post(impl_->socket.get_executor(), [self = shared_from_this()] {
                 self->impl_->begin_close(self, {close_reason::slow_consumer, close_code::slow_consumer, "slow consumer"},
                                          close_code::slow_consumer, "slow consumer", false);
             });
         return false;
     }
-    asio::post(impl_->strand, [self = shared_from_this(), f = std::move(frame)]() mutable {
-        self->impl_->enqueue(std::move(f));
+    asio::post(impl_->socket.get_executor(), [self = shared_from_this(), f = std::move(frame)]() mutable {
+        self->impl_->enqueue(self, std::move(f));
     });
     return true;
 }
 
 void ws_connection::close(std::uint16_t code, std::string reason) {
-    asio::post(impl_->strand, [self = shared_from_this(), code, r = std::move(reason)]() mutable {
+    asio::post(impl_->socket.get_executor(), [self = shared_from_this(), code, r = std::move(reason)]() mutable {
         self->impl_->begin_close(self, {close_reason::server_closed, code, "server closed " + std::to_string(code)}, code,
                                  std::move(r), true);
     });
 }
 
+void ws_connection::tick(std::int64_t now_ms) {
+    impl& i = *impl_;
+    const auto deadline = i.deadline_ms.load(std::memory_order_relaxed);
+    const auto& cfg = i.state->cfg;
+    bool idle = false;
+    if (deadline != 0) {
+        if (now_ms < deadline) return;
+    } else {
+        const std::int64_t limit = cfg.idle_timeout.count();
+        if (limit <= 0) return;
+        const std::int64_t silent = now_ms - i.heard_ms.load(std::memory_order_relaxed);
+        if (silent < limit) {
+            // Beast's rule, kept: a keep-alive ping at half the idle timeout.
+            if (cfg.keep_alive_pings && silent >= limit / 2 && !i.pinged.exchange(true, std::memory_order_relaxed))
+                asio::post(i.socket.get_executor(), [self = shared_from_this()] { self->impl_->send_ping(self); });
+            return;
+        }
+        idle = true;
+    }
+    if (i.expired.exchange(true, std::memory_order_relaxed)) return;
+    asio::post(i.socket.get_executor(), [self = shared_from_this(), idle] {
+        self->impl_->expired.store(false, std::memory_order_relaxed);
+        self->impl_->on_timeout(self, idle);
+    });
+}
+
 namespace detail {
 
-void accept_websocket(std::shared_ptr<server_state> state, ws_slot slot, beast::tcp_stream stream,
-                      upgrade_request request, upgrade_info info) {
+void accept_websocket(std::shared_ptr<server_state> state, ws_slot slot, tcp::socket socket, std::string response_101,
+                      upgrade_info info) {
     const std::size_t budget = state->cfg.outbound_budget_bytes;
-    auto i = std::make_unique<ws_connection::impl>(std::move(state), std::move(slot), std::move(stream));
+    auto i = std::make_unique<ws_connection::impl>(std::move(state), std::move(slot), std::move(socket));
     auto* raw = i.get();
     auto conn = std::make_shared<ws_connection>(std::move(info), budget, std::move(i));
-    raw->do_accept(std::move(conn), std::move(request));
+    // The socket's executor is the connection's strand: start there.
+    asio::post(raw->socket.get_executor(), [raw, conn = std::move(conn), r = std::move(response_101)]() mutable {
+        raw->start(conn, std::move(r));
+    });
 }
 
 }  // namespace detail

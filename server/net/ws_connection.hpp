@@ -2,7 +2,7 @@
 
 // One upgraded WebSocket connection on its own strand: reads text messages
 // into a connection_handler, writes shared frames through a queue bounded
-// in bytes. Beast stays in ws_connection.cpp; this header is cheap.
+// in bytes. Asio stays in ws_connection.cpp; this header is cheap.
 
 #include "net/connection_handler.hpp"
 
@@ -32,7 +32,7 @@ struct upgrade_info {
 /// connection_handler).
 class ws_connection : public std::enable_shared_from_this<ws_connection> {
 public:
-    struct impl;  // the Beast stream and the strand-side state (ws_connection.cpp)
+    struct impl;  // the socket and the strand-side state (ws_connection.cpp)
 
     /// Made only by the listener (the impl cannot be named elsewhere).
     ws_connection(upgrade_info info, std::size_t outbound_budget, std::unique_ptr<impl> i);
@@ -61,6 +61,13 @@ public:
     std::size_t queued_bytes() const noexcept { return queued_bytes_.load(std::memory_order_relaxed); }
     /// True once close has started, from either side.
     bool closing() const noexcept { return closing_.load(std::memory_order_acquire); }
+
+    /// Checks the connection's clocks (idle timeout, keep-alive ping, close
+    /// timeout) against `now_ms` (steady clock, milliseconds) and posts what
+    /// is due to the connection's strand. Called by the listener's sweeper
+    /// (one timer for all connections instead of timers in each);
+    /// thread-safe and cheap when nothing is due.
+    void tick(std::int64_t now_ms);
 
 private:
     friend struct impl;

@@ -209,6 +209,29 @@ TEST_F(http_server, ws_without_an_upgrade_gets_426) {
     EXPECT_EQ(s.listen.stats().rejected_for(chatd::net::reject_reason::not_websocket), 1u);
 }
 
+TEST_F(http_server, an_upgrade_with_a_bad_key_gets_400_and_another_version_426) {
+    server s(config());
+    const auto upgrade = [&](std::string key, std::string version) {
+        client_io c;
+        http_client client(c);
+        EXPECT_FALSE(client.connect(s.port()));
+        http::request<http::string_body> req{http::verb::get, "/ws", 11};
+        req.set(http::field::host, "127.0.0.1");
+        req.set(http::field::connection, "Upgrade");
+        req.set(http::field::upgrade, "websocket");
+        req.set(http::field::sec_websocket_key, key);
+        req.set(http::field::sec_websocket_version, version);
+        return client.send(req);
+    };
+    const auto bad_key = upgrade("short", "13");
+    EXPECT_EQ(bad_key.status(), 400u);
+    const auto old_version = upgrade("dGhlIHNhbXBsZSBub25jZQ==", "8");
+    EXPECT_EQ(old_version.status(), 426u);
+    EXPECT_EQ(old_version.res[http::field::sec_websocket_version], "13");
+    EXPECT_EQ(s.listen.stats().rejected_for(chatd::net::reject_reason::handshake), 2u);
+    EXPECT_EQ(s.listen.open_connections(), 0u);
+}
+
 TEST_F(http_server, a_server_without_a_web_root_serves_no_files) {
     server s(test_config());
     EXPECT_EQ(http_get(s.port(), "/").status(), 404u);

@@ -299,6 +299,12 @@ public:
         http::request<http::string_body> req{method, target, 11};
         req.set(http::field::host, "127.0.0.1");
         req.keep_alive(keep_alive);
+        return send(req);
+    }
+
+    /// Sends `req` as it is (a Host header is the caller's) and reads the response.
+    http_reply send(const http::request<http::string_body>& req) {
+        const auto method = req.method();
         http_reply r;
         r.ec = c_.complete([&](auto h) { http::async_write(stream_, req, std::move(h)); });
         if (r.ec) return r;
