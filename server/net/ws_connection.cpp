@@ -78,8 +78,9 @@ struct ws_connection::impl {
     impl(std::shared_ptr<server_state> s, ws_slot sl, tcp::socket sock)
         : state(std::move(s)), slot(std::move(sl)), socket(std::move(sock)), reader(state->cfg.read_message_max) {}
 
-    /// Frames per gathered write at most (two buffers each).
-    static constexpr std::size_t max_batch = 64;
+    /// Frames per gathered write at most (two buffers each: Asio passes at
+    /// most 64 buffers to one sendmsg).
+    static constexpr std::size_t max_batch = 32;
     /// Bytes of control frames (pongs, mostly) queued at most: a peer that
     /// sends pings and never reads would otherwise grow the queue without end.
     static constexpr std::size_t max_control_bytes = 64 * 1024;
@@ -95,13 +96,14 @@ struct ws_connection::impl {
     tcp::socket socket;
     ws_frame_reader reader;
     std::string partial;                 // the bytes of a frame not yet whole
-    std::vector<out_frame> out;          // the first in_flight are being written
+    std::vector<out_frame> out;          // to write, in order
+    std::size_t first_sent = 0;          // bytes of out.front() already written
     std::vector<asio::const_buffer> iov; // the batch being written
-    std::string headers;                 // ... its text frames' headers (`out` may grow while it is)
-    std::size_t in_flight = 0;
+    std::string headers;                 // ... its text frames' headers
     std::size_t control_bytes = 0;
     std::shared_ptr<connection_handler> handler;
     bool wait_pending = false;   // an async_wait for readable data is queued
+    bool write_waiting = false;  // an async_wait for writability is queued (the socket's buffer was full)
     bool read_done = false;      // no more bytes will be read
     bool read_eof = false;       // ... because the peer ended its side
     bool discarding = false;     // after a violation: bytes are read and dropped, unparsed
@@ -308,61 +310,104 @@ struct ws_connection::impl {
         if (!usable) return;
         if (control) control_bytes += bytes.size();
         out.push_back({std::make_shared<const std::string>(std::move(bytes)), false});
-        flush(self);
+        write_now(self);
     }
 
-    void enqueue(const self_ptr& self, std::shared_ptr<const std::string> frame) {
-        if (close_begun || !usable) return forget(frame->size());
-        out.push_back({std::move(frame), true});
-        flush(self);
-    }
-
-    bool writing() const noexcept { return in_flight > 0; }
-
-    void flush(const self_ptr& self) {
-        if (in_flight > 0 || out.empty() || !usable) return;
-        const std::size_t n = std::min(out.size(), max_batch);
-        // The headers first, in a string of their own: the buffers must
-        // not point into `out`, which may reallocate during the write.
-        headers.clear();
-        for (std::size_t i = 0; i < n; ++i)
-            if (out[i].text) headers.append(ws_frame_header(ws_opcode::text, out[i].bytes->size()).view());
-        iov.clear();
-        std::size_t at = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            const out_frame& f = out[i];
-            if (f.text) {
-                const std::size_t h = ws_frame_header(ws_opcode::text, f.bytes->size()).size;
-                iov.emplace_back(headers.data() + at, h);
-                at += h;
-            }
-            iov.emplace_back(f.bytes->data(), f.bytes->size());
+    // Moves what send() left in the inbox to the end of `out`.
+    void take_inbox() {
+        std::vector<std::shared_ptr<const std::string>> got;
+        {
+            std::lock_guard lock(owner->inbox_mutex_);
+            got.swap(owner->inbox_);
+            owner->flush_posted_ = false;
         }
-        in_flight = n;
-        asio::async_write(socket, buffer_span{iov.data(), iov.data() + iov.size()},
-                          [self](error_code ec, std::size_t) { self->impl_->on_written(self, ec); });
+        for (auto& f : got) {
+            if (close_begun || !usable) forget(f->size());
+            else out.push_back({std::move(f), true});
+        }
     }
 
-    void on_written(const self_ptr& self, error_code ec) {
+    // The inbox's turn on the strand: one per burst of send() calls.
+    void on_flush(const self_ptr& self) {
+        take_inbox();
+        write_now(self);
+    }
+
+    static std::size_t wire_size(const out_frame& f) noexcept {
+        const std::size_t n = f.bytes->size();
+        return f.text ? ws_frame_header(ws_opcode::text, n).size + n : n;
+    }
+
+    // Writes what is queued, at once and without blocking, in gathered
+    // writes; if the socket's buffer fills, waits until it is writable.
+    // Frames that reach the strand while it is busy go out together.
+    void write_now(const self_ptr& self) {
+        if (write_waiting || !usable) return;
         std::size_t text_bytes = 0;
         bool wrote_close = false;
-        for (std::size_t i = 0; i < in_flight; ++i) {
-            const out_frame& f = out[i];
-            if (f.text) {
-                text_bytes += f.bytes->size();
-            } else {
-                if (close_queued && i + 1 == out.size()) wrote_close = true;
-                control_bytes -= std::min(control_bytes, f.bytes->size());
+        error_code ec;
+        while (!out.empty()) {
+            const std::size_t n = std::min(out.size(), max_batch);
+            headers.clear();
+            for (std::size_t i = 0; i < n; ++i)
+                if (out[i].text) headers.append(ws_frame_header(ws_opcode::text, out[i].bytes->size()).view());
+            iov.clear();
+            std::size_t at = 0;
+            std::size_t total = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                const out_frame& f = out[i];
+                if (f.text) {
+                    const std::size_t h = ws_frame_header(ws_opcode::text, f.bytes->size()).size;
+                    iov.emplace_back(headers.data() + at, h);
+                    at += h;
+                }
+                iov.emplace_back(f.bytes->data(), f.bytes->size());
+                total += wire_size(f);
+            }
+            // Skip what an earlier, partial write already sent of the first frame.
+            const std::size_t asked = total - first_sent;
+            std::size_t first = 0;
+            for (std::size_t skip = first_sent; skip > 0;) {
+                if (skip < iov[first].size()) {
+                    iov[first] += skip;
+                    break;
+                }
+                skip -= iov[first].size();
+                ++first;
+            }
+            const std::size_t wrote = socket.write_some(buffer_span{iov.data() + first, iov.data() + iov.size()}, ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again) {
+                ec = {};
+                wait_writable(self);
+                break;
+            }
+            if (ec) break;
+            // Retire the frames written whole; remember how far into the next.
+            std::size_t left = first_sent + wrote;
+            std::size_t done = 0;
+            for (; done < n && left >= wire_size(out[done]); ++done) {
+                const out_frame& f = out[done];
+                left -= wire_size(f);
+                if (f.text) text_bytes += f.bytes->size();
+                else control_bytes -= std::min(control_bytes, f.bytes->size());
+            }
+            first_sent = left;
+            out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(done));
+            if (close_queued && out.empty()) wrote_close = true;
+            if (wrote < asked) {
+                // A short write: the socket's buffer is full.
+                wait_writable(self);
+                break;
             }
         }
-        out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(in_flight));
-        in_flight = 0;
         forget(text_bytes);
+        counters().ws_bytes_out.fetch_add(text_bytes, std::memory_order_relaxed);
         if (out.empty()) {
-            // Idle connections keep no queue memory.
-            if (out.capacity() > 8) std::vector<out_frame>().swap(out);
-            if (iov.capacity() > 16) std::vector<asio::const_buffer>().swap(iov);
-            if (headers.capacity() > 64) std::string().swap(headers);
+            // A quiet connection keeps no queue memory (a burst allocates it
+            // again, which costs far less than the write).
+            std::vector<out_frame>().swap(out);
+            std::vector<asio::const_buffer>().swap(iov);
+            std::string().swap(headers);
         }
         if (ec) {
             if (!close_begun)
@@ -370,23 +415,37 @@ struct ws_connection::impl {
                             close_code::abnormal, {}, false);
             return fail_socket(self);
         }
-        counters().ws_bytes_out.fetch_add(text_bytes, std::memory_order_relaxed);
         if (wrote_close) {
             close_written = true;
-            return maybe_shut(self);
+            maybe_shut(self);
         }
-        flush(self);
+    }
+
+    void wait_writable(const self_ptr& self) {
+        write_waiting = true;
+        socket.async_wait(tcp::socket::wait_write, [self](error_code ec) {
+            impl& i = *self->impl_;
+            i.write_waiting = false;
+            if (ec == asio::error::operation_aborted || !i.usable) return i.maybe_finish(self);
+            if (ec) {
+                if (!i.close_begun)
+                    i.begin_close(self, {close_reason::write_error, close_code::abnormal, "write error: " + ec.message()},
+                                  close_code::abnormal, {}, false);
+                return i.fail_socket(self);
+            }
+            i.write_now(self);
+        });
     }
 
     void forget(std::size_t bytes) noexcept {
         if (bytes > 0) owner->queued_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
     }
 
-    // Drops the text frames not yet being written (the batch in flight stays:
-    // the write points into it).
+    // Drops the text frames not yet started (one partly written stays: the
+    // peer would not understand the stream without its end).
     void drop_unsent() {
         std::size_t dropped = 0;
-        const auto first = out.begin() + static_cast<std::ptrdiff_t>(in_flight);
+        const auto first = out.begin() + (first_sent > 0 ? 1 : 0);
         const auto kept = std::remove_if(first, out.end(), [&dropped](const out_frame& f) {
             if (f.text) dropped += f.bytes->size();
             return f.text;
@@ -401,6 +460,7 @@ struct ws_connection::impl {
     // the close frame; otherwise drop all but those being written.
     void begin_close(const self_ptr& self, close_info cause, std::uint16_t code, std::string reason, bool drain) {
         if (close_begun) return;
+        take_inbox();  // frames accepted before the close are drained or dropped with the rest
         close_begun = true;
         owner->closing_.store(true, std::memory_order_release);
         why = std::move(cause);
@@ -470,7 +530,7 @@ struct ws_connection::impl {
     }
 
     void maybe_finish(const self_ptr& self) {
-        if (finished || usable || writing()) return;
+        if (finished || usable || write_waiting) return;
         finished = true;
         state->remove(self->info_.id);
         slot.reset();
@@ -506,9 +566,15 @@ bool ws_connection::send(std::shared_ptr<const std::string> frame) {
             });
         return false;
     }
-    asio::post(impl_->socket.get_executor(), [self = shared_from_this(), f = std::move(frame)]() mutable {
-        self->impl_->enqueue(self, std::move(f));
-    });
+    bool post = false;
+    {
+        std::lock_guard lock(inbox_mutex_);
+        inbox_.push_back(std::move(frame));
+        post = !std::exchange(flush_posted_, true);
+    }
+    // One turn on the strand for a burst: frames sent before it runs go out
+    // in one gathered write.
+    if (post) asio::post(impl_->socket.get_executor(), [self = shared_from_this()] { self->impl_->on_flush(self); });
     return true;
 }
 

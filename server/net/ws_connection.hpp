@@ -10,7 +10,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace chatd::net {
 
@@ -74,6 +76,11 @@ private:
 
     const upgrade_info info_;
     const std::size_t budget_;
+    // Frames send() accepted and the strand has not yet taken; a post is
+    // made only when the inbox was empty (flush_posted_ false).
+    std::mutex inbox_mutex_;
+    std::vector<std::shared_ptr<const std::string>> inbox_;
+    bool flush_posted_ = false;
     std::atomic<std::size_t> queued_bytes_{0};
     std::atomic<bool> closing_{false};
     std::unique_ptr<impl> impl_;
