@@ -66,6 +66,7 @@ chat_server::chat_server(server_config cfg) : p_(std::make_unique<parts>()) {
     // Actor turns run on the io threads: start them first, so a failure
     // below can still shut the actors down in order.
     const std::size_t n = p.cfg.threads != 0 ? p.cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+    p.cfg.net.one_io_thread = n == 1;
     p.threads = std::make_unique<net::io_threads>(p.io, n, "io");
     try {
         start();
@@ -109,12 +110,13 @@ void chat_server::start() {
                                      chat::room::storage_ref(p.storage), p.cfg.rooms);
     p.sessions = sys.spawn_supervisor({.label = "sessions_supervisor"}, {});
 
-    net::session_config scfg = p.cfg.session;
-    scfg.lobby = act::ref<chat::open_room>(p.lobby);
-    scfg.storage = act::ref<storage::read_history>(p.storage);
+    auto scfg = std::make_shared<net::session_config>(p.cfg.session);
+    scfg->lobby = act::ref<chat::open_room>(p.lobby);
+    scfg->storage = act::ref<storage::read_history>(p.storage);
 
     net::listener_callbacks cb;
-    cb.make_session = [&sys, sessions = p.sessions, scfg](std::shared_ptr<net::ws_connection> conn)
+    cb.make_session = [&sys, sessions = p.sessions, scfg = std::shared_ptr<const net::session_config>(std::move(scfg))](
+                          std::shared_ptr<net::ws_connection> conn)
         -> std::shared_ptr<net::connection_handler> {
         spdlog::info("connection {} opened from {}", conn->info().id, conn->info().remote);
         auto s = sys.spawn<net::session>(

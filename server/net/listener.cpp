@@ -56,11 +56,13 @@ struct listener::accept_loop : std::enable_shared_from_this<accept_loop> {
 private:
     void do_accept() {
         if (stopped_) return;
-        // Each connection gets a strand of its own.
-        acceptor_.async_accept(asio::make_strand(io_),
-                               [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
-                                   self->on_accept(ec, std::move(socket));
-                               });
+        auto then = [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+            self->on_accept(ec, std::move(socket));
+        };
+        // Each connection gets a strand of its own, unless one thread runs
+        // every handler anyway.
+        if (state_->cfg.one_io_thread) acceptor_.async_accept(io_, std::move(then));
+        else acceptor_.async_accept(asio::make_strand(io_), std::move(then));
     }
 
     void on_accept(boost::system::error_code ec, tcp::socket socket) {

@@ -68,6 +68,12 @@ struct net_config {
     /// How long /readyz waits for the readiness callback before 503.
     std::chrono::milliseconds readiness_timeout = std::chrono::seconds(5);
 
+    // ---- threads ------------------------------------------------------------------
+    /// True when exactly one thread runs the io_context. Its handlers then
+    /// never run at once, so connections need no strand of their own: each
+    /// would cost a strand (about 100 B) and a trip through it per handler.
+    bool one_io_thread = false;
+
     // ---- accepting ----------------------------------------------------------------
     /// After a failed accept (EMFILE, ENFILE, ENOBUFS...), wait this long
     /// before accepting again, instead of spinning on the error.

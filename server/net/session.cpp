@@ -33,8 +33,8 @@ std::int64_t wall_clock_ms() {
 }
 }  // namespace
 
-session::session(std::shared_ptr<ws_connection> conn, session_config cfg)
-    : conn_(std::move(conn)), cfg_(std::move(cfg)), tokens_(cfg_.rate_burst) {}
+session::session(std::shared_ptr<ws_connection> conn, std::shared_ptr<const session_config> cfg)
+    : conn_(std::move(conn)), cfg_(std::move(cfg)), tokens_(cfg_->rate_burst) {}
 
 void session::on_stop() {
     // Orderly shutdown (or this session failed): the frames already queued
@@ -45,9 +45,9 @@ void session::on_stop() {
 // ---- from the connection ----------------------------------------------------
 
 void session::handle(const frame_in& f) {
-    auto decoded = thread_decoder(cfg_.limits).decode(f.text);
+    auto decoded = thread_decoder(cfg_->limits).decode(f.text);
     if (!decoded) {
-        if (cfg_.metrics != nullptr) cfg_.metrics->count_rejected(decoded.error().code);
+        if (cfg_->metrics != nullptr) cfg_->metrics->count_rejected(decoded.error().code);
         write(protocol::encode(decoded.error()));
         return;
     }
@@ -84,7 +84,7 @@ void session::on_request(const protocol::request& r) {
     if (!take_token()) {
         if (is_typing) return;  // typing is dropped quietly
         fail(r.id, protocol::error_code::rate_limited, "too many requests; slow down");
-        if (++limited_in_a_row_ >= cfg_.abuse_threshold) conn_->close(close_code::rate_limit_abuse, "rate limit");
+        if (++limited_in_a_row_ >= cfg_->abuse_threshold) conn_->close(close_code::rate_limit_abuse, "rate limit");
         return;
     }
     limited_in_a_row_ = 0;
@@ -115,14 +115,14 @@ void session::on_request(const protocol::request& r) {
 void session::identify(const protocol::request_id& id, const protocol::identify_request& m) {
     if (!user_.empty()) return fail(id, protocol::error_code::already_identified, "already identified");
     if (m.guest()) {
-        if (!cfg_.allow_guests) return fail(id, protocol::error_code::guests_not_allowed, "sign in with a token");
+        if (!cfg_->allow_guests) return fail(id, protocol::error_code::guests_not_allowed, "sign in with a token");
         user_ = m.name;
         write(protocol::encode(protocol::identified_event{id, user_, true}));
         return;
     }
-    if (cfg_.jwt_secret.empty())
+    if (cfg_->jwt_secret.empty())
         return fail(id, protocol::error_code::auth_failed, "token sign-in is not configured on this server");
-    auto verified = auth::verify_hs256(m.token, cfg_.jwt_secret, std::chrono::system_clock::now());
+    auto verified = auth::verify_hs256(m.token, cfg_->jwt_secret, std::chrono::system_clock::now());
     if (auto* why = std::get_if<auth::jwt_error>(&verified))
         return fail(id, protocol::error_code::auth_failed, auth::to_string(*why));
     user_ = std::get<auth::jwt_claims>(verified).subject;
@@ -130,9 +130,9 @@ void session::identify(const protocol::request_id& id, const protocol::identify_
 }
 
 void session::join(const protocol::request_id& id, const protocol::join_request& m) {
-    if (!rooms_.contains(m.room) && rooms_.size() >= cfg_.max_rooms)
+    if (!rooms_.contains(m.room) && rooms_.size() >= cfg_->max_rooms)
         return fail(id, protocol::error_code::too_many_rooms, "in too many rooms");
-    ask(cfg_.lobby, chat::open_room{m.room}, cfg_.ask_timeout,
+    ask(cfg_->lobby, chat::open_room{m.room}, cfg_->ask_timeout,
         [this, id, m](act::result<chat::room_ref> r) {
             if (!r || !r->valid()) return fail(id, protocol::error_code::unavailable, "the room is not available");
             auto& mem = rooms_[m.room];
@@ -154,12 +154,12 @@ void session::send(const protocol::request_id& id, const protocol::send_request&
     if (it->second.room.tell(chat::post{this->id(), user_, m.client_id, m.text, id, wall_clock_ms()}) !=
         act::send_status::ok)
         return fail(id, protocol::error_code::unavailable, "the room is overloaded; retry with the same client_id");
-    if (cfg_.metrics != nullptr) chat::bump(cfg_.metrics->received);
+    if (cfg_->metrics != nullptr) chat::bump(cfg_->metrics->received);
 }
 
 void session::history(const protocol::request_id& id, const protocol::history_request& m) {
     if (!rooms_.contains(m.room)) return fail(id, protocol::error_code::not_in_room, "join the room first");
-    ask(cfg_.storage, storage::read_history{m.room, m.before, m.limit}, cfg_.ask_timeout,
+    ask(cfg_->storage, storage::read_history{m.room, m.before, m.limit}, cfg_->ask_timeout,
         [this, id, room = m.room](act::result<storage::read_result> r) {
             if (!r || !r->ok) return fail(id, protocol::error_code::unavailable, "history is not available now");
             std::vector<protocol::message_event> events;
@@ -182,7 +182,7 @@ bool session::take_token() {
     const act::time_point t = now();
     if (refilled_ != act::time_point{}) {
         const double secs = std::chrono::duration<double>(t - refilled_).count();
-        tokens_ = std::min(cfg_.rate_burst, tokens_ + secs * cfg_.rate_per_second);
+        tokens_ = std::min(cfg_->rate_burst, tokens_ + secs * cfg_->rate_per_second);
     }
     refilled_ = t;
     if (tokens_ < 1.0) return false;
@@ -193,7 +193,7 @@ bool session::take_token() {
 void session::write(std::string json) { conn_->send(std::make_shared<const std::string>(std::move(json))); }
 
 void session::fail(const protocol::request_id& id, protocol::error_code code, std::string_view message) {
-    if (cfg_.metrics != nullptr) cfg_.metrics->count_rejected(code);
+    if (cfg_->metrics != nullptr) cfg_->metrics->count_rejected(code);
     write(protocol::encode(protocol::error_event{id, code, message}));
 }
 

@@ -28,7 +28,7 @@ struct connection_closed {
     close_info why;
 };
 
-/// What every session is given; copied into each.
+/// What every session is given; one copy shared by all.
 struct session_config {
     act::ref<chat::open_room> lobby;
     act::ref<storage::read_history> storage;
@@ -50,7 +50,7 @@ struct session_config {
 /// Runs as an actor; its members are for its own turn.
 class session final : public act::actor<frame_in, connection_closed, chat::deliver, chat::room_reset> {
 public:
-    session(std::shared_ptr<ws_connection> conn, session_config cfg);
+    session(std::shared_ptr<ws_connection> conn, std::shared_ptr<const session_config> cfg);
 
     void on_stop() override;
 
@@ -78,7 +78,7 @@ private:
     };
 
     std::shared_ptr<ws_connection> conn_;
-    session_config cfg_;
+    std::shared_ptr<const session_config> cfg_;  // shared: a copy each was 130 B a connection
     std::string user_;  // empty until identified
     std::map<std::string, membership, std::less<>> rooms_;
     double tokens_;

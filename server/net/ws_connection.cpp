@@ -17,6 +17,7 @@
 #include <chrono>
 #include <memory>
 #include <exception>
+#include <iterator>
 #include <vector>
 
 namespace chatd::net {
@@ -85,10 +86,7 @@ struct ws_connection::impl {
     /// sends pings and never reads would otherwise grow the queue without end.
     static constexpr std::size_t max_control_bytes = 64 * 1024;
 
-    struct out_frame {
-        std::shared_ptr<const std::string> bytes;  // a text payload, or a whole control frame / the 101
-        bool text = false;                         // counted in the outbound budget; gets a header
-    };
+    using out_frame = queued_frame;
 
     ws_connection* owner = nullptr;  // owns this impl
     std::shared_ptr<server_state> state;
@@ -98,8 +96,6 @@ struct ws_connection::impl {
     std::string partial;                 // the bytes of a frame not yet whole
     std::vector<out_frame> out;          // to write, in order
     std::size_t first_sent = 0;          // bytes of out.front() already written
-    std::vector<asio::const_buffer> iov; // the batch being written
-    std::string headers;                 // ... its text frames' headers
     std::size_t control_bytes = 0;
     std::shared_ptr<connection_handler> handler;
     bool wait_pending = false;   // an async_wait for readable data is queued
@@ -315,15 +311,18 @@ struct ws_connection::impl {
 
     // Moves what send() left in the inbox to the end of `out`.
     void take_inbox() {
-        std::vector<std::shared_ptr<const std::string>> got;
+        std::vector<out_frame> got;
         {
             std::lock_guard lock(owner->inbox_mutex_);
             got.swap(owner->inbox_);
             owner->flush_posted_ = false;
         }
-        for (auto& f : got) {
-            if (close_begun || !usable) forget(f->size());
-            else out.push_back({std::move(f), true});
+        if (close_begun || !usable) {
+            for (const auto& f : got) forget(f.bytes->size());
+        } else if (out.empty()) {
+            out.swap(got);  // the usual case: the inbox's vector becomes the queue
+        } else {
+            out.insert(out.end(), std::make_move_iterator(got.begin()), std::make_move_iterator(got.end()));
         }
     }
 
@@ -346,6 +345,10 @@ struct ws_connection::impl {
         std::size_t text_bytes = 0;
         bool wrote_close = false;
         error_code ec;
+        // Scratch for one gathered write: the write is synchronous, so one
+        // per thread serves every connection and none keeps its own.
+        thread_local std::vector<asio::const_buffer> iov;
+        thread_local std::string headers;
         while (!out.empty()) {
             const std::size_t n = std::min(out.size(), max_batch);
             headers.clear();
@@ -406,8 +409,6 @@ struct ws_connection::impl {
             // A quiet connection keeps no queue memory (a burst allocates it
             // again, which costs far less than the write).
             std::vector<out_frame>().swap(out);
-            std::vector<asio::const_buffer>().swap(iov);
-            std::string().swap(headers);
         }
         if (ec) {
             if (!close_begun)
@@ -569,7 +570,7 @@ bool ws_connection::send(std::shared_ptr<const std::string> frame) {
     bool post = false;
     {
         std::lock_guard lock(inbox_mutex_);
-        inbox_.push_back(std::move(frame));
+        inbox_.push_back({std::move(frame), true});
         post = !std::exchange(flush_posted_, true);
     }
     // One turn on the strand for a burst: frames sent before it runs go out

@@ -76,10 +76,16 @@ private:
 
     const upgrade_info info_;
     const std::size_t budget_;
+    /// One frame to write: a text payload (given a header when written), or
+    /// bytes written as they are (control frames, the 101 response).
+    struct queued_frame {
+        std::shared_ptr<const std::string> bytes;
+        bool text = false;  // counted in the outbound budget
+    };
     // Frames send() accepted and the strand has not yet taken; a post is
     // made only when the inbox was empty (flush_posted_ false).
     std::mutex inbox_mutex_;
-    std::vector<std::shared_ptr<const std::string>> inbox_;
+    std::vector<queued_frame> inbox_;
     bool flush_posted_ = false;
     std::atomic<std::size_t> queued_bytes_{0};
     std::atomic<bool> closing_{false};

@@ -10,9 +10,11 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unistd.h>
 
 namespace chatd::test {
@@ -30,7 +32,10 @@ protected:
         cfg_.net.web_root = std::filesystem::path(CHATD_SOURCE_DIR) / "web";
         cfg_.storage.store.path = dir_ / "chat.db";
         cfg_.storage.store.schema_dir = std::filesystem::path(CHATD_SOURCE_DIR) / "schema";
-        cfg_.threads = 2;
+        // ctest runs every e2e test twice: with two io threads (a strand
+        // per connection) and with one (no strands; see net_config).
+        const char* threads = std::getenv("CHATD_TEST_IO_THREADS");
+        cfg_.threads = threads != nullptr && std::string_view(threads) == "1" ? 1 : 2;
     }
     ~server_fixture() override {
         server_.reset();
