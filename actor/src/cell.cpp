@@ -189,6 +189,9 @@ void cell::start_instance(const failure* after) {
     try {
         instance_ = recipe_.make();
         instance_->cell_ = this;
+        // A temporary child is never restarted: what makes it (with the
+        // arguments it captured) is not needed again.
+        if (kind_ == child_kind::temporary && !recipe_.is_supervisor) recipe_.make = nullptr;
         if (after != nullptr) instance_->on_restart(*after);
         instance_->on_start();
     } catch (...) {

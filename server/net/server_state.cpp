@@ -82,22 +82,37 @@ bool server_state::origin_allowed(std::string_view origin, bool present) const {
 
 bool server_state::add(const std::shared_ptr<ws_connection>& c, std::uint16_t& late_code, std::string& late_reason) {
     std::lock_guard lock(mutex_);
-    open_.emplace(c->info().id, c);
+    if (!c->linked_) {
+        c->linked_ = true;
+        c->prev_open_ = nullptr;
+        c->next_open_ = open_head_;
+        if (open_head_ != nullptr) open_head_->prev_open_ = c.get();
+        open_head_ = c.get();
+        ++open_count_;
+    }
     if (!shutting_down_.load(std::memory_order_relaxed)) return true;
     late_code = close_code_;
     late_reason = close_reason_;
     return false;
 }
 
-void server_state::remove(std::uint64_t id) {
+void server_state::remove(ws_connection& c) {
     std::lock_guard lock(mutex_);
-    open_.erase(id);
+    if (!c.linked_) return;
+    c.linked_ = false;
+    if (c.prev_open_ != nullptr) c.prev_open_->next_open_ = c.next_open_;
+    else open_head_ = c.next_open_;
+    if (c.next_open_ != nullptr) c.next_open_->prev_open_ = c.prev_open_;
+    c.prev_open_ = c.next_open_ = nullptr;
+    --open_count_;
 }
 
 void server_state::tick_all(std::int64_t now_ms) {
     std::lock_guard lock(mutex_);
-    for (const auto& [id, weak] : open_)
-        if (auto c = weak.lock()) c->tick(now_ms);
+    // A connection whose last owner is gone but whose destructor has not
+    // yet unlinked it cannot be locked: it is skipped.
+    for (ws_connection* n = open_head_; n != nullptr; n = n->next_open_)
+        if (auto c = n->weak_from_this().lock()) c->tick(now_ms);
 }
 
 void server_state::close_all(std::uint16_t code, std::string reason) {
@@ -109,9 +124,9 @@ void server_state::close_all(std::uint16_t code, std::string reason) {
             close_reason_ = reason;
             shutting_down_.store(true, std::memory_order_release);
         }
-        targets.reserve(open_.size());
-        for (auto& [id, weak] : open_)
-            if (auto c = weak.lock()) targets.push_back(std::move(c));
+        targets.reserve(open_count_);
+        for (ws_connection* n = open_head_; n != nullptr; n = n->next_open_)
+            if (auto c = n->weak_from_this().lock()) targets.push_back(std::move(c));
     }
     // Outside the lock: close() only posts, but a connection's last owner
     // may be this vector.

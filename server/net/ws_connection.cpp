@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <exception>
 #include <iterator>
 #include <vector>
@@ -533,7 +534,7 @@ struct ws_connection::impl {
     void maybe_finish(const self_ptr& self) {
         if (finished || usable || write_waiting) return;
         finished = true;
-        state->remove(self->info_.id);
+        state->remove(*self);
         slot.reset();
         handler.reset();
         const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - opened).count();
@@ -551,7 +552,7 @@ ws_connection::ws_connection(upgrade_info info, std::size_t outbound_budget, std
 
 ws_connection::~ws_connection() {
     // Only if the io_context went away with the connection still open.
-    if (impl_ && !impl_->finished) impl_->state->remove(info_.id);
+    if (impl_ && !impl_->finished) impl_->state->remove(*this);
 }
 
 bool ws_connection::send(std::shared_ptr<const std::string> frame) {

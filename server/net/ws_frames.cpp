@@ -89,7 +89,7 @@ bool ws_close_code_valid(std::uint16_t code) noexcept {
 }
 
 void ws_frame_reader::release() noexcept {
-    std::string().swap(message_);
+    message_.reset();
     returned_ = false;
 }
 
@@ -97,7 +97,7 @@ ws_read_step ws_frame_reader::next(char* data, std::size_t size, std::size_t& us
     used = 0;
     if (returned_) {
         // The caller has copied the message returned last time.
-        message_.clear();
+        message_->clear();
         returned_ = false;
     }
     if (size < 2) return {};
@@ -173,7 +173,8 @@ ws_read_step ws_frame_reader::next(char* data, std::size_t size, std::size_t& us
         if (!protocol::is_valid_utf8(body)) return failed(invalid_payload, "invalid UTF-8");
         return found(step::kind::text, body);
     }
-    message_.append(body);
+    if (!message_) message_ = std::make_unique<std::string>();
+    message_->append(body);
     message_bytes_ += n;
     if (!fin) {
         in_message_ = true;
@@ -181,9 +182,9 @@ ws_read_step ws_frame_reader::next(char* data, std::size_t size, std::size_t& us
     }
     in_message_ = false;
     message_bytes_ = 0;
-    if (!protocol::is_valid_utf8(message_)) return failed(invalid_payload, "invalid UTF-8");
+    if (!protocol::is_valid_utf8(*message_)) return failed(invalid_payload, "invalid UTF-8");
     returned_ = true;
-    return found(step::kind::text, message_);
+    return found(step::kind::text, *message_);
 }
 
 }  // namespace chatd::net

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -86,7 +87,7 @@ public:
 
 private:
     std::size_t max_message_;
-    std::string message_;             // the fragments so far of a text message
+    std::unique_ptr<std::string> message_;  // the fragments so far of a text message (rare: kept out of line)
     std::size_t message_bytes_ = 0;   // of the message being received, binary included
     bool in_message_ = false;         // a fragmented message has started and not ended
     bool binary_ = false;             // ... and it is binary

@@ -210,8 +210,10 @@ TEST(ws_connection, a_slow_consumer_is_closed_with_4000_and_its_neighbour_keeps_
     }
     EXPECT_EQ(r.ec, websocket::error::closed) << r.ec.message();
     EXPECT_EQ(slow.close_code(), close_code::slow_consumer);
-    // rounds - 1 frames were accepted; those not yet being written were dropped.
-    EXPECT_LT(frames, static_cast<std::size_t>(rounds - 1)) << frames << " of " << rounds;
+    // rounds - 1 frames were accepted and the rest refused: the refused never
+    // arrive. (How many of the accepted arrive depends on how much the
+    // kernel took before the close began; the rest were dropped unsent.)
+    EXPECT_LE(frames, static_cast<std::size_t>(rounds - 1)) << frames << " of " << rounds;
     EXPECT_TRUE(s.sink->wait_for("closed: slow consumer (code 4000)"));
     EXPECT_EQ(fast_session->closed_calls(), 0);
 
