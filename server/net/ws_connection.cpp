@@ -6,9 +6,11 @@
 #include "net/ws_accept.hpp"
 #include "net/ws_frames.hpp"
 
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
+#include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <typeinfo>
 #include <mutex>
 #include <exception>
 #include <iterator>
@@ -28,6 +31,12 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
+using io_executor = asio::io_context::executor_type;
+// The io_context's own executor, 8 bytes, where tcp::socket's
+// any_io_executor takes 48 in the socket and again in each pending
+// operation. With more than one io thread, handlers go through a strand.
+using socket_type = asio::basic_stream_socket<tcp, io_executor>;
+using strand_type = asio::strand<io_executor>;
 
 // The request target without its query, which may carry a token.
 std::string_view loggable(std::string_view target) { return target.substr(0, target.find('?')); }
@@ -77,8 +86,12 @@ struct buffer_span {
 //   finish: the socket is closed and no write is pending: the slot is
 //     released, one log line written
 struct ws_connection::impl {
-    impl(std::shared_ptr<server_state> s, ws_slot sl, tcp::socket sock)
-        : state(std::move(s)), slot(std::move(sl)), socket(std::move(sock)), reader(state->cfg.read_message_max) {}
+    impl(std::shared_ptr<server_state> s, ws_slot sl, socket_type sock, std::unique_ptr<strand_type> st)
+        : state(std::move(s)),
+          slot(std::move(sl)),
+          socket(std::move(sock)),
+          strand(std::move(st)),
+          reader(state->cfg.read_message_max) {}
 
     /// Frames per gathered write at most (two buffers each: Asio passes at
     /// most 64 buffers to one sendmsg).
@@ -92,7 +105,8 @@ struct ws_connection::impl {
     ws_connection* owner = nullptr;  // owns this impl
     std::shared_ptr<server_state> state;
     ws_slot slot;
-    tcp::socket socket;
+    socket_type socket;
+    std::unique_ptr<strand_type> strand;  // null with one io thread
     ws_frame_reader reader;
     std::string partial;                 // the bytes of a frame not yet whole
     std::vector<out_frame> out;          // to write, in order
@@ -123,6 +137,19 @@ struct ws_connection::impl {
     using self_ptr = std::shared_ptr<ws_connection>;
 
     net_counters& counters() noexcept { return state->counters; }
+
+    // Where this connection's handlers run: its strand, or (one io thread)
+    // the io_context itself.
+    template <class F>
+    void post(F&& f) {
+        if (strand) asio::post(*strand, std::forward<F>(f));
+        else asio::post(socket.get_executor(), std::forward<F>(f));
+    }
+    template <class H>
+    void async_wait(tcp::socket::wait_type w, H&& h) {
+        if (strand) socket.async_wait(w, asio::bind_executor(*strand, std::forward<H>(h)));
+        else socket.async_wait(w, std::forward<H>(h));
+    }
 
     // ---- opening ----------------------------------------------------------------------
 
@@ -163,7 +190,7 @@ struct ws_connection::impl {
         if (read_done || !usable) return;
         if (!wait_pending) {
             wait_pending = true;
-            socket.async_wait(tcp::socket::wait_read, [self](error_code ec) {
+            async_wait(tcp::socket::wait_read, [self](error_code ec) {
                 self->impl_->wait_pending = false;
                 if (ec) return self->impl_->on_read_failed(self, ec);
                 self->impl_->pump(self);
@@ -180,7 +207,7 @@ struct ws_connection::impl {
             if (!consume(self, buf, n) || read_done || !usable) return;
         }
         // Still more: let the others on this thread run first.
-        asio::post(socket.get_executor(), [self] { self->impl_->pump(self); });
+        post([self] { self->impl_->pump(self); });
     }
 
     // Parses the frames in buf[0, n) after the partial frame kept from
@@ -425,7 +452,7 @@ struct ws_connection::impl {
 
     void wait_writable(const self_ptr& self) {
         write_waiting = true;
-        socket.async_wait(tcp::socket::wait_write, [self](error_code ec) {
+        async_wait(tcp::socket::wait_write, [self](error_code ec) {
             impl& i = *self->impl_;
             i.write_waiting = false;
             if (ec == asio::error::operation_aborted || !i.usable) return i.maybe_finish(self);
@@ -562,7 +589,7 @@ bool ws_connection::send(std::shared_ptr<const std::string> frame) {
     if (before + n > budget_) {
         queued_bytes_.fetch_sub(n, std::memory_order_relaxed);
         if (!closing_.exchange(true, std::memory_order_acq_rel))
-            asio::post(impl_->socket.get_executor(), [self = shared_from_this()] {
+            impl_->post([self = shared_from_this()] {
                 self->impl_->begin_close(self, {close_reason::slow_consumer, close_code::slow_consumer, "slow consumer"},
                                          close_code::slow_consumer, "slow consumer", false);
             });
@@ -576,12 +603,12 @@ bool ws_connection::send(std::shared_ptr<const std::string> frame) {
     }
     // One turn on the strand for a burst: frames sent before it runs go out
     // in one gathered write.
-    if (post) asio::post(impl_->socket.get_executor(), [self = shared_from_this()] { self->impl_->on_flush(self); });
+    if (post) impl_->post([self = shared_from_this()] { self->impl_->on_flush(self); });
     return true;
 }
 
 void ws_connection::close(std::uint16_t code, std::string reason) {
-    asio::post(impl_->socket.get_executor(), [self = shared_from_this(), code, r = std::move(reason)]() mutable {
+    impl_->post([self = shared_from_this(), code, r = std::move(reason)]() mutable {
         self->impl_->begin_close(self, {close_reason::server_closed, code, "server closed " + std::to_string(code)}, code,
                                  std::move(r), true);
     });
@@ -601,13 +628,13 @@ void ws_connection::tick(std::int64_t now_ms) {
         if (silent < limit) {
             // Beast's rule, kept: a keep-alive ping at half the idle timeout.
             if (cfg.keep_alive_pings && silent >= limit / 2 && !i.pinged.exchange(true, std::memory_order_relaxed))
-                asio::post(i.socket.get_executor(), [self = shared_from_this()] { self->impl_->send_ping(self); });
+                i.post([self = shared_from_this()] { self->impl_->send_ping(self); });
             return;
         }
         idle = true;
     }
     if (i.expired.exchange(true, std::memory_order_relaxed)) return;
-    asio::post(i.socket.get_executor(), [self = shared_from_this(), idle] {
+    i.post([self = shared_from_this(), idle] {
         self->impl_->expired.store(false, std::memory_order_relaxed);
         self->impl_->on_timeout(self, idle);
     });
@@ -617,14 +644,37 @@ namespace detail {
 
 void accept_websocket(std::shared_ptr<server_state> state, ws_slot slot, tcp::socket socket, std::string response_101,
                       upgrade_info info) {
+    // The socket comes from the HTTP side with an any_io_executor: a strand
+    // of its own, or (one io thread) the io_context's executor. Keep the
+    // strand, and move the descriptor to a socket on the plain executor.
+    // Boost 1.74's any_executor::target<T>() does not check the type: ask
+    // target_type() first.
+    const auto& ex = socket.get_executor();
+    std::unique_ptr<strand_type> strand;
+    if (ex.target_type() == typeid(strand_type)) {
+        strand = std::make_unique<strand_type>(*ex.target<strand_type>());
+    } else if (ex.target_type() != typeid(io_executor)) {
+        state->log.error("ws {}: the socket's executor is neither a strand nor the io_context's", info.id);
+        return;
+    }
+    const io_executor io = strand ? strand->get_inner_executor() : *ex.target<io_executor>();
+    error_code ec;
+    const auto protocol = socket.local_endpoint(ec).protocol();
+    socket_type plain(io);
+    if (!ec) {
+        const auto fd = socket.release(ec);
+        if (!ec) plain.assign(protocol, fd, ec);
+    }
+    if (ec) {
+        state->log.debug("ws {}: cannot take over the socket: {}", info.id, ec.message());
+        return;  // the slot is released, the socket closed
+    }
     const std::size_t budget = state->cfg.outbound_budget_bytes;
-    auto i = std::make_unique<ws_connection::impl>(std::move(state), std::move(slot), std::move(socket));
+    auto i = std::make_unique<ws_connection::impl>(std::move(state), std::move(slot), std::move(plain), std::move(strand));
     auto* raw = i.get();
     auto conn = std::make_shared<ws_connection>(std::move(info), budget, std::move(i));
-    // The socket's executor is the connection's strand: start there.
-    asio::post(raw->socket.get_executor(), [raw, conn = std::move(conn), r = std::move(response_101)]() mutable {
-        raw->start(conn, std::move(r));
-    });
+    // Start on the connection's strand (or the io thread).
+    raw->post([raw, conn = std::move(conn), r = std::move(response_101)]() mutable { raw->start(conn, std::move(r)); });
 }
 
 }  // namespace detail
