@@ -1,5 +1,5 @@
 // open_connection: the folder is made, and the settings chatd relies on
-// (WAL, synchronous, foreign keys) are in force.
+// (WAL, synchronous, foreign keys, cache, checkpoints) are in force.
 
 #include "support.hpp"
 
@@ -31,6 +31,16 @@ TEST(connection_test, creates_missing_parent_folders_and_sets_wal_normal_and_for
     EXPECT_EQ(pragma_text(db, "PRAGMA journal_mode"), "wal");
     EXPECT_EQ(pragma_text(db, "PRAGMA synchronous"), "1");  // NORMAL
     EXPECT_EQ(pragma_text(db, "PRAGMA foreign_keys"), "1");
+}
+
+TEST(connection_test, the_page_cache_and_the_checkpoint_interval_are_set) {
+    temp_dir dir;
+    connection_options o{dir / "chat.db"};
+    o.cache_kib = 4096;
+    o.wal_autocheckpoint_pages = 1234;
+    auto db = open_connection(o);
+    EXPECT_EQ(pragma_text(db, "PRAGMA cache_size"), "-4096");  // negative: KiB
+    EXPECT_EQ(pragma_text(db, "PRAGMA wal_autocheckpoint"), "1234");
 }
 
 TEST(connection_test, full_sync_is_available) {
