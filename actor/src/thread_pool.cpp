@@ -28,7 +28,6 @@ inline void cpu_relax() noexcept {
 
 constexpr int k_max_lifo_streak = 16;  // then the queue gets its turn
 constexpr std::size_t k_steal_batch = 16;
-constexpr int k_spins = 1000;  // about 10-50 µs of polling before sleeping
 }  // namespace
 
 struct alignas(128) thread_pool::worker {
@@ -66,7 +65,7 @@ struct alignas(128) thread_pool::worker {
     }
 };
 
-thread_pool::thread_pool(std::size_t threads, std::string name) {
+thread_pool::thread_pool(std::size_t threads, std::string name, int spins) : spins_(spins) {
     if (threads == 0) threads = 1;
     for (std::size_t i = 0; i < threads; ++i) workers_.push_back(std::make_unique<worker>());
     for (std::size_t i = 0; i < threads; ++i)
@@ -139,7 +138,7 @@ void thread_pool::run_worker(std::size_t index) {
         resumable* r = take(index);
         // Poll briefly before sleeping: a partner usually posts within
         // microseconds, and waking a sleeper costs a system call.
-        for (int spin = 0; r == nullptr && spin < k_spins; ++spin) {
+        for (int spin = 0; r == nullptr && spin < spins_; ++spin) {
             cpu_relax();
             if (anything_queued()) r = take(index);
         }
