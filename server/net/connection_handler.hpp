@@ -35,7 +35,7 @@ inline constexpr std::uint16_t rate_limit_abuse = 4002;
 enum class close_reason : std::uint8_t {
     client_closed,    ///< the peer sent a close frame; code is the peer's
     server_closed,    ///< ws_connection::close() (close_all() included); code as given
-    slow_consumer,    ///< outbound queue over its byte budget (or pongs nobody reads); 4000 sent
+    slow_consumer,    ///< outbound queue over its byte budget: 4000 sent; or pongs nobody reads: dropped, no close frame
     binary_frame,     ///< the peer sent a binary message; 1003 sent
     message_too_big,  ///< a message over read_message_max; 1009 sent
     invalid_utf8,     ///< a text message that is not UTF-8; 1007 sent

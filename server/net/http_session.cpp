@@ -273,7 +273,8 @@ private:
         upgrade_info info{state_->next_id(), remote, std::string(req.target()), origin};
         stream_.expires_never();
         // The socket moves to the connection; this session ends here.
-        accept_websocket(state_, std::move(slot), stream_.release_socket(), ws_switching_response(key),
+        std::string early = beast::buffers_to_string(buffer_.data());
+        accept_websocket(state_, std::move(slot), stream_.release_socket(), ws_switching_response(key), std::move(early),
                          std::move(info));
     }
 

@@ -108,11 +108,17 @@ void server_state::remove(ws_connection& c) {
 }
 
 void server_state::tick_all(std::int64_t now_ms) {
-    std::lock_guard lock(mutex_);
-    // A connection whose last owner is gone but whose destructor has not
-    // yet unlinked it cannot be locked: it is skipped.
-    for (ws_connection* n = open_head_; n != nullptr; n = n->next_open_)
-        if (auto c = n->weak_from_this().lock()) c->tick(now_ms);
+    std::vector<std::shared_ptr<ws_connection>> open;
+    {
+        std::lock_guard lock(mutex_);
+        open.reserve(open_count_);
+        // A connection whose last owner is gone but whose destructor has not
+        // yet unlinked it cannot be locked: it is skipped.
+        for (ws_connection* n = open_head_; n != nullptr; n = n->next_open_)
+            if (auto c = n->weak_from_this().lock()) open.push_back(std::move(c));
+    }
+    // Outside the lock: dropping the last owner here unlinks (and locks).
+    for (const auto& c : open) c->tick(now_ms);
 }
 
 void server_state::close_all(std::uint16_t code, std::string reason) {

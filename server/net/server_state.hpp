@@ -86,8 +86,8 @@ struct server_state : std::enable_shared_from_this<server_state> {
     /// with `late_code`/`late_reason`.
     bool add(const std::shared_ptr<ws_connection>& c, std::uint16_t& late_code, std::string& late_reason);
     void remove(ws_connection& c);
-    /// Calls c.tick(now_ms) for every open connection (the sweeper's round);
-    /// tick only posts, so holding the lock through it is safe.
+    /// Calls c.tick(now_ms) for every open connection (the sweeper's round),
+    /// outside the lock.
     void tick_all(std::int64_t now_ms);
     /// Stops new upgrades and closes every connection in the set.
     void close_all(std::uint16_t code, std::string reason);

@@ -22,9 +22,11 @@ using upgrade_request = boost::beast::http::request<boost::beast::http::string_b
 
 /// On `socket`'s strand: queues `response_101` (ws_switching_response of
 /// a request that passed ws_upgrade_problem), makes the connection's
-/// handler with the session factory and starts reading. The slot is
-/// released when the connection ends.
+/// handler with the session factory and starts reading; `early_bytes` are
+/// what the HTTP side read past the request (frames a client sent without
+/// waiting for the 101), read first. The slot is released when the
+/// connection ends.
 void accept_websocket(std::shared_ptr<server_state> state, ws_slot slot, boost::asio::ip::tcp::socket socket,
-                      std::string response_101, upgrade_info info);
+                      std::string response_101, std::string early_bytes, upgrade_info info);
 
 }  // namespace chatd::net::detail

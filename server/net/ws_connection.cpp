@@ -90,6 +90,7 @@ struct ws_connection::impl {
         : state(std::move(s)),
           slot(std::move(sl)),
           socket(std::move(sock)),
+          io(socket.get_executor()),
           strand(std::move(st)),
           reader(state->cfg.read_message_max) {}
 
@@ -106,9 +107,10 @@ struct ws_connection::impl {
     std::shared_ptr<server_state> state;
     ws_slot slot;
     socket_type socket;
+    const io_executor io;                 // a copy: send() posts from any thread without touching the socket
     std::unique_ptr<strand_type> strand;  // null with one io thread
     ws_frame_reader reader;
-    std::string partial;                 // the bytes of a frame not yet whole
+    std::unique_ptr<std::string> partial;  // the bytes of a frame not yet whole (none between frames)
     std::vector<out_frame> out;          // to write, in order
     std::size_t first_sent = 0;          // bytes of out.front() already written
     std::size_t control_bytes = 0;
@@ -125,7 +127,7 @@ struct ws_connection::impl {
     bool close_written = false;  // ... and on the wire
     bool peer_closed = false;    // the peer's close frame has arrived
     bool finished = false;
-    close_info why;
+    std::unique_ptr<close_info> why;  // made by begin_close: an open connection keeps a pointer, not 40 B
     std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
 
     // Read by tick() on the sweeper's thread.
@@ -143,7 +145,7 @@ struct ws_connection::impl {
     template <class F>
     void post(F&& f) {
         if (strand) asio::post(*strand, std::forward<F>(f));
-        else asio::post(socket.get_executor(), std::forward<F>(f));
+        else asio::post(io, std::forward<F>(f));
     }
     template <class H>
     void async_wait(tcp::socket::wait_type w, H&& h) {
@@ -153,10 +155,13 @@ struct ws_connection::impl {
 
     // ---- opening ----------------------------------------------------------------------
 
-    void start(const self_ptr& self, std::string response_101) {
+    void start(const self_ptr& self, std::string response_101, std::string early_bytes) {
         error_code ec;
         socket.non_blocking(true, ec);  // reads are tried at once, after a wait for readiness
-        push_raw(self, std::move(response_101), false);
+        // Queued, not yet written: the connection joins the open set and gets
+        // its handler first, so that a write that fails at once (the peer
+        // reset after its request) closes it like any other.
+        out.push_back({std::make_shared<const std::string>(std::move(response_101)), false});
         counters().ws_total.fetch_add(1, std::memory_order_relaxed);
         state->log.info("ws {} open from {} {}", self->info_.id, self->info_.remote, loggable(self->info_.target));
 
@@ -177,6 +182,9 @@ struct ws_connection::impl {
         else if (!in_time)
             begin_close(self, {close_reason::server_closed, late_code, "server closed " + std::to_string(late_code)},
                         late_code, std::move(late_reason), true);
+        write_now(self);
+        // Frames the client sent right behind its request, read by the HTTP side.
+        if (!early_bytes.empty() && !consume(self, early_bytes.data(), early_bytes.size())) return;
         pump(self);
     }
 
@@ -219,10 +227,10 @@ struct ws_connection::impl {
         if (discarding) return true;
         char* data = buf;
         std::size_t size = n;
-        if (!partial.empty()) {
-            partial.append(buf, n);
-            data = partial.data();
-            size = partial.size();
+        if (partial) {
+            partial->append(buf, n);
+            data = partial->data();
+            size = partial->size();
         }
         std::size_t at = 0;
         while (!read_done) {
@@ -237,18 +245,18 @@ struct ws_connection::impl {
             on_step(self, s);
         }
         if (read_done) {
-            std::string().swap(partial);
+            partial.reset();
             return false;
         }
         // Keep only the unfinished frame; between frames, keep nothing.
-        if (data == buf) {
-            partial.assign(buf + at, size - at);
-        } else if (at == size) {
-            std::string().swap(partial);
+        if (at == size) {
+            partial.reset();
+        } else if (data == buf) {
+            partial = std::make_unique<std::string>(buf + at, size - at);
         } else {
-            partial.erase(0, at);
+            partial->erase(0, at);
         }
-        if (partial.empty() && !reader.mid_message()) reader.release();
+        if (!partial && !reader.mid_message()) reader.release();
         return true;
     }
 
@@ -275,7 +283,8 @@ struct ws_connection::impl {
             case kind::ping:
                 if (close_queued) return;  // nothing may follow our close frame
                 if (control_bytes + s.payload.size() + 2 > max_control_bytes) {
-                    // The peer asks for pongs and never reads them.
+                    // The peer asks for pongs and never reads them: it would
+                    // not read a close frame either, so it is dropped.
                     begin_close(self, {close_reason::slow_consumer, close_code::slow_consumer, "slow consumer (pongs)"},
                                 close_code::slow_consumer, {}, false);
                     return fail_socket(self);
@@ -300,12 +309,13 @@ struct ws_connection::impl {
     // A frame broke RFC 6455: close with the code the reader chose.
     void on_violation(const self_ptr& self, const ws_read_step& s) {
         discarding = true;
-        std::string().swap(partial);
+        partial.reset();
         close_info cause{close_reason::protocol_error, s.code, std::string("protocol error: ") + s.detail};
         if (s.code == close_code::message_too_big) cause = {close_reason::message_too_big, s.code, "message too big"};
         if (s.code == close_code::invalid_payload) cause = {close_reason::invalid_utf8, s.code, "invalid UTF-8"};
         std::string reason = s.detail;
         begin_close(self, std::move(cause), s.code, std::move(reason), false);
+        maybe_shut(self);  // our close frame may be out already: end our side now
     }
 
     void on_read_failed(const self_ptr& self, error_code ec) {
@@ -492,13 +502,13 @@ struct ws_connection::impl {
         take_inbox();  // frames accepted before the close are drained or dropped with the rest
         close_begun = true;
         owner->closing_.store(true, std::memory_order_release);
-        why = std::move(cause);
-        counters().count(why.reason);
+        why = std::make_unique<close_info>(std::move(cause));
+        counters().count(why->reason);
         if (!drain || !usable) drop_unsent();
 
         if (auto h = std::move(handler)) {
             try {
-                h->on_closed(why);
+                h->on_closed(*why);
             } catch (const std::exception& e) {
                 state->log.error("ws {}: handler failed on close: {}", self->info_.id, e.what());
             }
@@ -534,10 +544,13 @@ struct ws_connection::impl {
     void fail_socket(const self_ptr& self) {
         usable = false;
         read_done = true;
+        // Nothing more will be written: every queued frame goes, a partly
+        // written one too, and gives back its share of the budget.
+        first_sent = 0;
         drop_unsent();
         error_code ec;
         socket.close(ec);
-        std::string().swap(partial);
+        partial.reset();
         maybe_finish(self);
     }
 
@@ -545,6 +558,8 @@ struct ws_connection::impl {
         if (finished || !usable) return;
         if (idle) {
             if (close_begun) return;  // the close timeout covers it from here
+            // The peer may have spoken since the sweeper looked.
+            if (steady_ms() - heard_ms.load(std::memory_order_relaxed) < state->cfg.idle_timeout.count()) return;
             begin_close(self, {close_reason::idle_timeout, close_code::abnormal, "idle timeout"}, close_code::abnormal,
                         {}, false);
         } else {
@@ -565,8 +580,9 @@ struct ws_connection::impl {
         slot.reset();
         handler.reset();
         const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - opened).count();
-        state->log.log(why.reason == close_reason::slow_consumer ? spdlog::level::warn : spdlog::level::info,
-                       "ws {} closed: {} (code {}) after {:.1f} s", self->info_.id, why.detail, why.code, seconds);
+        const close_info cause = why ? *why : close_info{};
+        state->log.log(cause.reason == close_reason::slow_consumer ? spdlog::level::warn : spdlog::level::info,
+                       "ws {} closed: {} (code {}) after {:.1f} s", self->info_.id, cause.detail, cause.code, seconds);
     }
 };
 
@@ -579,7 +595,7 @@ ws_connection::ws_connection(upgrade_info info, std::size_t outbound_budget, std
 
 ws_connection::~ws_connection() {
     // Only if the io_context went away with the connection still open.
-    if (impl_ && !impl_->finished) impl_->state->remove(*this);
+    if (impl_) impl_->state->remove(*this);  // a no-op unless still linked
 }
 
 bool ws_connection::send(std::shared_ptr<const std::string> frame) {
@@ -643,7 +659,7 @@ void ws_connection::tick(std::int64_t now_ms) {
 namespace detail {
 
 void accept_websocket(std::shared_ptr<server_state> state, ws_slot slot, tcp::socket socket, std::string response_101,
-                      upgrade_info info) {
+                      std::string early_bytes, upgrade_info info) {
     // The socket comes from the HTTP side with an any_io_executor: a strand
     // of its own, or (one io thread) the io_context's executor. Keep the
     // strand, and move the descriptor to a socket on the plain executor.
@@ -674,7 +690,9 @@ void accept_websocket(std::shared_ptr<server_state> state, ws_slot slot, tcp::so
     auto* raw = i.get();
     auto conn = std::make_shared<ws_connection>(std::move(info), budget, std::move(i));
     // Start on the connection's strand (or the io thread).
-    raw->post([raw, conn = std::move(conn), r = std::move(response_101)]() mutable { raw->start(conn, std::move(r)); });
+    raw->post([raw, conn = std::move(conn), r = std::move(response_101), e = std::move(early_bytes)]() mutable {
+        raw->start(conn, std::move(r), std::move(e));
+    });
 }
 
 }  // namespace detail

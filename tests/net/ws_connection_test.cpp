@@ -3,6 +3,7 @@
 // consumer is cut off at its byte budget without touching a neighbour, and
 // close() writes what is queued before the close frame.
 
+#include "client_frames.hpp"
 #include "support.hpp"
 
 using namespace chatd::net::test;
@@ -220,6 +221,51 @@ TEST(ws_connection, a_slow_consumer_is_closed_with_4000_and_its_neighbour_keeps_
     const auto st = s.listen.stats();
     EXPECT_EQ(st.closed(close_reason::slow_consumer), 1u);
     EXPECT_EQ(st.ws_open, 1u) << "the fast client is still open";
+}
+
+}  // namespace
+
+namespace {
+
+// A client that does not wait for the 101 before its first frames (allowed
+// to pipeline by nothing, but sent by some): the bytes the HTTP side read
+// past the request are the connection's first frames, not lost.
+TEST(ws_connection, frames_sent_right_behind_the_upgrade_request_are_read) {
+    server s(test_config());
+    client_io c;
+    tcp::socket sock(c.io);
+    ASSERT_FALSE(c.complete([&](auto h) { sock.async_connect(local(s.port()), std::move(h)); }));
+    const std::string request =
+        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    const std::string bytes = request + chatd::net::client_frame(0x81, "early") + chatd::net::client_frame(0x89, "p");
+    ASSERT_FALSE(c.complete([&](auto h) { asio::async_write(sock, asio::buffer(bytes), std::move(h)); }));
+
+    // The 101, then (in either order) the pong and the handler's echo.
+    std::string got;
+    const auto has_all = [&] {
+        const auto body = got.find("\r\n\r\n");
+        return body != std::string::npos && got.find(std::string("\x81\x05" "early", 7), body) != std::string::npos &&
+               got.find(std::string("\x8A\x01p", 3), body) != std::string::npos;
+    };
+    for (int reads = 0; reads < 100 && !has_all(); ++reads) {
+        char buf[512];
+        std::size_t n = 0;
+        const auto ec = c.complete([&](auto h) {
+            sock.async_read_some(asio::buffer(buf), [&n, h = std::move(h)](error_code e, std::size_t k) mutable {
+                n = k;
+                h(e);
+            });
+        });
+        ASSERT_FALSE(ec) << ec.message() << " after " << got.size() << " bytes";
+        got.append(buf, n);
+    }
+    EXPECT_EQ(got.rfind("HTTP/1.1 101 Switching Protocols\r\n", 0), 0u) << got;
+    EXPECT_NE(got.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"), std::string::npos);
+    EXPECT_TRUE(has_all()) << "the early frames were lost";
+    auto session = s.sessions.wait_for(0);
+    ASSERT_TRUE(session);
+    EXPECT_EQ(session->frames(), std::vector<std::string>{"early"});
 }
 
 }  // namespace
