@@ -190,10 +190,10 @@ struct ws_connection::impl {
 
     // ---- reading ----------------------------------------------------------------------
 
-    // Reads what the socket holds. The wait is queued before the reads, so
-    // bytes that arrive after the last read (would_block) complete it: with
-    // Asio's edge-triggered epoll, a wait queued after that read could miss
-    // them when another thread runs the reactor in between.
+    // Reads what the socket holds, until would_block. The wait for the next
+    // bytes is queued first, so whatever arrives after the last read
+    // completes it. (Asio's epoll is edge-triggered; queuing a wait also
+    // re-arms the descriptor, so the order is belt and braces.)
     void pump(const self_ptr& self) {
         if (read_done || !usable) return;
         if (!wait_pending) {
