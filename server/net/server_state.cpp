@@ -107,15 +107,21 @@ void server_state::remove(ws_connection& c) {
     --open_count_;
 }
 
+std::vector<std::shared_ptr<ws_connection>> server_state::open_locked() const {
+    std::vector<std::shared_ptr<ws_connection>> open;
+    open.reserve(open_count_);
+    // A connection whose last owner is gone but whose destructor has not
+    // yet unlinked it cannot be locked: it is skipped.
+    for (ws_connection* n = open_head_; n != nullptr; n = n->next_open_)
+        if (auto c = n->weak_from_this().lock()) open.push_back(std::move(c));
+    return open;
+}
+
 void server_state::tick_all(std::int64_t now_ms) {
     std::vector<std::shared_ptr<ws_connection>> open;
     {
         std::lock_guard lock(mutex_);
-        open.reserve(open_count_);
-        // A connection whose last owner is gone but whose destructor has not
-        // yet unlinked it cannot be locked: it is skipped.
-        for (ws_connection* n = open_head_; n != nullptr; n = n->next_open_)
-            if (auto c = n->weak_from_this().lock()) open.push_back(std::move(c));
+        open = open_locked();
     }
     // Outside the lock: dropping the last owner here unlinks (and locks).
     for (const auto& c : open) c->tick(now_ms);
@@ -130,9 +136,7 @@ void server_state::close_all(std::uint16_t code, std::string reason) {
             close_reason_ = reason;
             shutting_down_.store(true, std::memory_order_release);
         }
-        targets.reserve(open_count_);
-        for (ws_connection* n = open_head_; n != nullptr; n = n->next_open_)
-            if (auto c = n->weak_from_this().lock()) targets.push_back(std::move(c));
+        targets = open_locked();
     }
     // Outside the lock: close() only posts, but a connection's last owner
     // may be this vector.

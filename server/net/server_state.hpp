@@ -98,6 +98,8 @@ struct server_state : std::enable_shared_from_this<server_state> {
 private:
     friend class ws_slot;
     void release() noexcept;
+    /// The open connections still owned by someone; mutex_ held.
+    std::vector<std::shared_ptr<ws_connection>> open_locked() const;
 
     std::atomic<std::uint64_t> ids_{0};
     std::atomic<bool> shutting_down_{false};

@@ -98,17 +98,20 @@ void ws_connection::impl::fail_socket(const self_ptr& self) {
     maybe_finish(self);
 }
 
+void ws_connection::impl::drop(const self_ptr& self, close_info cause) {
+    begin_close(self, std::move(cause), close_code::abnormal, {}, false);  // no close frame: the socket goes
+    fail_socket(self);
+}
+
 void ws_connection::impl::on_timeout(const self_ptr& self, bool idle) {
     if (finished || !usable) return;
     if (idle) {
         if (close_begun) return;  // the close timeout covers it from here
         // The peer may have spoken since the sweeper looked.
         if (steady_ms() - heard_ms.load(std::memory_order_relaxed) < state->cfg.idle_timeout.count()) return;
-        begin_close(self, {close_reason::idle_timeout, close_code::abnormal, "idle timeout"}, close_code::abnormal,
-                    {}, false);
-    } else {
-        state->log.debug("ws {}: close timed out; dropping the connection", self->info_.id);
+        return drop(self, {close_reason::idle_timeout, close_code::abnormal, "idle timeout"});
     }
+    state->log.debug("ws {}: close timed out; dropping the connection", self->info_.id);
     fail_socket(self);
 }
 

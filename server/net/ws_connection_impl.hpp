@@ -229,6 +229,10 @@ struct ws_connection::impl {
     // close it; pending operations end with operation_aborted.
     void fail_socket(const self_ptr& self);
 
+    // Ends the connection without a close frame (it broke, went silent, or
+    // would not read one): `cause` goes to the handler if it is the first.
+    void drop(const self_ptr& self, close_info cause);
+
     void on_timeout(const self_ptr& self, bool idle);
 
     void send_ping(const self_ptr& self);

@@ -98,9 +98,7 @@ void ws_connection::impl::on_step(const self_ptr& self, const ws_read_step& s) {
             if (control_bytes + s.payload.size() + 2 > max_control_bytes) {
                 // The peer asks for pongs and never reads them: it would
                 // not read a close frame either, so it is dropped.
-                begin_close(self, {close_reason::slow_consumer, close_code::slow_consumer, "slow consumer (pongs)"},
-                            close_code::slow_consumer, {}, false);
-                return fail_socket(self);
+                return drop(self, {close_reason::slow_consumer, close_code::slow_consumer, "slow consumer (pongs)"});
             }
             push_raw(self, control_frame(ws_opcode::pong, s.payload), true);
             return;
@@ -125,8 +123,7 @@ void ws_connection::impl::on_violation(const self_ptr& self, const ws_read_step&
     close_info cause{close_reason::protocol_error, s.code, std::string("protocol error: ") + s.detail};
     if (s.code == close_code::message_too_big) cause = {close_reason::message_too_big, s.code, "message too big"};
     if (s.code == close_code::invalid_payload) cause = {close_reason::invalid_utf8, s.code, "invalid UTF-8"};
-    std::string reason = s.detail;
-    begin_close(self, std::move(cause), s.code, std::move(reason), false);
+    begin_close(self, std::move(cause), s.code, s.detail, false);
     maybe_shut(self);  // our close frame may be out already: end our side now
 }
 
@@ -135,12 +132,9 @@ void ws_connection::impl::on_read_failed(const self_ptr& self, error_code ec) {
     read_done = true;
     if (was_done || !usable || ec == asio::error::operation_aborted) return maybe_finish(self);
     read_eof = ec == asio::error::eof;
-    if (!close_begun)
-        begin_close(self, {close_reason::read_error, close_code::abnormal, "read error: " + ec.message()},
-                    close_code::abnormal, {}, false);
     // After our close frame, the end of the stream is the peer's teardown.
     if (read_eof && close_written) return maybe_shut(self);
-    fail_socket(self);
+    drop(self, {close_reason::read_error, close_code::abnormal, "read error: " + ec.message()});
 }
 
 }  // namespace chatd::net

@@ -48,21 +48,22 @@ void ws_connection::impl::write_now(const self_ptr& self) {
     thread_local std::string headers;
     while (!out.empty()) {
         const std::size_t n = std::min(out.size(), max_batch);
+        // Room for every header first: the buffers point into `headers`,
+        // which must not reallocate while they are made.
         headers.clear();
-        for (std::size_t i = 0; i < n; ++i)
-            if (out[i].text) headers.append(ws_frame_header(ws_opcode::text, out[i].bytes->size()).view());
+        headers.reserve(n * sizeof(ws_frame_header::bytes));
         iov.clear();
-        std::size_t at = 0;
         std::size_t total = 0;
         for (std::size_t i = 0; i < n; ++i) {
             const out_frame& f = out[i];
             if (f.text) {
-                const std::size_t h = ws_frame_header(ws_opcode::text, f.bytes->size()).size;
-                iov.emplace_back(headers.data() + at, h);
-                at += h;
+                const ws_frame_header h(ws_opcode::text, f.bytes->size());
+                iov.emplace_back(headers.data() + headers.size(), h.size);
+                headers.append(h.view());
+                total += h.size;
             }
             iov.emplace_back(f.bytes->data(), f.bytes->size());
-            total += wire_size(f);
+            total += f.bytes->size();
         }
         // Skip what an earlier, partial write already sent of the first frame.
         const std::size_t asked = total - first_sent;
@@ -107,12 +108,7 @@ void ws_connection::impl::write_now(const self_ptr& self) {
         // again, which costs far less than the write).
         std::vector<out_frame>().swap(out);
     }
-    if (ec) {
-        if (!close_begun)
-            begin_close(self, {close_reason::write_error, close_code::abnormal, "write error: " + ec.message()},
-                        close_code::abnormal, {}, false);
-        return fail_socket(self);
-    }
+    if (ec) return drop(self, {close_reason::write_error, close_code::abnormal, "write error: " + ec.message()});
     if (wrote_close) {
         close_written = true;
         maybe_shut(self);
@@ -125,12 +121,7 @@ void ws_connection::impl::wait_writable(const self_ptr& self) {
         impl& i = *self->impl_;
         i.write_waiting = false;
         if (ec == asio::error::operation_aborted || !i.usable) return i.maybe_finish(self);
-        if (ec) {
-            if (!i.close_begun)
-                i.begin_close(self, {close_reason::write_error, close_code::abnormal, "write error: " + ec.message()},
-                              close_code::abnormal, {}, false);
-            return i.fail_socket(self);
-        }
+        if (ec) return i.drop(self, {close_reason::write_error, close_code::abnormal, "write error: " + ec.message()});
         i.write_now(self);
     });
 }
