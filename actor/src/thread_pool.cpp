@@ -1,6 +1,7 @@
 #include "act/thread_pool.hpp"
 
 #include <pthread.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <utility>
@@ -16,6 +17,17 @@ thread_local resumable* current_turn = nullptr;  // what this worker is running
 void name_thread(const std::string& name) {
     // Linux limits thread names to 15 characters.
     pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+}
+
+void set_priority(thread_priority priority) {
+#if defined(__linux__)
+    if (priority != thread_priority::batch) return;
+    const sched_param param{};  // SCHED_BATCH takes priority 0
+    // Best effort: a thread that stays normal is slower, never wrong.
+    (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+#else
+    (void)priority;
+#endif
 }
 
 inline void cpu_relax() noexcept {
@@ -65,16 +77,19 @@ struct alignas(128) thread_pool::worker {
     }
 };
 
-thread_pool::thread_pool(std::size_t threads, std::string name, int spins) : spins_(spins) {
+thread_pool::thread_pool(std::size_t threads, std::string name, int spins, thread_priority priority)
+    : spins_(spins) {
     if (threads == 0) threads = 1;
     for (std::size_t i = 0; i < threads; ++i) workers_.push_back(std::make_unique<worker>());
     for (std::size_t i = 0; i < threads; ++i)
-        threads_.emplace_back([this, i, name] {
+        threads_.emplace_back([this, i, name, priority] {
             name_thread(name + "-" + std::to_string(i));
+            set_priority(priority);
             run_worker(i);
         });
-    timer_thread_ = std::thread([this, name] {
+    timer_thread_ = std::thread([this, name, priority] {
         name_thread(name + "-timer");
+        set_priority(priority);
         run_timers();
     });
 }

@@ -48,7 +48,7 @@ struct chat_server::parts {
     chat::chat_metrics chat_counters;
     boost::asio::io_context io;
     net::asio_executor exec{io};
-    act::dedicated_thread storage_thread{"storage"};
+    act::dedicated_thread storage_thread{"storage", act::thread_priority::batch};  // leaves the io threads their core
     metrics::registry registry;
     std::unique_ptr<act::system> sys;
     storage::writer::ref_type storage;

@@ -16,6 +16,7 @@
 #include <latch>
 #include <memory>
 #include <mutex>
+#include <sched.h>
 #include <set>
 #include <thread>
 #include <vector>
@@ -204,3 +205,29 @@ TEST(dedicated_thread, fires_its_timers) {
     ASSERT_EQ(f.wait_for(act::test::generous), std::future_status::ready);
     EXPECT_NE(f.get(), std::this_thread::get_id());
 }
+
+#if defined(__linux__)
+// What the storage writer relies on to leave the io thread its core: its
+// turns and its timers run as SCHED_BATCH; a normal pool's do not.
+TEST(dedicated_thread, at_batch_priority_runs_turns_and_timers_as_sched_batch) {
+    act::dedicated_thread batch("batch", act::thread_priority::batch);
+    act::dedicated_thread normal("normal");
+    auto policy_of_turn = [](act::executor& ex) {
+        std::promise<int> policy;
+        resumable_probe probe([&] { policy.set_value(sched_getscheduler(0)); });
+        ex.post(&probe);
+        auto f = policy.get_future();
+        return f.wait_for(act::test::generous) == std::future_status::ready ? f.get() : -1;
+    };
+    auto policy_of_timer = [](act::executor& ex) {
+        std::promise<int> policy;
+        ex.schedule_at(ex.now(), [&] { policy.set_value(sched_getscheduler(0)); });
+        auto f = policy.get_future();
+        return f.wait_for(act::test::generous) == std::future_status::ready ? f.get() : -1;
+    };
+    EXPECT_EQ(policy_of_turn(batch), SCHED_BATCH);
+    EXPECT_EQ(policy_of_timer(batch), SCHED_BATCH);
+    EXPECT_EQ(policy_of_turn(normal), SCHED_OTHER);
+    EXPECT_EQ(policy_of_timer(normal), SCHED_OTHER);
+}
+#endif
