@@ -101,14 +101,14 @@ if [ "$quick" = 1 ]; then
   w4_rooms=(40 80); w4_rates=()
   w5_payloads=(32 16384); w5_rooms=10x20; w5_rates=(1)
 elif [ "$quick" = 2 ]; then
-  # Short steps, but knees no coarser than 1.5x in W2 and 2x in W4: a
+  # Short steps, but knees no coarser than 1.5x in W2 and 2x in W4 and W5: a
   # ratio between two servers is only as fine as the steps they stop at.
   warmup=3; duration=8; idle_duration=15; max_steps=10
   w1_conns=19000
   w2_clients=(1000 2000 3000 4000 6000 8000 12000 16000 19000); w2_rates=(10 40 160)
   w3_rooms=10x1000,1000x5; w3_rates=(0.1 0.4 1.6 6.4 25.6)
   w4_rooms=(100 200 400 800 1600 3166); w4_rates=(20)
-  w5_payloads=(32 1024 16384); w5_rooms=10x100; w5_rates=(1 4 16 64 256)
+  w5_payloads=(32 1024 16384); w5_rooms=10x100; w5_rates=(1 2 4 8 16 32 64 128 256)
 else
   warmup=5; duration=20; idle_duration=30; max_steps=16
   w1_conns=19000
