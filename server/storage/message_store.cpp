@@ -3,6 +3,8 @@
 #include "storage/migrations.hpp"
 #include "storage/startup_error.hpp"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <limits>
 #include <string>
@@ -28,6 +30,18 @@ result<void> run_once(statement& stmt) {
     return stmt.run();
 }
 
+// Called by SQLite after every commit in WAL mode, in place of its
+// autocheckpoint hook: records the WAL's length, and keeps the bound that
+// hook kept.
+int on_wal_commit(void* state, sqlite3* db, const char* schema, int pages) {
+    auto& wal = *static_cast<detail::wal_state*>(state);
+    wal.pages = pages < 0 ? 0 : static_cast<std::uint32_t>(pages);
+    if (wal.limit != 0 && wal.pages >= wal.limit)
+        // Busy (a checkpointer is at work) or failed: the next commit tries again.
+        (void)sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    return SQLITE_OK;
+}
+
 error misuse(std::string message) { return error{error_code::misuse, 0, std::move(message)}; }
 
 result<void> check_limit(std::size_t limit) {
@@ -41,6 +55,7 @@ result<void> check_limit(std::size_t limit) {
 
 message_store::message_store(const store_options& options)
     : db_(open_connection({options.path, options.busy_timeout, options.sync})),
+      wal_(std::make_unique<detail::wal_state>(detail::wal_state{0, options.wal_limit_pages})),
       schema_version_(migrate(db_, options.schema_dir)),
       begin_(prepare_or_throw(db_, "BEGIN IMMEDIATE")),
       commit_(prepare_or_throw(db_, "COMMIT")),
@@ -60,7 +75,9 @@ message_store::message_store(const store_options& options)
       since_(prepare_or_throw(db_,
                               "SELECT seq, sender, client_id, text, ts_ms FROM messages "
                               "WHERE room = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3")),
-      user_version_(prepare_or_throw(db_, "PRAGMA user_version")) {}
+      user_version_(prepare_or_throw(db_, "PRAGMA user_version")) {
+    sqlite3_wal_hook(db_.handle(), on_wal_commit, wal_.get());
+}
 
 // --- writes ------------------------------------------------------------------
 

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -21,7 +22,20 @@ struct store_options {
     std::filesystem::path schema_dir = CHATD_SCHEMA_DIR;  ///< the numbered migrations
     std::chrono::milliseconds busy_timeout{5000};     ///< how long a call waits for another connection's lock
     sync_mode sync = sync_mode::normal;
+    /// The WAL's bound, in pages: a commit that leaves the WAL at least this
+    /// long checkpoints it at once, on the committing thread (SQLite's own
+    /// autocheckpoint). With a checkpointer (storage/checkpointer.hpp)
+    /// running ahead of it, this is only the backstop.
+    std::uint32_t wal_limit_pages = 8000;
 };
+
+namespace detail {
+/// What message_store's WAL hook records after each commit. Internal.
+struct wal_state {
+    std::uint32_t pages = 0;  // the WAL's length after the last commit
+    std::uint32_t limit = 0;  // checkpoint on the committing thread at this length; 0: never
+};
+}  // namespace detail
 
 /// The chat message store: one SQLite connection and its prepared
 /// statements. Synchronous and blocking.
@@ -44,7 +58,7 @@ public:
     /// migration_error (a startup_error) if a migration file fails.
     explicit message_store(const store_options& options);
 
-    message_store(message_store&&) noexcept = default;
+    message_store(message_store&&) noexcept = default;  // the WAL hook's state stays where it is
     message_store& operator=(message_store&&) noexcept = default;
     message_store(const message_store&) = delete;
     message_store& operator=(const message_store&) = delete;
@@ -78,14 +92,21 @@ public:
     /// The schema version reached at start-up.
     int schema_version() const noexcept { return schema_version_; }
 
+    /// Pages in the WAL after the last commit (0 before the first, and after
+    /// a checkpoint let SQLite start the WAL over). For deciding when to ask
+    /// for a checkpoint.
+    std::uint32_t wal_pages() const noexcept { return wal_->pages; }
+
 private:
     struct room_cursor;
+
     result<std::vector<append_outcome>> append_in_transaction(std::span<const new_message> batch);
     result<page> read_page(statement& stmt, std::string_view room, std::int64_t bound, std::size_t limit,
                            bool descending);
 
     // The connection is declared first so that it is closed last.
     database db_;
+    std::unique_ptr<detail::wal_state> wal_;  // on the heap: SQLite's hook keeps its address across moves
     int schema_version_ = 0;
     statement begin_;
     statement commit_;

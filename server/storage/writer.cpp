@@ -197,6 +197,7 @@ std::optional<error> writer::commit(std::size_t n) {
     }
     rows_.erase(rows_.begin(), rows_.begin() + static_cast<std::ptrdiff_t>(n));
     replies_.erase(replies_.begin(), replies_.begin() + static_cast<std::ptrdiff_t>(n));
+    maybe_checkpoint();
     return std::nullopt;
 }
 
@@ -228,6 +229,25 @@ act::duration writer::backoff() const {
     act::duration d = opts_.retry.initial_backoff;
     for (std::uint32_t i = 1; i < attempts_ && d < opts_.retry.max_backoff; ++i) d *= 2;
     return std::min(d, opts_.retry.max_backoff);
+}
+
+// The checkpointer copies the WAL back while this thread goes on committing;
+// one ask at a time, so a slow disk does not pile up requests. If it is gone
+// or stuck, the store's own bound (wal_limit_pages) still holds the WAL.
+void writer::maybe_checkpoint() {
+    if (!opts_.checkpointer || checkpoint_asked_) return;
+    const std::uint32_t wal = store_->wal_pages();
+    if (wal < checkpointed_pages_) checkpointed_pages_ = 0;  // SQLite started the WAL over
+    if (wal - checkpointed_pages_ < opts_.checkpoint_pages) return;
+    checkpoint_asked_ = true;
+    ask(opts_.checkpointer, checkpoint_wal{}, std::chrono::seconds(60), [this](act::result<checkpoint_done> r) {
+        checkpoint_asked_ = false;
+        if (r && r->ok) checkpointed_pages_ = r->copied_pages;
+        if (!r)
+            spdlog::warn("storage: the checkpointer did not answer: {}", act::to_string(r.error()));
+        else if (!r->ok && r->error != "busy")
+            spdlog::warn("storage: checkpoint failed: {}", r->error);
+    });
 }
 
 }  // namespace chatd::storage

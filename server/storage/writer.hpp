@@ -6,6 +6,8 @@
 
 #include "act/actor.hpp"
 #include "act/executor.hpp"
+#include "act/ref.hpp"
+#include "storage/checkpointer.hpp"
 #include "storage/message_store.hpp"
 #include "storage/result.hpp"
 #include "storage/rows.hpp"
@@ -39,6 +41,12 @@ struct writer_options {
     /// The most appends held while a refused batch waits for its retry (that
     /// batch included). An append beyond it is answered `failed` at once.
     std::size_t max_waiting = 4096;
+    /// Asked for a checkpoint whenever a commit leaves checkpoint_pages or
+    /// more in the WAL that no checkpoint has copied, and none is under
+    /// way. Empty: the writer's commits checkpoint at store.wal_limit_pages
+    /// themselves, and wait for it.
+    act::ref<checkpoint_wal> checkpointer;
+    std::uint32_t checkpoint_pages = 1000;
 
     // Observers, called on the writer's thread: quick, and safe to call
     // from that thread (an atomic counter, a histogram). Empty: not called.
@@ -94,6 +102,7 @@ private:
     void arm_delay();
     void on_delay();
     void on_retry();
+    void maybe_checkpoint();
     act::duration backoff() const;
     bool retrying() const noexcept { return retry_timer_ != 0; }
 
@@ -109,6 +118,8 @@ private:
     std::uint64_t retry_timer_ = 0;
     bool last_commit_failed_ = false;
     bool overflow_logged_ = false;
+    bool checkpoint_asked_ = false;        // an ask to the checkpointer is under way
+    std::uint32_t checkpointed_pages_ = 0;  // WAL pages the last checkpoint copied
 };
 
 }  // namespace chatd::storage
