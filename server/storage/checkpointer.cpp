@@ -1,33 +1,49 @@
 #include "storage/checkpointer.hpp"
 
+#include "storage/startup_error.hpp"
+
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <utility>
 
 namespace chatd::storage {
 
-void checkpointer::on_start() {
+bool checkpointer::open() {
+    if (db_) return true;
     // The writer's pragmas are per connection; this one only reads the WAL
     // and writes pages back, so a small cache is enough.
     connection_options o{opts_.path, opts_.busy_timeout, opts_.sync};
     o.cache_kib = 256;
-    db_.emplace(open_connection(o));
+    try {
+        database db = open_connection(o);
+        // A read opens the WAL: until then SQLite has none to checkpoint.
+        if (auto r = db.exec("PRAGMA user_version"); !r) throw startup_error(std::move(r).error());
+        db_.emplace(std::move(db));
+        return true;
+    } catch (const startup_error& e) {
+        spdlog::warn("storage: the checkpointer cannot open {}: {}; the writer checkpoints by itself meanwhile",
+                     opts_.path.string(), e.what());
+        return false;
+    }
 }
 
 checkpoint_done checkpointer::handle(const checkpoint_wal&) {
     checkpoint_done d;
-    if (!db_) {
+    if (!open()) {
         d.error = "not open";
         return d;
     }
     const auto start = std::chrono::steady_clock::now();
-    int wal = 0;
-    int copied = 0;
+    int wal = -1;
+    int copied = -1;
     const int rc = sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal, &copied);
-    d.ok = rc == SQLITE_OK;
+    // -1: SQLite has no WAL open on this connection, so nothing was copied.
+    d.ok = rc == SQLITE_OK && wal >= 0 && copied >= 0;
     d.wal_pages = wal < 0 ? 0 : static_cast<std::uint32_t>(wal);
     d.copied_pages = copied < 0 ? 0 : static_cast<std::uint32_t>(copied);
-    if (!d.ok) d.error = (rc & 0xff) == SQLITE_BUSY ? "busy" : sqlite3_errmsg(db_->handle());
+    if (!d.ok)
+        d.error = (rc & 0xff) == SQLITE_BUSY ? "busy" : rc == SQLITE_OK ? "no WAL open" : sqlite3_errmsg(db_->handle());
     if (opts_.on_checkpoint) opts_.on_checkpoint(d, std::chrono::steady_clock::now() - start);
     return d;
 }

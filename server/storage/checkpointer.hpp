@@ -45,19 +45,23 @@ struct checkpointer_options {
 /// Spawn it bound to a thread of its own (every call blocks), before the
 /// writer under the same supervisor: it then stops after the writer and, as
 /// the last connection to close, leaves the database checkpointed. Its
-/// failures stay its own: without it, the writer's WAL bound still holds.
+/// failures stay its own: a database it cannot open is logged and tried
+/// again at the next request, never thrown to the supervisor, and without
+/// it the writer's WAL bound still holds.
 /// Everything here runs in its own turn; only the ref is for others.
 class checkpointer final : public act::actor<checkpoint_wal> {
 public:
     explicit checkpointer(checkpointer_options options) : opts_(std::move(options)) {}
 
-    /// Opens its connection (throws startup_error if it cannot).
-    void on_start() override;
+    /// Opens its connection; logs (and tries again later) if it cannot.
+    void on_start() override { open(); }
     void on_stop() override { db_.reset(); }
 
     checkpoint_done handle(const checkpoint_wal& m) override;
 
 private:
+    bool open();
+
     checkpointer_options opts_;
     std::optional<database> db_;
 };

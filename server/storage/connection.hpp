@@ -25,6 +25,9 @@ struct connection_options {
     /// of the table and its indexes) back to the database fewer times: at
     /// 12,000 lines a second the default spent about a sixth of the core in
     /// checkpoint writes and fsyncs. The WAL file grows to about 32 MiB.
+    /// message_store puts a WAL hook of its own in place of this one (its
+    /// bound is store_options::wal_limit_pages): this serves the other
+    /// connections.
     std::uint32_t wal_autocheckpoint_pages = 8000;
 };
 

@@ -55,6 +55,7 @@ void writer::on_start() {
 }
 
 void writer::on_stop() {
+    stopping_ = true;  // the checkpointer stops after us: asking it now is useless
     // The runtime has cancelled the timers already.
     delay_timer_ = 0;
     retry_timer_ = 0;
@@ -232,20 +233,31 @@ act::duration writer::backoff() const {
 }
 
 // The checkpointer copies the WAL back while this thread goes on committing;
-// one ask at a time, so a slow disk does not pile up requests. If it is gone
-// or stuck, the store's own bound (wal_limit_pages) still holds the WAL.
+// one ask at a time, so a slow disk does not pile up requests. An answer
+// that copied nothing (an error, or a reader holding an old snapshot) counts
+// as progress too: the next ask waits for checkpoint_pages more. If the
+// checkpointer is gone or stuck, the store's own bound still holds the WAL.
 void writer::maybe_checkpoint() {
-    if (!opts_.checkpointer || checkpoint_asked_) return;
+    if (!opts_.checkpointer || checkpoint_asked_ || stopping_) return;
     const std::uint32_t wal = store_->wal_pages();
     if (wal < checkpointed_pages_) checkpointed_pages_ = 0;  // SQLite started the WAL over
     if (wal - checkpointed_pages_ < opts_.checkpoint_pages) return;
     checkpoint_asked_ = true;
-    ask(opts_.checkpointer, checkpoint_wal{}, std::chrono::seconds(60), [this](act::result<checkpoint_done> r) {
+    ask(opts_.checkpointer, checkpoint_wal{}, std::chrono::seconds(60), [this, wal](act::result<checkpoint_done> r) {
         checkpoint_asked_ = false;
-        if (r && r->ok) checkpointed_pages_ = r->copied_pages;
+        const bool ok = r && r->ok;
+        // Counted from what it copied, and never from less than the WAL
+        // held when asked: a checkpoint that could not copy it all waits for
+        // checkpoint_pages more before the next ask.
+        checkpointed_pages_ = std::max(wal, ok ? r->copied_pages : 0U);
+        if (ok || (r && r->error == "busy")) {
+            checkpoint_warned_ = false;
+            return;
+        }
+        if (std::exchange(checkpoint_warned_, true)) return;  // once until one succeeds
         if (!r)
             spdlog::warn("storage: the checkpointer did not answer: {}", act::to_string(r.error()));
-        else if (!r->ok && r->error != "busy")
+        else
             spdlog::warn("storage: checkpoint failed: {}", r->error);
     });
 }

@@ -119,7 +119,9 @@ private:
     bool last_commit_failed_ = false;
     bool overflow_logged_ = false;
     bool checkpoint_asked_ = false;        // an ask to the checkpointer is under way
-    std::uint32_t checkpointed_pages_ = 0;  // WAL pages the last checkpoint copied
+    std::uint32_t checkpointed_pages_ = 0;  // WAL pages the last checkpoint copied (or, failing, saw)
+    bool checkpoint_warned_ = false;       // a failure was logged since the last success
+    bool stopping_ = false;
 };
 
 }  // namespace chatd::storage
