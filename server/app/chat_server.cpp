@@ -95,6 +95,10 @@ void chat_server::start() {
         batch_sizes.observe(static_cast<double>(n));
         commit_seconds.observe(std::chrono::duration<double>(took).count());
     };
+    auto& backstops = p.registry.add_counter(
+        "chatd_storage_backstop_checkpoints_total",
+        "WAL checkpoints a commit ran itself (and waited for) because the checkpointer fell behind");
+    p.cfg.storage.on_backstop_checkpoint = [&backstops] { backstops.inc(); };
     // The checkpointer first: it stops after the writer, and closes the database last.
     auto& checkpoint_seconds =
         p.registry.add_histogram("chatd_storage_checkpoint_seconds", "Time to copy the WAL into the database file",

@@ -36,9 +36,10 @@ result<void> run_once(statement& stmt) {
 int on_wal_commit(void* state, sqlite3* db, const char* schema, int pages) {
     auto& wal = *static_cast<detail::wal_state*>(state);
     wal.pages = pages < 0 ? 0 : static_cast<std::uint32_t>(pages);
-    if (wal.limit != 0 && wal.pages >= wal.limit)
-        // Busy (a checkpointer is at work) or failed: the next commit tries again.
-        (void)sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (wal.limit != 0 && wal.pages >= wal.limit &&
+        sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) == SQLITE_OK)
+        ++wal.backstops;
+    // Busy (a checkpointer is at work) or failed: the next commit tries again.
     return SQLITE_OK;
 }
 

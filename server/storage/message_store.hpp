@@ -32,8 +32,9 @@ struct store_options {
 namespace detail {
 /// What message_store's WAL hook records after each commit. Internal.
 struct wal_state {
-    std::uint32_t pages = 0;  // the WAL's length after the last commit
-    std::uint32_t limit = 0;  // checkpoint on the committing thread at this length; 0: never
+    std::uint32_t pages = 0;      // the WAL's length after the last commit
+    std::uint32_t limit = 0;      // checkpoint on the committing thread at this length; 0: never
+    std::uint64_t backstops = 0;  // checkpoints run on the committing thread because of the limit
 };
 }  // namespace detail
 
@@ -96,6 +97,11 @@ public:
     /// a checkpoint let SQLite start the WAL over). For deciding when to ask
     /// for a checkpoint.
     std::uint32_t wal_pages() const noexcept { return wal_->pages; }
+
+    /// How many checkpoints a commit has run itself, at wal_limit_pages,
+    /// since the store opened: each one held that commit up. Many mean a
+    /// checkpointer that falls behind (or none).
+    std::uint64_t backstop_checkpoints() const noexcept { return wal_->backstops; }
 
 private:
     struct room_cursor;

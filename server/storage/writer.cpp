@@ -198,6 +198,8 @@ std::optional<error> writer::commit(std::size_t n) {
     }
     rows_.erase(rows_.begin(), rows_.begin() + static_cast<std::ptrdiff_t>(n));
     replies_.erase(replies_.begin(), replies_.begin() + static_cast<std::ptrdiff_t>(n));
+    for (; backstops_seen_ < store_->backstop_checkpoints(); ++backstops_seen_)
+        if (opts_.on_backstop_checkpoint) opts_.on_backstop_checkpoint();
     maybe_checkpoint();
     return std::nullopt;
 }

@@ -52,6 +52,9 @@ struct writer_options {
     // from that thread (an atomic counter, a histogram). Empty: not called.
     /// After each successful commit: how many appends, and how long append_batch took.
     std::function<void(std::size_t batch_size, std::chrono::nanoseconds took)> on_commit;
+    /// For each checkpoint a commit ran itself at store.wal_limit_pages
+    /// (the checkpointer fell behind, or there is none).
+    std::function<void()> on_backstop_checkpoint;
     /// After each failed commit attempt (every retry included).
     std::function<void(const error& why)> on_failure;
 };
@@ -121,6 +124,7 @@ private:
     bool checkpoint_asked_ = false;        // an ask to the checkpointer is under way
     std::uint32_t checkpointed_pages_ = 0;  // WAL pages the last checkpoint copied (or, failing, saw)
     bool checkpoint_warned_ = false;       // a failure was logged since the last success
+    std::uint64_t backstops_seen_ = 0;     // the store's backstop checkpoints already reported
     bool stopping_ = false;
 };
 

@@ -1,7 +1,8 @@
 // The WAL checkpointer and the WAL's bound: after a checkpoint the database
 // file alone holds every committed line; the writer asks for checkpoints as
 // its WAL grows; and without a checkpointer the store keeps its WAL bounded
-// by checkpointing itself. On the deterministic executor.
+// by checkpointing itself, and the writer reports each time it did. On the
+// deterministic executor.
 
 #include "../actor/fixture.hpp"
 #include "support.hpp"
@@ -104,6 +105,24 @@ TEST_F(checkpointer_test, without_a_checkpointer_the_store_keeps_its_wal_within_
     const std::uintmax_t frame = 4096 + 24;  // a page and its frame header
     EXPECT_LE(wal_bytes, 32 + (16 + 8) * frame);
     EXPECT_LE(s.wal_pages(), 16U + 8U);
+    EXPECT_GT(s.backstop_checkpoints(), 0U);
+}
+
+TEST_F(checkpointer_test, a_writer_whose_wal_reaches_its_bound_reports_each_checkpoint_it_ran_itself) {
+    auto backstops = std::make_shared<int>(0);
+    writer_options o;
+    o.store = store();
+    o.store.wal_limit_pages = 16;
+    o.max_batch = 1;
+    o.on_backstop_checkpoint = [backstops] { ++*backstops; };  // no checkpointer: every bound is a backstop
+    auto w = sys_.spawn<writer>({.label = "storage"}, std::move(o));
+    run();
+    for (int i = 0; i < 60; ++i) {
+        w.tell(append{msg("a", "ann", "c" + std::to_string(i)), 0, {}});
+        run();
+    }
+    EXPECT_GE(*backstops, 2);
+    EXPECT_GT(lines_in_the_file_alone(), 0U);
 }
 
 }  // namespace
