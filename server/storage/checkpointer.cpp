@@ -31,7 +31,7 @@ bool checkpointer::open() {
 checkpoint_done checkpointer::handle(const checkpoint_wal&) {
     checkpoint_done d;
     if (!open()) {
-        d.error = "not open";
+        d.why = error{error_code::io, 0, "checkpoint: the database is not open"};
         return d;
     }
     const auto start = std::chrono::steady_clock::now();
@@ -42,8 +42,10 @@ checkpoint_done checkpointer::handle(const checkpoint_wal&) {
     d.ok = rc == SQLITE_OK && wal >= 0 && copied >= 0;
     d.wal_pages = wal < 0 ? 0 : static_cast<std::uint32_t>(wal);
     d.copied_pages = copied < 0 ? 0 : static_cast<std::uint32_t>(copied);
-    if (!d.ok)
-        d.error = (rc & 0xff) == SQLITE_BUSY ? "busy" : rc == SQLITE_OK ? "no WAL open" : sqlite3_errmsg(db_->handle());
+    if (rc != SQLITE_OK)
+        d.why = make_error(rc, "checkpoint", sqlite3_errmsg(db_->handle()));
+    else if (!d.ok)
+        d.why = error{error_code::other, 0, "checkpoint: no WAL open"};
     if (opts_.on_checkpoint) opts_.on_checkpoint(d, std::chrono::steady_clock::now() - start);
     return d;
 }

@@ -7,6 +7,7 @@
 
 #include "act/actor.hpp"
 #include "storage/connection.hpp"
+#include "storage/result.hpp"
 #include "storage/sqlite.hpp"
 
 #include <chrono>
@@ -14,7 +15,6 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
-#include <string>
 #include <utility>
 
 namespace chatd::storage {
@@ -24,7 +24,7 @@ struct checkpoint_done {
     bool ok = false;
     std::uint32_t wal_pages = 0;     ///< pages in the WAL when it ran
     std::uint32_t copied_pages = 0;  ///< of those, now in the database file
-    std::string error;               ///< when !ok; "busy" when another checkpoint was at work
+    error why;                       ///< when !ok; code busy when another checkpoint was at work
 };
 
 /// Copy the WAL into the database file now, without blocking the writer

@@ -252,7 +252,7 @@ void writer::maybe_checkpoint() {
         // held when asked: a checkpoint that could not copy it all waits for
         // checkpoint_pages more before the next ask.
         checkpointed_pages_ = std::max(wal, ok ? r->copied_pages : 0U);
-        if (ok || (r && r->error == "busy")) {
+        if (ok || (r && r->why.code == error_code::busy)) {
             checkpoint_warned_ = false;
             return;
         }
@@ -260,7 +260,7 @@ void writer::maybe_checkpoint() {
         if (!r)
             spdlog::warn("storage: the checkpointer did not answer: {}", act::to_string(r.error()));
         else
-            spdlog::warn("storage: checkpoint failed: {}", r->error);
+            spdlog::warn("storage: {} ({})", r->why.message, to_string(r->why.code));
     });
 }
 

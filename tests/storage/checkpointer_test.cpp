@@ -65,7 +65,7 @@ TEST_F(checkpointer_test, after_a_checkpoint_the_database_file_alone_holds_every
     auto c = spawn_checkpointer();
     auto r = c.ask(checkpoint_wal{}, 1s).get();
     ASSERT_TRUE(r.has_value());
-    EXPECT_TRUE(r->ok) << r->error;
+    EXPECT_TRUE(r->ok) << r->why.message;
     EXPECT_EQ(r->wal_pages, s.wal_pages());
     EXPECT_EQ(r->copied_pages, r->wal_pages);
     EXPECT_EQ(lines_in_the_file_alone(), 20U);
@@ -89,7 +89,7 @@ TEST_F(checkpointer_test, the_writer_asks_for_a_checkpoint_each_time_its_wal_has
     ASSERT_GE(done_->size(), 2U);
     EXPECT_LT(done_->size(), static_cast<std::size_t>(lines) / 2);
     for (const auto& d : *done_) {
-        EXPECT_TRUE(d.ok) << d.error;
+        EXPECT_TRUE(d.ok) << d.why.message;
         EXPECT_GE(d.wal_pages, 8U);
     }
     EXPECT_GT(lines_in_the_file_alone(), 0U);
