@@ -19,11 +19,13 @@ cell::cell(system& sys, executor& exec, actor_recipe recipe, mailbox_options mbo
       shared_(sys.shared()),
       exec_(&exec),
       mailbox_(mbox),
+      is_supervisor_(recipe.is_supervisor),
       kind_(kind),
       id_(sys.next_cell_id()),
       label_(label),
       parent_(std::move(parent)),
-      recipe_(std::move(recipe)),
+      make_(std::move(recipe.make)),
+      types_(recipe.types),
       name_(name.empty() ? nullptr : std::make_unique<const std::string>(std::move(name))) {}
 
 const std::string& cell::name() const noexcept {
@@ -187,11 +189,11 @@ void cell::fail_current(const char* context) {
 
 void cell::start_instance(const failure* after) {
     try {
-        instance_ = recipe_.make();
+        instance_ = make_();
         instance_->cell_ = this;
         // A temporary child is never restarted: what makes it (with the
         // arguments it captured) is not needed again.
-        if (kind_ == child_kind::temporary && !recipe_.is_supervisor) recipe_.make = nullptr;
+        if (kind_ == child_kind::temporary && !is_supervisor_) make_ = nullptr;
         if (after != nullptr) instance_->on_restart(*after);
         instance_->on_start();
     } catch (...) {
@@ -260,7 +262,7 @@ void cell::terminate_now(exit_reason why) {
     sys_->cell_terminated(*this);
     if (more_)  // targets we watch must not keep us (or our notices) alive
         for (auto& target : more_->watching) target->enqueue_system(new detail::unwatch_msg(this));
-    for (auto& w : more_ ? more_->watchers : std::vector<watcher>{}) {
+    for (auto& w : watchers_) {
         if (!w.link) {
             w.who->enqueue_runtime(new detail::down_msg(this, down_notice{id_, name(), why}));
         } else if (why.abnormal()) {
@@ -269,6 +271,7 @@ void cell::terminate_now(exit_reason why) {
             w.who->enqueue_system(new detail::unwatch_msg(this));
         }
     }
+    std::vector<watcher>().swap(watchers_);
     more_.reset();
     if (parent_) {
         parent_->enqueue_system(
@@ -291,13 +294,12 @@ void cell::reject_queued() {
 
 void cell::add_watcher(intrusive_ptr<cell> who, bool link) {
     if (!who || who.get() == this) return;
-    auto& watchers = more().watchers;
-    for (auto& w : watchers)
+    for (auto& w : watchers_)
         if (w.who == who) {
             w.link = w.link || link;
             return;
         }
-    watchers.push_back(watcher{std::move(who), link});
+    watchers_.push_back(watcher{std::move(who), link});
 }
 
 void cell::note_watching(intrusive_ptr<cell> target) {
@@ -310,7 +312,7 @@ void cell::forget_watching(const cell* target) {
 }
 
 void cell::remove_watcher(const cell* who) {
-    if (more_) std::erase_if(more_->watchers, [who](const watcher& w) { return w.who.get() == who; });
+    std::erase_if(watchers_, [who](const watcher& w) { return w.who.get() == who; });
 }
 
 // ---- timers -------------------------------------------------------------------

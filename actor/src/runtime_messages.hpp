@@ -13,7 +13,7 @@
 namespace act::detail {
 
 inline supervisor* as_supervisor(cell& c) {
-    return c.recipe().is_supervisor ? static_cast<supervisor*>(c.instance()) : nullptr;
+    return c.is_supervisor() ? static_cast<supervisor*>(c.instance()) : nullptr;
 }
 
 /// Makes the instance and runs on_start, in the new cell's first turn.

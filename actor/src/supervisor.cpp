@@ -100,7 +100,7 @@ void supervisor::child_failed(cell& c, const failure& why) {
     if (c.kind() == child_kind::temporary && d == directive::restart) d = directive::stop;
     // A supervisor that failed has given up on its children: resuming it
     // would leave them unsupervised, so it starts afresh instead.
-    if (d == directive::resume && c.recipe().is_supervisor) d = directive::restart;
+    if (d == directive::resume && c.is_supervisor()) d = directive::restart;
     switch (d) {
         case directive::resume:
             c.enqueue_system(new detail::directive_msg(directive::resume, why));

@@ -15,7 +15,7 @@ system::system(system_config cfg)
     root_ = supervisor_ref(make_cell(o, actor_recipe{[so = cfg_.root]() -> std::unique_ptr<actor_base> {
                                                          return std::make_unique<supervisor>(so);
                                                      },
-                                                     {nullptr, 0}, true}));
+                                                     {}, true}));
 }
 
 system::~system() { shutdown(); }
@@ -25,7 +25,7 @@ supervisor_ref system::spawn_supervisor(spawn_options o, supervisor_options so) 
     return supervisor_ref(make_cell(o, actor_recipe{[so]() -> std::unique_ptr<actor_base> {
                                                         return std::make_unique<supervisor>(so);
                                                     },
-                                                    {nullptr, 0}, true}));
+                                                    {}, true}));
 }
 
 intrusive_ptr<cell> system::make_cell(spawn_options& o, actor_recipe recipe) {

@@ -49,7 +49,7 @@ public:
     /// The message types this actor handles, for typed registry lookups.
     static handled_types types() noexcept {
         static constexpr const void* tags[sizeof...(Ms) + 1] = {type_tag<Ms>()..., nullptr};
-        return {tags, sizeof...(Ms)};
+        return {tags};
     }
 
 protected:

@@ -26,13 +26,13 @@ enum class child_kind : std::uint8_t {
     temporary,  ///< never restarted: a failure stops it
 };
 
-/// The tags of the message types an actor handles, for typed registry lookups.
+/// The tags of the message types an actor handles, for typed registry
+/// lookups: a static array ended by nullptr (one pointer in every cell).
 struct handled_types {
-    const void* const* tags;
-    std::size_t count;
+    const void* const* tags = nullptr;
     bool contains(const void* tag) const noexcept {
-        for (std::size_t i = 0; i < count; ++i)
-            if (tags[i] == tag) return true;
+        for (const void* const* t = tags; t != nullptr && *t != nullptr; ++t)
+            if (*t == tag) return true;
         return false;
     }
 };
@@ -40,7 +40,7 @@ struct handled_types {
 /// Everything needed to (re)create an actor's instance.
 struct actor_recipe {
     std::function<std::unique_ptr<actor_base>()> make;
-    handled_types types{nullptr, 0};
+    handled_types types{};
     bool is_supervisor = false;
 };
 
@@ -78,7 +78,7 @@ public:
     child_kind kind() const noexcept { return kind_; }
     executor& exec() const noexcept { return *exec_; }
     system& sys() const noexcept { return *sys_; }
-    bool handles(const void* tag) const noexcept { return recipe_.types.contains(tag); }
+    bool handles(const void* tag) const noexcept { return types_.contains(tag); }
     bool terminated() const noexcept { return terminated_.load(std::memory_order_acquire); }
     std::size_t mailbox_depth() const noexcept { return mailbox_.depth(); }
     std::uint64_t handled() const noexcept { return handled_.load(std::memory_order_relaxed); }
@@ -94,7 +94,9 @@ public:
     cell* parent() const noexcept { return parent_.get(); }
     /// Incremented by each restart: continuations of an old instance are dropped.
     std::uint32_t incarnation() const noexcept { return incarnation_; }
-    const actor_recipe& recipe() const noexcept { return recipe_; }
+    /// A copy of what makes this actor's instances (for a respawn).
+    actor_recipe recipe() const { return {make_, types_, is_supervisor_}; }
+    bool is_supervisor() const noexcept { return is_supervisor_; }
     mailbox_options mailbox_config() const noexcept { return {mailbox_.capacity(), mailbox_.policy()}; }
 
     /// A handler or hook threw, or the mailbox overflowed: suspends the actor
@@ -168,15 +170,16 @@ private:
         intrusive_ptr<cell> who;
         bool link;
     };
-    /// What only some actors use, made on first use so an idle actor stays small.
+    /// What only some actors use, made on first use so an idle actor stays
+    /// small. (Watchers are not here: most sessions have one, a room.)
     struct extras {
-        std::vector<watcher> watchers;
         std::vector<intrusive_ptr<cell>> watching;
         std::vector<timer_entry> timers;
         std::uint64_t next_timer_id = 0;
     };
     extras& more();
 
+    // Ordered so that nothing pads: an idle connection's session is one cell.
     system* sys_;                          // during the actor's life
     intrusive_ptr<system_shared> shared_;  // also after the system is gone
     executor* exec_;
@@ -187,16 +190,19 @@ private:
     bool suspended_ = false;
     bool stopping_ = false;
     bool stop_external_ = false;
+    const bool is_supervisor_;
     child_kind kind_;
     std::uint32_t incarnation_ = 0;
+    std::atomic<std::uint32_t> restarts_{0};
     std::uint64_t id_;
     const char* label_;
     std::atomic<std::uint64_t> handled_{0};
     std::atomic<std::uint64_t> dropped_{0};
-    std::atomic<std::uint32_t> restarts_{0};
     intrusive_ptr<cell> parent_;
     std::unique_ptr<actor_base> instance_;
-    actor_recipe recipe_;
+    std::function<std::unique_ptr<actor_base>()> make_;  // emptied once a temporary actor has its instance
+    const handled_types types_;
+    std::vector<watcher> watchers_;             // own turn only
     std::unique_ptr<const std::string> name_;  // null when unnamed
     std::unique_ptr<extras> more_;              // own turn only
 };
