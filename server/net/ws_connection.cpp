@@ -134,14 +134,14 @@ void ws_connection::impl::maybe_finish(const self_ptr& self) {
 
 // ---- ws_connection ---------------------------------------------------------------------
 
-ws_connection::ws_connection(upgrade_info info, std::size_t outbound_budget, std::unique_ptr<impl> i)
-    : info_(std::move(info)), budget_(outbound_budget), impl_(std::move(i)) {
+ws_connection::ws_connection(upgrade_info info, std::size_t outbound_budget, impl& i)
+    : info_(std::move(info)), budget_(outbound_budget), impl_(&i) {
     impl_->owner = this;
 }
 
 ws_connection::~ws_connection() {
     // Only if the io_context went away with the connection still open.
-    if (impl_) impl_->state->remove(*this);  // a no-op unless still linked
+    impl_->state->remove(*this);  // a no-op unless still linked
 }
 
 bool ws_connection::send(std::shared_ptr<const std::string> frame) {
@@ -204,6 +204,23 @@ void ws_connection::tick(std::int64_t now_ms) {
     });
 }
 
+namespace {
+
+// A connection and its strand-side state in one allocation (a connection is
+// held by the thousand). The impl is the first base, so it is made before
+// the connection that points to it and destroyed after it.
+struct impl_holder {
+    ws_connection::impl i;
+};
+struct connection_block final : impl_holder, ws_connection {
+    connection_block(upgrade_info info, std::size_t budget, std::shared_ptr<server_state> s, ws_slot slot,
+                     socket_type socket, std::unique_ptr<strand_type> strand)
+        : impl_holder{ws_connection::impl(std::move(s), std::move(slot), std::move(socket), std::move(strand))},
+          ws_connection(std::move(info), budget, impl_holder::i) {}
+};
+
+}  // namespace
+
 namespace detail {
 
 void accept_websocket(std::shared_ptr<server_state> state, ws_slot slot, tcp::socket socket, std::string response_101,
@@ -234,10 +251,10 @@ void accept_websocket(std::shared_ptr<server_state> state, ws_slot slot, tcp::so
         return;  // the slot is released, the socket closed
     }
     const std::size_t budget = state->cfg.outbound_budget_bytes;
-    auto i =
-        std::make_unique<ws_connection::impl>(std::move(state), std::move(slot), std::move(plain), std::move(strand));
-    auto* raw = i.get();
-    auto conn = std::make_shared<ws_connection>(std::move(info), budget, std::move(i));
+    auto block = std::make_shared<connection_block>(std::move(info), budget, std::move(state), std::move(slot),
+                                                    std::move(plain), std::move(strand));
+    auto* raw = &block->i;
+    std::shared_ptr<ws_connection> conn = std::move(block);
     // Start on the connection's strand (or the io thread).
     raw->post([raw, conn = std::move(conn), r = std::move(response_101), e = std::move(early_bytes)]() mutable {
         raw->start(conn, std::move(r), std::move(e));

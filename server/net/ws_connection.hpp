@@ -35,8 +35,9 @@ class ws_connection : public std::enable_shared_from_this<ws_connection> {
 public:
     struct impl;  // the socket and the strand-side state (ws_connection.cpp)
 
-    /// Made only by the listener (the impl cannot be named elsewhere).
-    ws_connection(upgrade_info info, std::size_t outbound_budget, std::unique_ptr<impl> i);
+    /// Made only by the listener (the impl cannot be named elsewhere), in
+    /// one allocation with its impl, which outlives it.
+    ws_connection(upgrade_info info, std::size_t outbound_budget, impl& i);
     ~ws_connection();
     ws_connection(const ws_connection&) = delete;
     ws_connection& operator=(const ws_connection&) = delete;
@@ -99,16 +100,17 @@ private:
     };
     // Frames send() accepted and the strand has not yet taken; a post is
     // made only when the inbox was empty (flush_posted_ false).
-    inbox_lock inbox_mutex_;
     std::vector<queued_frame> inbox_;
-    bool flush_posted_ = false;
     // server_state's list of open connections; guarded by its mutex.
     ws_connection* prev_open_ = nullptr;
     ws_connection* next_open_ = nullptr;
-    bool linked_ = false;
     std::atomic<std::size_t> queued_bytes_{0};
+    impl* const impl_;  // in the same allocation as this connection
+    // The one-byte members together, so that they share one word.
+    inbox_lock inbox_mutex_;
+    bool flush_posted_ = false;
+    bool linked_ = false;  // in server_state's list
     std::atomic<bool> closing_{false};
-    std::unique_ptr<impl> impl_;
 };
 
 }  // namespace chatd::net

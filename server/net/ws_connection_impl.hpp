@@ -120,26 +120,27 @@ struct ws_connection::impl {
     std::size_t first_sent = 0;          // bytes of out.front() already written
     std::size_t control_bytes = 0;
     std::shared_ptr<connection_handler> handler;
-    bool wait_pending = false;   // an async_wait for readable data is queued
-    bool write_waiting = false;  // an async_wait for writability is queued (the socket's buffer was full)
-    bool read_done = false;      // no more bytes will be read
-    bool read_eof = false;       // ... because the peer ended its side
-    bool discarding = false;     // after a violation: bytes are read and dropped, unparsed
-    bool half_closed = false;    // our sending side is shut down
-    bool usable = true;          // the socket is open and has not failed
-    bool close_begun = false;    // on_closed decided
-    bool close_queued = false;   // our close frame is in `out`
-    bool close_written = false;  // ... and on the wire
-    bool peer_closed = false;    // the peer's close frame has arrived
-    bool finished = false;
     std::unique_ptr<close_info> why;  // made by begin_close: an open connection keeps a pointer, not 40 B
     std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
-
+    std::atomic<std::int64_t> heard_ms{steady_ms()};  // when the peer last sent anything (read by tick())
+    std::atomic<std::int64_t> deadline_ms{0};         // the close must be over by then; 0: none (read by tick())
+    // One bit each, in one word with the two flags tick() reads: a
+    // connection is held by the thousand.
+    bool wait_pending : 1 = false;   // an async_wait for readable data is queued
+    bool write_waiting : 1 = false;  // an async_wait for writability is queued (the socket's buffer was full)
+    bool read_done : 1 = false;      // no more bytes will be read
+    bool read_eof : 1 = false;       // ... because the peer ended its side
+    bool discarding : 1 = false;     // after a violation: bytes are read and dropped, unparsed
+    bool half_closed : 1 = false;    // our sending side is shut down
+    bool usable : 1 = true;          // the socket is open and has not failed
+    bool close_begun : 1 = false;    // on_closed decided
+    bool close_queued : 1 = false;   // our close frame is in `out`
+    bool close_written : 1 = false;  // ... and on the wire
+    bool peer_closed : 1 = false;    // the peer's close frame has arrived
+    bool finished : 1 = false;
     // Read by tick() on the sweeper's thread.
-    std::atomic<std::int64_t> heard_ms{steady_ms()};  // when the peer last sent anything
-    std::atomic<std::int64_t> deadline_ms{0};         // the close must be over by then; 0: none
-    std::atomic<bool> pinged{false};                  // a keep-alive ping went out since heard_ms
-    std::atomic<bool> expired{false};                 // a timeout was posted
+    std::atomic<bool> pinged{false};   // a keep-alive ping went out since heard_ms
+    std::atomic<bool> expired{false};  // a timeout was posted
 
     net_counters& counters() noexcept { return state->counters; }
 
