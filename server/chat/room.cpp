@@ -53,7 +53,7 @@ void room::admit(const join& m) {
     const std::uint64_t conn = m.conn_id;
     const bool is_new = !members_.contains(conn);
     if (is_new) {
-        members_.emplace(conn, member{m.user, m.session, {}, false, false, {}});
+        members_.emplace(conn, member{m.user, m.session});
         monitor(m.session);  // a session that dies leaves the room
         if (users_[m.user]++ == 0 && users_.size() <= opts_.presence_limit)
             broadcast(make_frame(protocol::encode(protocol::presence_event{name_, m.user, protocol::presence_kind::join})),
@@ -97,14 +97,15 @@ std::vector<std::string> room::member_names() const {
 // ---- replay -----------------------------------------------------------------------
 
 void room::start_replay(std::uint64_t conn_id, std::uint64_t since) {
-    members_.at(conn_id).replaying = true;
+    auto& replay = members_.at(conn_id).replay;
+    if (!replay) replay = std::make_unique<replay_state>();  // a second join while replaying keeps what is held
     ask(storage_, storage::read_since{name_, since, opts_.replay_limit}, opts_.storage_timeout,
         [this, conn_id, since](act::result<storage::read_result> r) { finish_replay(conn_id, since, r); });
 }
 
 void room::finish_replay(std::uint64_t conn_id, std::uint64_t since, const act::result<storage::read_result>& r) {
     auto it = members_.find(conn_id);
-    if (it == members_.end() || !it->second.replaying) return;  // left meanwhile
+    if (it == members_.end() || !it->second.replay) return;  // left meanwhile
     member& m = it->second;
     std::uint64_t through = since;
     bool complete = r && r->ok && since <= last_seq_;
@@ -118,10 +119,10 @@ void room::finish_replay(std::uint64_t conn_id, std::uint64_t since, const act::
         }
         complete = complete && !r->rows.has_more;
     }
-    complete = complete && !m.buffer_overflowed;
+    const std::unique_ptr<replay_state> done = std::move(m.replay);
+    complete = complete && !done->overflowed;
     m.session.tell(deliver{name_, make_frame(protocol::encode(protocol::replay_done_event{name_, complete, through})), 0});
-    m.replaying = false;
-    for (auto& d : std::exchange(m.buffered, {}))
+    for (auto& d : done->buffered)
         if (d.seq == 0 || d.seq > through) m.session.tell(std::move(d));  // skip what the replay already had
 }
 
@@ -172,7 +173,7 @@ void room::handle(const typing& m) {
     auto it = members_.find(m.conn_id);
     if (it == members_.end()) return;
     const act::time_point t = now();
-    if (it->second.last_typing && t - *it->second.last_typing < opts_.typing_interval) return;
+    if (t < it->second.last_typing + opts_.typing_interval) return;
     it->second.last_typing = t;
     broadcast(make_frame(protocol::encode(protocol::typing_event{name_, it->second.user})), 0, m.conn_id);
 }
@@ -182,15 +183,15 @@ void room::handle(const crash_room&) { throw std::runtime_error("injected failur
 // ---- sending ----------------------------------------------------------------------
 
 void room::send_to(member& m, frame data, std::uint64_t seq) {
-    if (!m.replaying) {
+    if (!m.replay) {
         m.session.tell(deliver{name_, std::move(data), seq});
         return;
     }
-    if (m.buffered.size() >= opts_.replay_buffer) {
-        m.buffer_overflowed = true;  // the replay will say complete:false; history fills the gap
+    if (m.replay->buffered.size() >= opts_.replay_buffer) {
+        m.replay->overflowed = true;  // the replay will say complete:false; history fills the gap
         return;
     }
-    m.buffered.push_back(deliver{name_, std::move(data), seq});
+    m.replay->buffered.push_back(deliver{name_, std::move(data), seq});
 }
 
 void room::broadcast(const frame& data, std::uint64_t seq, std::uint64_t except_conn) {

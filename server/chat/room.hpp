@@ -7,7 +7,7 @@
 #include "storage/writer_messages.hpp"
 
 #include <cstdint>
-#include <optional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -38,13 +38,18 @@ public:
     void handle(const storage::append_done& m) override;
 
 private:
+    /// A member's replay under way: live frames are held back until it is done.
+    struct replay_state {
+        std::vector<deliver> buffered;
+        bool overflowed = false;  // frames were left out: the replay says complete:false
+    };
+    // Held by the thousand, so kept small: what only some members need
+    // (a replay) hangs off a pointer.
     struct member {
         std::string user;
         session_ref session;
-        std::optional<act::time_point> last_typing;
-        bool replaying = false;
-        bool buffer_overflowed = false;
-        std::vector<deliver> buffered;  // live frames held back during a replay
+        act::time_point last_typing = act::time_point::min();  // min: never
+        std::unique_ptr<replay_state> replay;                  // null unless replaying
     };
     struct pending_post {
         std::uint64_t conn_id;
