@@ -34,7 +34,7 @@ std::int64_t wall_clock_ms() {
 }  // namespace
 
 session::session(std::shared_ptr<ws_connection> conn, std::shared_ptr<const session_config> cfg)
-    : conn_(std::move(conn)), cfg_(std::move(cfg)), tokens_(cfg_->rate_burst) {}
+    : conn_(std::move(conn)), cfg_(std::move(cfg)), tokens_(static_cast<float>(cfg_->rate_burst)) {}
 
 void session::on_stop() {
     // Orderly shutdown (or this session failed): the frames already queued
@@ -62,19 +62,19 @@ void session::handle(const connection_closed& c) {
 // ---- from rooms ---------------------------------------------------------------
 
 void session::handle(const chat::deliver& d) {
-    if (auto it = rooms_.find(d.room); it != rooms_.end()) {
-        it->second.joined = true;
-        if (d.seq > it->second.last_seq) it->second.last_seq = d.seq;
+    if (auto it = find_room(d.room); it != rooms_.end()) {
+        it->joined = true;
+        if (d.seq > it->last_seq) it->last_seq = d.seq;
     }
     conn_->send(d.data);  // false: closing, or over budget and being closed for it
 }
 
 void session::handle(const chat::room_reset& r) {
-    auto it = rooms_.find(r.room);
+    auto it = find_room(r.room);
     if (it == rooms_.end()) return;
     // The room restarted without its members: join again from the last
     // line seen; the replay fills the gap, so the client sees no loss.
-    it->second.room.tell(chat::join{id(), user_, chat::session_ref(self()), {}, it->second.last_seq});
+    it->room.tell(chat::join{id(), user_, chat::session_ref(self()), {}, it->last_seq});
 }
 
 // ---- requests -----------------------------------------------------------------
@@ -130,35 +130,36 @@ void session::identify(const protocol::request_id& id, const protocol::identify_
 }
 
 void session::join(const protocol::request_id& id, const protocol::join_request& m) {
-    if (!rooms_.contains(m.room) && rooms_.size() >= cfg_->max_rooms)
+    if (find_room(m.room) == rooms_.end() && rooms_.size() >= cfg_->max_rooms)
         return fail(id, protocol::error_code::too_many_rooms, "in too many rooms");
     ask(cfg_->lobby, chat::open_room{m.room}, cfg_->ask_timeout,
         [this, id, m](act::result<chat::room_ref> r) {
             if (!r || !r->valid()) return fail(id, protocol::error_code::unavailable, "the room is not available");
-            auto& mem = rooms_[m.room];
-            mem.room = *r;
-            mem.room.tell(chat::join{this->id(), user_, chat::session_ref(self()), id, m.since});
+            auto it = find_room(m.room);
+            if (it == rooms_.end()) it = rooms_.insert(rooms_.end(), membership{m.room, {}, 0, false});
+            it->room = *r;
+            it->room.tell(chat::join{this->id(), user_, chat::session_ref(self()), id, m.since});
         });
 }
 
 void session::leave(const protocol::request_id& id, const protocol::leave_request& m) {
-    auto it = rooms_.find(m.room);
+    auto it = find_room(m.room);
     if (it == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "not in that room");
-    it->second.room.tell(chat::leave{this->id(), id});
+    it->room.tell(chat::leave{this->id(), id});
     rooms_.erase(it);
 }
 
 void session::send(const protocol::request_id& id, const protocol::send_request& m) {
-    auto it = rooms_.find(m.room);
+    auto it = find_room(m.room);
     if (it == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "join the room first");
-    if (it->second.room.tell(chat::post{this->id(), user_, m.client_id, m.text, id, wall_clock_ms()}) !=
+    if (it->room.tell(chat::post{this->id(), user_, m.client_id, m.text, id, wall_clock_ms()}) !=
         act::send_status::ok)
         return fail(id, protocol::error_code::unavailable, "the room is overloaded; retry with the same client_id");
     if (cfg_->metrics != nullptr) chat::bump(cfg_->metrics->received);
 }
 
 void session::history(const protocol::request_id& id, const protocol::history_request& m) {
-    if (!rooms_.contains(m.room)) return fail(id, protocol::error_code::not_in_room, "join the room first");
+    if (find_room(m.room) == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "join the room first");
     ask(cfg_->storage, storage::read_history{m.room, m.before, m.limit}, cfg_->ask_timeout,
         [this, id, room = m.room](act::result<storage::read_result> r) {
             if (!r || !r->ok) return fail(id, protocol::error_code::unavailable, "history is not available now");
@@ -171,22 +172,26 @@ void session::history(const protocol::request_id& id, const protocol::history_re
 }
 
 void session::typing(const protocol::typing_request& m) {
-    auto it = rooms_.find(m.room);
+    auto it = find_room(m.room);
     if (it == rooms_.end()) return fail({}, protocol::error_code::not_in_room, "join the room first");
-    it->second.room.tell(chat::typing{this->id()});
+    it->room.tell(chat::typing{this->id()});
 }
 
 // ---- helpers ----------------------------------------------------------------------
+
+session::membership_list::iterator session::find_room(std::string_view name) {
+    return std::find_if(rooms_.begin(), rooms_.end(), [name](const membership& m) { return m.name == name; });
+}
 
 bool session::take_token() {
     const act::time_point t = now();
     if (refilled_ != act::time_point{}) {
         const double secs = std::chrono::duration<double>(t - refilled_).count();
-        tokens_ = std::min(cfg_->rate_burst, tokens_ + secs * cfg_->rate_per_second);
+        tokens_ = static_cast<float>(std::min(cfg_->rate_burst, static_cast<double>(tokens_) + secs * cfg_->rate_per_second));
     }
     refilled_ = t;
-    if (tokens_ < 1.0) return false;
-    tokens_ -= 1.0;
+    if (tokens_ < 1.0F) return false;
+    tokens_ -= 1.0F;
     return true;
 }
 
