@@ -232,7 +232,7 @@ void cell::resume_after_failure() {
 void cell::restart(const failure& why) {
     if (terminated()) return;
     supervisor* sup = as_supervisor(*this);
-    auto children = sup != nullptr ? sup->release_children() : supervisor::child_map{};
+    auto children = sup != nullptr ? sup->release_children() : supervisor::children{};
     destroy_instance();
     ++incarnation_;
     restarts_.fetch_add(1, std::memory_order_relaxed);

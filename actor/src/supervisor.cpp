@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
-#include <iterator>
 #include <string>
 
 namespace act {
@@ -18,19 +17,20 @@ void supervisor::on_restart(const failure&) { gave_up_ = false; }
 void supervisor::on_stop() {
     // Only reached with children left when this supervisor was killed or its
     // own stop timed out above it: do not leave them running as orphans.
-    for (auto& [seq, c] : children_) c.ref->kill();
-    children_.clear();
+    for (cell* c = children_.list.front(); c != nullptr; c = child_list::next(*c)) c->kill();
+    children_.list.clear();
+    children_.notes.clear();
 }
 
-void supervisor::adopt_children(child_map kids, const failure& why) {
+void supervisor::adopt_children(children kids, const failure& why) {
     children_ = std::move(kids);
-    if (!children_.empty()) next_seq_ = std::max(next_seq_, children_.rbegin()->first);
-    for (auto& [seq, c] : children_) {
-        if (c.ref->kind() == child_kind::temporary) {  // never restarted: it stops with the old subtree
-            c.stop_requested = true;
-            c.ref->enqueue_system(new detail::directive_msg(directive::stop, why));
+    if (!children_.list.empty()) next_seq_ = std::max(next_seq_, children_.list.back()->child_seq);
+    for (cell* c = children_.list.front(); c != nullptr; c = child_list::next(*c)) {
+        if (c->kind() == child_kind::temporary) {  // never restarted: it stops with the old subtree
+            children_.notes[c].stop_requested = true;
+            c->enqueue_system(new detail::directive_msg(directive::stop, why));
         } else {
-            c.ref->enqueue_system(new detail::directive_msg(directive::restart, why));
+            c->enqueue_system(new detail::directive_msg(directive::restart, why));
         }
     }
 }
@@ -40,14 +40,18 @@ void supervisor::child_added(intrusive_ptr<cell> c) {
         c->request_stop(exit_reason{exit_reason::kind::shutdown, "parent is stopping"});
         return;
     }
-    const std::uint64_t seq = ++next_seq_;
-    c->child_seq = seq;
-    children_.emplace(seq, child{std::move(c)});
+    c->child_seq = ++next_seq_;
+    children_.list.push_back(std::move(c));
 }
 
-supervisor::child_map::iterator supervisor::find(const cell& c) {
-    auto it = children_.find(c.child_seq);
-    return (it != children_.end() && it->second.ref.get() == &c) ? it : children_.end();
+intrusive_ptr<cell> supervisor::unlink(cell& c) {
+    children_.notes.erase(&c);
+    return children_.list.remove(c);
+}
+
+bool supervisor::stop_was_requested(const cell& c) const {
+    auto it = children_.notes.find(&c);
+    return it != children_.notes.end() && it->second.stop_requested;
 }
 
 bool supervisor::note_restart() {
@@ -57,7 +61,7 @@ bool supervisor::note_restart() {
     return static_cast<int>(restarts_.size()) <= opts_.max_restarts;
 }
 
-duration supervisor::backoff_delay(child& c) {
+duration supervisor::backoff_delay(child_note& c) {
     const time_point now = this->now();
     if (now - c.last_restart > opts_.within) c.recent_restarts = 0;
     c.last_restart = now;
@@ -72,9 +76,9 @@ duration supervisor::backoff_delay(child& c) {
     return duration(static_cast<duration::rep>(d));
 }
 
-void supervisor::restart_child(child_map::iterator it, const failure& why) {
-    const duration delay = backoff_delay(it->second);
-    intrusive_ptr<cell> target = it->second.ref;
+void supervisor::restart_child(cell& c, const failure& why) {
+    const duration delay = backoff_delay(children_.notes[&c]);
+    intrusive_ptr<cell> target(&c);
     if (delay <= duration::zero()) {
         target->enqueue_system(new detail::directive_msg(directive::restart, why));
         return;
@@ -87,8 +91,7 @@ void supervisor::restart_child(child_map::iterator it, const failure& why) {
 }
 
 void supervisor::child_failed(cell& c, const failure& why) {
-    auto it = find(c);
-    if (it == children_.end() || stopping_ || gave_up_) return;
+    if (!children_.list.contains(c) || stopping_ || gave_up_) return;
     directive d = directive::restart;
     if (opts_.decider) {
         try {
@@ -106,7 +109,7 @@ void supervisor::child_failed(cell& c, const failure& why) {
             c.enqueue_system(new detail::directive_msg(directive::resume, why));
             return;
         case directive::stop:
-            it->second.stop_requested = true;
+            children_.notes[&c].stop_requested = true;
             c.enqueue_system(new detail::directive_msg(directive::stop, why));
             return;
         case directive::escalate:
@@ -122,25 +125,23 @@ void supervisor::child_failed(cell& c, const failure& why) {
         return;
     }
     switch (opts_.how) {
-        case strategy::one_for_one: restart_child(it, why); break;
+        case strategy::one_for_one: restart_child(c, why); break;
         case strategy::one_for_all:
-            for (auto i = children_.begin(); i != children_.end(); ++i)
-                if (i == it || i->second.ref->kind() != child_kind::temporary) restart_child(i, why);
+            for (cell* i = children_.list.front(); i != nullptr; i = child_list::next(*i))
+                if (i == &c || i->kind() != child_kind::temporary) restart_child(*i, why);
             break;
         case strategy::rest_for_one:
-            for (auto i = it; i != children_.end(); ++i)
-                if (i == it || i->second.ref->kind() != child_kind::temporary) restart_child(i, why);
+            for (cell* i = &c; i != nullptr; i = child_list::next(*i))
+                if (i == &c || i->kind() != child_kind::temporary) restart_child(*i, why);
             break;
     }
 }
 
 void supervisor::child_terminated(cell& c, const exit_reason& why, bool external) {
-    auto it = find(c);
-    if (it == children_.end()) return;
-    const std::uint64_t seq = it->first;
-    const bool requested = external || it->second.stop_requested;
-    intrusive_ptr<cell> gone = std::move(it->second.ref);
-    children_.erase(it);
+    if (!children_.list.contains(c)) return;
+    const std::uint64_t seq = c.child_seq;
+    const bool requested = external || stop_was_requested(c);
+    const intrusive_ptr<cell> gone = unlink(c);
     if (stopping_) {
         if (seq == awaiting_) {
             cancel_timer(stop_timer_);
@@ -177,20 +178,22 @@ void supervisor::begin_stop(exit_reason why) {
 }
 
 void supervisor::stop_next() {
-    if (children_.empty()) {
+    if (children_.list.empty()) {
         // Ended by a message so that no supervisor code runs after its instance is gone.
         self_cell().enqueue_system(new detail::finish_stop_msg(stop_reason_));
         return;
     }
-    auto last = std::prev(children_.end());
-    awaiting_ = last->first;
-    last->second.ref->request_stop(exit_reason{exit_reason::kind::shutdown, "supervisor is stopping"});
+    cell* last = children_.list.back();
+    awaiting_ = last->child_seq;
+    last->request_stop(exit_reason{exit_reason::kind::shutdown, "supervisor is stopping"});
     const std::uint64_t seq = awaiting_;
     stop_timer_ = self_cell().add_timer(opts_.child_stop_timeout, false, [this, seq] {
         if (awaiting_ != seq) return;
-        if (auto it = children_.find(seq); it != children_.end()) {
-            it->second.ref->kill();
-            children_.erase(it);
+        // No child joins while stopping, so the one awaited is still last
+        // unless it has gone (and then awaiting_ has moved on).
+        if (cell* c = children_.list.back(); c != nullptr && c->child_seq == seq) {
+            c->kill();
+            unlink(*c);
         }
         stop_next();
     });

@@ -145,6 +145,25 @@ TEST_F(shutdown, children_stop_before_their_parents_in_reverse_start_order) {
     EXPECT_EQ(sys_.live_actors(), 0u);
 }
 
+TEST_F(shutdown, children_that_left_first_middle_and_last_are_skipped_and_the_rest_stop_in_reverse_order) {
+    // The supervisor links its children through their cells: children that
+    // leave from any place must leave the others in order, and be freed.
+    auto sup = sys_.spawn_supervisor({}, {});
+    std::vector<keeper_ref> kids;
+    for (const char* name : {"k1", "k2", "k3", "k4", "k5", "k6"}) kids.push_back(spawn_keeper(name, sup));
+    run();
+    for (int i : {0, 2, 5}) sys_.stop(kids[static_cast<std::size_t>(i)]);
+    run();
+    EXPECT_EQ(*stops_, (names{"k1", "k3", "k6"}));
+    EXPECT_EQ(keeper::live, 3);
+    spawn_keeper("k7", sup);
+    run();
+    ASSERT_TRUE(sys_.shutdown());
+    EXPECT_EQ(*stops_, (names{"k1", "k3", "k6", "k7", "k5", "k4", "k2"}));
+    EXPECT_EQ(keeper::live, 0);
+    EXPECT_EQ(sys_.live_actors(), 0u);
+}
+
 TEST_F(shutdown, a_second_shutdown_has_nothing_left_to_do) {
     spawn_keeper("k");
     run();

@@ -146,6 +146,9 @@ public:
     cell* live_next = nullptr;
     /// Position among the parent's children (start order).
     std::uint64_t child_seq = 0;
+    /// Links in the parent's child_list (the parent's turn only).
+    cell* sibling_prev = nullptr;
+    cell* sibling_next = nullptr;
 
 private:
     ~cell() override;

@@ -2,13 +2,14 @@
 
 #include "act/actor_base.hpp"
 #include "act/cell.hpp"
+#include "act/child_list.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
 #include <random>
+#include <unordered_map>
 
 namespace act {
 
@@ -78,36 +79,41 @@ public:
     void child_terminated(cell& child, const exit_reason& why, bool external);
     /// Stops the children one by one, last started first; then terminates.
     void begin_stop(exit_reason why);
-    bool has_children() const noexcept { return !children_.empty(); }
-    std::size_t child_count() const noexcept { return children_.size(); }
+    bool has_children() const noexcept { return !children_.list.empty(); }
+    std::size_t child_count() const noexcept { return children_.list.size(); }
     void on_stop() override;
 
-    struct child {
-        intrusive_ptr<cell> ref;
+    /// What a supervisor remembers of a child beyond its place in the list;
+    /// kept only for the few that restarted or were told to stop.
+    struct child_note {
         int recent_restarts = 0;  // for backoff
         time_point last_restart{};
         bool stop_requested = false;
     };
-    using child_map = std::map<std::uint64_t, child>;  // by start order
+    struct children {
+        child_list list;
+        std::unordered_map<const cell*, child_note> notes;
+    };
 
     /// A restart of the supervisor hands its children to the new instance,
     /// which restarts them all: the whole subtree starts fresh.
-    child_map release_children() { return std::move(children_); }
-    void adopt_children(child_map kids, const failure& why);
+    children release_children() { return std::move(children_); }
+    void adopt_children(children kids, const failure& why);
 
 private:
     void dispatch(envelope&) override {}
 
-    child_map::iterator find(const cell& c);
     bool note_restart();  // false when intensity is exceeded
-    duration backoff_delay(child& c);
-    void restart_child(child_map::iterator it, const failure& why);
-    void respawn(child_map::iterator it);
+    duration backoff_delay(child_note& c);
+    void restart_child(cell& c, const failure& why);
+    // Unlinks a child and forgets its note; returns the list's reference.
+    intrusive_ptr<cell> unlink(cell& c);
+    bool stop_was_requested(const cell& c) const;
     void give_up(failure why);
     void stop_next();
 
     supervisor_options opts_;
-    child_map children_;
+    children children_;
     std::uint64_t next_seq_ = 0;
     std::deque<time_point> restarts_;
     bool gave_up_ = false;
