@@ -277,6 +277,9 @@ function knee_rows(series, describe) {
     row('p50 latency at half the knee, ms', s.map((x) => lat(x, 'p50'))),
     row('p99 latency at half the knee, ms', s.map((x) => lat(x, 'p99'))),
     row('p99.9 latency at half the knee, ms', s.map((x) => lat(x, 'p999'))),
+    // The latencies above include the generator's own time to read every
+    // delivery: next to them, how busy its one core was.
+    row('generator CPU at half the knee, % of its core', s.map((x) => cell(x?.half?.generator_cpu_percent ?? null, (v) => fmt_num(v, 0))), false),
     row('RSS per connection at the knee, bytes', s.map((x) => cell(knee(x)?.rss_per_connection_bytes ?? null, fmt_int))),
     row('server CPU-s per million deliveries', s.map((x) => cell(knee(x)?.cpu_s_per_million ?? null, (v) => fmt_num(v)))),
     row('gaps / duplicates (every run)', s.map((x) => (x ? `${x.gaps} / ${x.duplicates}` : 'n/a')), false),
@@ -372,6 +375,7 @@ export function render(results, { command = '', machine = '' } = {}) {
       const size = bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`;
       out.push(row(`${size}: delivered msg/s at the knee`, s.map((x) => cell(x?.knee?.delivered_per_sec ?? null, fmt_int, x && !x.reached))));
       out.push(row(`${size}: p99 at half the knee, ms`, s.map((x) => cell(x?.half?.latency_ms?.p99 ?? null, fmt_ms))));
+      out.push(row(`${size}: generator CPU at half the knee, %`, s.map((x) => cell(x?.half?.generator_cpu_percent ?? null, (v) => fmt_num(v, 0))), false));
       out.push(row(`${size}: CPU-s per million deliveries`, s.map((x) => cell(x?.knee?.cpu_s_per_million ?? null, (v) => fmt_num(v)))));
       out.push(row(`${size}: gaps / duplicates`, s.map((x) => (x ? `${x.gaps} / ${x.duplicates}` : 'n/a')), false));
     }

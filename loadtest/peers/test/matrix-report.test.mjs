@@ -130,7 +130,7 @@ test('the document has a table per workload with chatd/peer ratios and the targe
     const metrics = (delivered, p99, params = {}) => JSON.stringify({
       params: { connections: '4000', senders: '4', rate: '5', ...params },
       delivered_per_sec: delivered, latency_ms: { p50: 1, p99, p999: p99 * 2 },
-      rss_per_connection_bytes: 5000, cpu_s_per_million: 2, gaps: 0, duplicates: 0,
+      rss_per_connection_bytes: 5000, cpu_s_per_million: 2, gaps: 0, duplicates: 0, generator_cpu_percent: p99 * 10,
     });
     put('W2/workload.env', 'summary=One room.\n');
     for (const [server, delivered, reached] of [['chatd', 400000, 0], ['ws', 100000, 1], ['socketio', 20000, 1]]) {
@@ -141,6 +141,7 @@ test('the document has a table per workload with chatd/peer ratios and the targe
     const md = render(dir, { command: 'scripts/bench-load.sh --only W2', machine: '**Machine:** test' });
     assert.match(md, /\| delivered msg\/s at the knee \| ≥ 400,000 \| 100,000 \| 20,000 \| ≥ 4.00× \| ≥ 20.0× \|/);
     assert.match(md, /\| p99 latency at half the knee, ms \| 4.00 \| 4.00 \| 4.00 \| 1.00× \| 1.00× \|/);
+    assert.match(md, /\| generator CPU at half the knee, % of its core \| 40 \| 40 \| 40 \| {2}\| {2}\|/);
     assert.match(md, /\| W2: chatd ≥ 4× Node ws delivered msg\/s at the knee \| 4.00× \| yes \|/);
     assert.match(md, /\| W2: chatd ≥ 10× Socket.IO delivered msg\/s at the knee \| 20.00× \| yes \|/);
     assert.match(md, /\| W2: chatd p99 < 50 ms at half the knee \| 4.00 ms \| yes \|/);
