@@ -1,5 +1,6 @@
 #include "act/child_list.hpp"
 
+#include <cassert>
 #include <utility>
 
 namespace act {
@@ -19,6 +20,7 @@ child_list& child_list::operator=(child_list&& o) noexcept {
 
 void child_list::push_back(intrusive_ptr<cell> c) noexcept {
     cell* p = c.detach();
+    assert(p->sibling_prev == nullptr && p->sibling_next == nullptr && head_ != p);  // in no list
     p->sibling_prev = tail_;
     p->sibling_next = nullptr;
     if (tail_ != nullptr) tail_->sibling_next = p;

@@ -77,7 +77,8 @@ duration supervisor::backoff_delay(child_note& c) {
 }
 
 void supervisor::restart_child(cell& c, const failure& why) {
-    const duration delay = backoff_delay(children_.notes[&c]);
+    // Without backoff there is no history to keep: no note for the child.
+    const duration delay = opts_.backoff.min > duration::zero() ? backoff_delay(children_.notes[&c]) : duration::zero();
     intrusive_ptr<cell> target(&c);
     if (delay <= duration::zero()) {
         target->enqueue_system(new detail::directive_msg(directive::restart, why));

@@ -152,16 +152,30 @@ TEST_F(shutdown, children_that_left_first_middle_and_last_are_skipped_and_the_re
     std::vector<keeper_ref> kids;
     for (const char* name : {"k1", "k2", "k3", "k4", "k5", "k6"}) kids.push_back(spawn_keeper(name, sup));
     run();
-    for (int i : {0, 2, 5}) sys_.stop(kids[static_cast<std::size_t>(i)]);
+    // Each child's cell and instance hold `handled_`: the count tells how
+    // many cells are still allocated.
+    const long per_child = (handled_.use_count() - 1) / 6;
+    ASSERT_GT(per_child, 0);
+    for (std::size_t i : {0U, 2U, 5U}) {
+        sys_.stop(kids[i]);
+        kids[i] = keeper_ref();
+    }
     run();
     EXPECT_EQ(*stops_, (names{"k1", "k3", "k6"}));
     EXPECT_EQ(keeper::live, 3);
+    EXPECT_EQ(handled_.use_count(), 1 + 3 * per_child);  // the supervisor let go of the three
     spawn_keeper("k7", sup);
     run();
+    // A child left in the list by mistake would be stopped again, time out
+    // and be killed: the same order, but only after the stop timeout.
+    const auto before = exec_.now();
     ASSERT_TRUE(sys_.shutdown());
+    EXPECT_EQ(exec_.now(), before);
     EXPECT_EQ(*stops_, (names{"k1", "k3", "k6", "k7", "k5", "k4", "k2"}));
     EXPECT_EQ(keeper::live, 0);
     EXPECT_EQ(sys_.live_actors(), 0u);
+    kids.clear();
+    EXPECT_EQ(handled_.use_count(), 1);
 }
 
 TEST_F(shutdown, a_second_shutdown_has_nothing_left_to_do) {
