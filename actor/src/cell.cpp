@@ -262,7 +262,8 @@ void cell::terminate_now(exit_reason why) {
     sys_->cell_terminated(*this);
     if (more_)  // targets we watch must not keep us (or our notices) alive
         for (auto& target : more_->watching) target->enqueue_system(new detail::unwatch_msg(this));
-    for (auto& w : watchers_) {
+    auto tell = [&](const watcher& w) {
+        if (!w.who) return;
         if (!w.link) {
             w.who->enqueue_runtime(new detail::down_msg(this, down_notice{id_, name(), why}));
         } else if (why.abnormal()) {
@@ -270,8 +271,11 @@ void cell::terminate_now(exit_reason why) {
         } else {
             w.who->enqueue_system(new detail::unwatch_msg(this));
         }
-    }
-    std::vector<watcher>().swap(watchers_);
+    };
+    tell(first_watcher_);
+    if (more_)
+        for (const auto& w : more_->watchers) tell(w);
+    first_watcher_ = {};
     more_.reset();
     if (parent_) {
         parent_->enqueue_system(
@@ -294,12 +298,17 @@ void cell::reject_queued() {
 
 void cell::add_watcher(intrusive_ptr<cell> who, bool link) {
     if (!who || who.get() == this) return;
-    for (auto& w : watchers_)
-        if (w.who == who) {
-            w.link = w.link || link;
-            return;
-        }
-    watchers_.push_back(watcher{std::move(who), link});
+    auto merge = [&](watcher& w) {
+        if (w.who != who) return false;
+        w.link = w.link || link;
+        return true;
+    };
+    if (merge(first_watcher_)) return;
+    if (more_)
+        for (auto& w : more_->watchers)
+            if (merge(w)) return;
+    if (!first_watcher_.who) first_watcher_ = watcher{std::move(who), link};
+    else more().watchers.push_back(watcher{std::move(who), link});
 }
 
 void cell::note_watching(intrusive_ptr<cell> target) {
@@ -312,7 +321,8 @@ void cell::forget_watching(const cell* target) {
 }
 
 void cell::remove_watcher(const cell* who) {
-    std::erase_if(watchers_, [who](const watcher& w) { return w.who.get() == who; });
+    if (first_watcher_.who.get() == who) first_watcher_ = {};
+    if (more_) std::erase_if(more_->watchers, [who](const watcher& w) { return w.who.get() == who; });
 }
 
 // ---- timers -------------------------------------------------------------------

@@ -171,11 +171,12 @@ private:
     };
     struct watcher {
         intrusive_ptr<cell> who;
-        bool link;
+        bool link = false;
     };
     /// What only some actors use, made on first use so an idle actor stays
-    /// small. (Watchers are not here: most sessions have one, a room.)
+    /// small. (The first watcher is not here: a session has one, its room.)
     struct extras {
+        std::vector<watcher> watchers;  // after first_watcher_
         std::vector<intrusive_ptr<cell>> watching;
         std::vector<timer_entry> timers;
         std::uint64_t next_timer_id = 0;
@@ -205,7 +206,7 @@ private:
     std::unique_ptr<actor_base> instance_;
     std::function<std::unique_ptr<actor_base>()> make_;  // emptied once a temporary actor has its instance
     const handled_types types_;
-    std::vector<watcher> watchers_;             // own turn only
+    watcher first_watcher_{};                   // own turn only; the rest in extras
     std::unique_ptr<const std::string> name_;  // null when unnamed
     std::unique_ptr<extras> more_;              // own turn only
 };
