@@ -53,9 +53,10 @@ void room::admit(const join& m) {
     const std::uint64_t conn = m.conn_id;
     const bool is_new = !members_.contains(conn);
     if (is_new) {
-        members_.emplace(conn, member{m.user, m.session});
+        auto& user = *users_.try_emplace(m.user, 0).first;
+        members_.emplace(conn, member{&user, m.session});
         monitor(m.session);  // a session that dies leaves the room
-        if (users_[m.user]++ == 0 && users_.size() <= opts_.presence_limit)
+        if (user.second++ == 0 && users_.size() <= opts_.presence_limit)
             broadcast(make_frame(protocol::encode(protocol::presence_event{name_, m.user, protocol::presence_kind::join})),
                       0, conn);
     }
@@ -77,10 +78,11 @@ void room::handle(const leave& m) {
 void room::remove_member(std::uint64_t conn_id) {
     auto it = members_.find(conn_id);
     if (it == members_.end()) return;
-    const std::string user = std::move(it->second.user);
+    auto* u = it->second.user;
     members_.erase(it);
-    if (auto u = users_.find(user); u != users_.end() && --u->second == 0) {
-        users_.erase(u);
+    if (--u->second == 0) {
+        auto node = users_.extract(u->first);
+        const std::string user = std::move(node.key());
         if (users_.size() >= opts_.presence_limit) return;  // it was a large room: no presence
         broadcast(make_frame(protocol::encode(protocol::presence_event{name_, user, protocol::presence_kind::leave})), 0);
     }
@@ -173,9 +175,10 @@ void room::handle(const typing& m) {
     auto it = members_.find(m.conn_id);
     if (it == members_.end()) return;
     const act::time_point t = now();
-    if (t < it->second.last_typing + opts_.typing_interval) return;
+    const act::time_point last = it->second.last_typing;
+    if (last != act::time_point::min() && t - last < opts_.typing_interval) return;
     it->second.last_typing = t;
-    broadcast(make_frame(protocol::encode(protocol::typing_event{name_, it->second.user})), 0, m.conn_id);
+    broadcast(make_frame(protocol::encode(protocol::typing_event{name_, it->second.user->first})), 0, m.conn_id);
 }
 
 void room::handle(const crash_room&) { throw std::runtime_error("injected failure in room " + name_); }

@@ -43,10 +43,12 @@ private:
         std::vector<deliver> buffered;
         bool overflowed = false;  // frames were left out: the replay says complete:false
     };
-    // Held by the thousand, so kept small: what only some members need
-    // (a replay) hangs off a pointer.
+    using user_counts = std::unordered_map<std::string, std::uint32_t>;  // connections per user
+    // Held by the thousand, so kept small: the user's name is its entry in
+    // users_ (whose nodes do not move), and what only some members need (a
+    // replay) hangs off a pointer.
     struct member {
-        std::string user;
+        user_counts::value_type* user;  // {name, connections}; erased only with the user's last member
         session_ref session;
         act::time_point last_typing = act::time_point::min();  // min: never
         std::unique_ptr<replay_state> replay;                  // null unless replaying
@@ -77,7 +79,7 @@ private:
     std::uint64_t last_seq_ = 0;
     std::vector<join> waiting_;  // joins that came before the room was ready
     std::unordered_map<std::uint64_t, member> members_;  // by connection (session) id
-    std::unordered_map<std::string, std::uint32_t> users_;  // connections per user, for presence
+    user_counts users_;  // connections per user, for presence
     std::unordered_map<std::uint64_t, pending_post> pending_;  // by append token
     std::uint64_t next_token_ = 0;
 };
