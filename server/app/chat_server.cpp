@@ -133,7 +133,7 @@ void chat_server::start() {
 
     net::listener_callbacks cb;
     cb.make_session = [&sys, sessions = p.sessions, scfg = std::shared_ptr<const net::session_config>(std::move(scfg))](
-                          std::shared_ptr<net::ws_connection> conn)
+                          std::shared_ptr<net::ws_connection> conn, const net::request_facts&)
         -> std::shared_ptr<net::connection_handler> {
         spdlog::info("connection {} opened from {}", conn->info().id, conn->info().remote);
         auto s = sys.spawn<net::session>(

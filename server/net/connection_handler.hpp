@@ -84,6 +84,13 @@ public:
 /// the returned handler until on_closed(); the handler may keep the
 /// connection (to send and close) as long as it likes. Returning nullptr
 /// (or throwing) closes the connection with 1011.
-using session_factory = std::function<std::shared_ptr<connection_handler>(std::shared_ptr<ws_connection>)>;
+/// What the upgrade request said, for the session factory to read during
+/// its call; the connection does not keep it (it is held by the thousand).
+struct request_facts {
+    std::string_view target;  ///< the request target, query included: "/ws?token=..."
+    std::string_view origin;  ///< the Origin header, "" if none
+};
+using session_factory =
+    std::function<std::shared_ptr<connection_handler>(std::shared_ptr<ws_connection>, const request_facts&)>;
 
 }  // namespace chatd::net

@@ -270,12 +270,12 @@ private:
             return send_text(meta, http::status::service_unavailable,
                              why == reject_reason::capacity ? "too many connections\n" : "shutting down\n");
         }
-        upgrade_info info{state_->next_id(), remote, std::string(req.target()), origin};
+        upgrade_info info{state_->next_id(), remote};
         stream_.expires_never();
         // The socket moves to the connection; this session ends here.
         std::string early = beast::buffers_to_string(buffer_.data());
         accept_websocket(state_, std::move(slot), stream_.release_socket(), ws_switching_response(key), std::move(early),
-                         std::move(info));
+                         std::move(info), std::string(req.target()), origin);
     }
 
     std::shared_ptr<server_state> state_;

@@ -24,9 +24,11 @@ using upgrade_request = boost::beast::http::request<boost::beast::http::string_b
 /// a request that passed ws_upgrade_problem), makes the connection's
 /// handler with the session factory and starts reading; `early_bytes` are
 /// what the HTTP side read past the request (frames a client sent without
-/// waiting for the 101), read first. The slot is released when the
-/// connection ends.
+/// waiting for the 101), read first; `target` and `origin` are the
+/// request's, for the factory. The slot is released when the connection
+/// ends.
 void accept_websocket(std::shared_ptr<server_state> state, ws_slot slot, boost::asio::ip::tcp::socket socket,
-                      std::string response_101, std::string early_bytes, upgrade_info info);
+                      std::string response_101, std::string early_bytes, upgrade_info info, std::string target,
+                      std::string origin);
 
 }  // namespace chatd::net::detail

@@ -12,7 +12,8 @@ namespace chatd::net {
 
 // ---- opening and closing (on the strand) ---------------------------------------------
 
-void ws_connection::impl::start(const self_ptr& self, std::string response_101, std::string early_bytes) {
+void ws_connection::impl::start(const self_ptr& self, std::string response_101, std::string early_bytes,
+                                const request_facts& facts) {
     error_code ec;
     socket.non_blocking(true, ec);  // reads are tried at once, after a wait for readiness
     // Queued, not yet written: the connection joins the open set and gets
@@ -20,7 +21,7 @@ void ws_connection::impl::start(const self_ptr& self, std::string response_101, 
     // reset after its request) closes it like any other.
     out.push_back({std::make_shared<const std::string>(std::move(response_101)), false});
     counters().ws_total.fetch_add(1, std::memory_order_relaxed);
-    state->log.info("ws {} open from {} {}", self->info_.id, self->info_.remote, loggable(self->info_.target));
+    state->log.info("ws {} open from {} {}", self->info_.id, self->info_.remote, loggable(facts.target));
 
     std::uint16_t late_code = 0;
     std::string late_reason;
@@ -28,7 +29,7 @@ void ws_connection::impl::start(const self_ptr& self, std::string response_101, 
 
     std::shared_ptr<connection_handler> h;
     try {
-        h = state->callbacks.make_session(self);
+        h = state->callbacks.make_session(self, facts);
     } catch (const std::exception& e) {
         state->log.error("ws {}: session factory failed: {}", self->info_.id, e.what());
     }
@@ -134,8 +135,7 @@ void ws_connection::impl::maybe_finish(const self_ptr& self) {
 
 // ---- ws_connection ---------------------------------------------------------------------
 
-ws_connection::ws_connection(upgrade_info info, std::size_t outbound_budget, impl& i)
-    : info_(std::move(info)), budget_(outbound_budget), impl_(&i) {
+ws_connection::ws_connection(upgrade_info info, impl& i) : info_(std::move(info)), impl_(&i) {
     impl_->owner = this;
 }
 
@@ -148,7 +148,7 @@ bool ws_connection::send(std::shared_ptr<const std::string> frame) {
     if (!frame || closing_.load(std::memory_order_acquire)) return false;
     const std::size_t n = frame->size();
     const std::size_t before = queued_bytes_.fetch_add(n, std::memory_order_relaxed);
-    if (before + n > budget_) {
+    if (before + n > impl_->state->cfg.outbound_budget_bytes) {  // config: the same for all, read-only
         queued_bytes_.fetch_sub(n, std::memory_order_relaxed);
         if (!closing_.exchange(true, std::memory_order_acq_rel))
             impl_->post([self = shared_from_this()] {
@@ -213,10 +213,10 @@ struct impl_holder {
     ws_connection::impl i;
 };
 struct connection_block final : impl_holder, ws_connection {
-    connection_block(upgrade_info info, std::size_t budget, std::shared_ptr<server_state> s, ws_slot slot,
-                     socket_type socket, std::unique_ptr<strand_type> strand)
+    connection_block(upgrade_info info, std::shared_ptr<server_state> s, ws_slot slot, socket_type socket,
+                     std::unique_ptr<strand_type> strand)
         : impl_holder{ws_connection::impl(std::move(s), std::move(slot), std::move(socket), std::move(strand))},
-          ws_connection(std::move(info), budget, impl_holder::i) {}
+          ws_connection(std::move(info), impl_holder::i) {}
 };
 
 }  // namespace
@@ -224,7 +224,7 @@ struct connection_block final : impl_holder, ws_connection {
 namespace detail {
 
 void accept_websocket(std::shared_ptr<server_state> state, ws_slot slot, tcp::socket socket, std::string response_101,
-                      std::string early_bytes, upgrade_info info) {
+                      std::string early_bytes, upgrade_info info, std::string target, std::string origin) {
     // The socket comes from the HTTP side with an any_io_executor: a strand
     // of its own, or (one io thread) the io_context's executor. Keep the
     // strand, and move the descriptor to a socket on the plain executor.
@@ -250,14 +250,14 @@ void accept_websocket(std::shared_ptr<server_state> state, ws_slot slot, tcp::so
         state->log.debug("ws {}: cannot take over the socket: {}", info.id, ec.message());
         return;  // the slot is released, the socket closed
     }
-    const std::size_t budget = state->cfg.outbound_budget_bytes;
-    auto block = std::make_shared<connection_block>(std::move(info), budget, std::move(state), std::move(slot),
-                                                    std::move(plain), std::move(strand));
+    auto block = std::make_shared<connection_block>(std::move(info), std::move(state), std::move(slot), std::move(plain),
+                                                    std::move(strand));
     auto* raw = &block->i;
     std::shared_ptr<ws_connection> conn = std::move(block);
     // Start on the connection's strand (or the io thread).
-    raw->post([raw, conn = std::move(conn), r = std::move(response_101), e = std::move(early_bytes)]() mutable {
-        raw->start(conn, std::move(r), std::move(e));
+    raw->post([raw, conn = std::move(conn), r = std::move(response_101), e = std::move(early_bytes),
+               t = std::move(target), o = std::move(origin)]() mutable {
+        raw->start(conn, std::move(r), std::move(e), request_facts{t, o});
     });
 }
 

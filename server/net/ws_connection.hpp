@@ -15,12 +15,11 @@
 
 namespace chatd::net {
 
-/// Facts about the upgrade request, fixed for the connection's life.
+/// Facts about the upgrade, fixed for the connection's life. (What else
+/// the request said goes to the session factory only: see request_facts.)
 struct upgrade_info {
     std::uint64_t id = 0;  ///< unique in this process, for logs
     std::string remote;    ///< "127.0.0.1:52144"
-    std::string target;    ///< the request target, query included: "/ws?token=..."
-    std::string origin;    ///< the Origin header, "" if none
 };
 
 /// Made by the listener after a successful upgrade and given to the
@@ -37,7 +36,7 @@ public:
 
     /// Made only by the listener (the impl cannot be named elsewhere), in
     /// one allocation with its impl, which outlives it.
-    ws_connection(upgrade_info info, std::size_t outbound_budget, impl& i);
+    ws_connection(upgrade_info info, impl& i);
     ~ws_connection();
     ws_connection(const ws_connection&) = delete;
     ws_connection& operator=(const ws_connection&) = delete;
@@ -76,7 +75,6 @@ private:
     friend struct server_state;  // links open connections through prev_open_/next_open_
 
     const upgrade_info info_;
-    const std::size_t budget_;
     /// One frame to write: a text payload (given a header when written), or
     /// bytes written as they are (control frames, the 101 response).
     struct queued_frame {

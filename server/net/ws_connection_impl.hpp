@@ -117,8 +117,8 @@ struct ws_connection::impl {
     ws_frame_reader reader;
     std::unique_ptr<std::string> partial;  // the bytes of a frame not yet whole (none between frames)
     std::vector<out_frame> out;          // to write, in order
-    std::size_t first_sent = 0;          // bytes of out.front() already written
-    std::size_t control_bytes = 0;
+    std::uint32_t first_sent = 0;     // bytes of out.front() already written (less than one frame)
+    std::uint32_t control_bytes = 0;  // at most max_control_bytes and a frame
     std::shared_ptr<connection_handler> handler;
     std::unique_ptr<close_info> why;  // made by begin_close: an open connection keeps a pointer, not 40 B
     std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
@@ -159,7 +159,7 @@ struct ws_connection::impl {
 
     // ---- opening ----------------------------------------------------------------------
 
-    void start(const self_ptr& self, std::string response_101, std::string early_bytes);
+    void start(const self_ptr& self, std::string response_101, std::string early_bytes, const request_facts& facts);
 
     // ---- reading ----------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ namespace chatd::net {
 
 void ws_connection::impl::push_raw(const self_ptr& self, std::string bytes, bool control) {
     if (!usable) return;
-    if (control) control_bytes += bytes.size();
+    if (control) control_bytes += static_cast<std::uint32_t>(bytes.size());  // below max_control_bytes + a frame
     out.push_back({std::make_shared<const std::string>(std::move(bytes)), false});
     write_now(self);
 }
@@ -90,9 +90,9 @@ void ws_connection::impl::write_now(const self_ptr& self) {
             const out_frame& f = out[done];
             left -= wire_size(f);
             if (f.text) text_bytes += f.bytes->size();
-            else control_bytes -= std::min(control_bytes, f.bytes->size());
+            else control_bytes -= static_cast<std::uint32_t>(std::min<std::size_t>(control_bytes, f.bytes->size()));
         }
-        first_sent = left;
+        first_sent = static_cast<std::uint32_t>(left);  // less than out[done]'s size
         out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(done));
         if (close_queued && out.empty()) wrote_close = true;
         if (wrote < asked) {

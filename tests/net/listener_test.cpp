@@ -101,7 +101,7 @@ TEST(listener, an_upgrade_to_another_path_is_404) {
 
 TEST(listener, a_factory_that_gives_no_session_closes_with_1011) {
     listener_callbacks cb;
-    cb.make_session = [](std::shared_ptr<chatd::net::ws_connection>) { return nullptr; };
+    cb.make_session = [](std::shared_ptr<chatd::net::ws_connection>, const chatd::net::request_facts&) { return nullptr; };
     server s(test_config(), cb);
     client_io c;
     ws_client client(c);

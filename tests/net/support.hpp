@@ -102,7 +102,8 @@ private:
 /// every frame back if asked. The test thread waits on it.
 class recorder final : public connection_handler {
 public:
-    recorder(std::shared_ptr<ws_connection> c, bool echo) : conn(std::move(c)), echo_(echo) {}
+    recorder(std::shared_ptr<ws_connection> c, const request_facts& facts, bool echo)
+        : conn(std::move(c)), target(facts.target), origin(facts.origin), echo_(echo) {}
 
     void on_text(std::string f) override {
         if (echo_) conn->send(frame(f));
@@ -140,6 +141,8 @@ public:
     // connection, which holds its handler until on_closed; session_log
     // breaks it for connections still open when the server goes.
     std::shared_ptr<ws_connection> conn;
+    const std::string target;  // as the factory saw them
+    const std::string origin;
 
 private:
     const bool echo_;
@@ -161,8 +164,8 @@ public:
     session_log& operator=(const session_log&) = delete;
 
     session_factory factory() {
-        return [this](std::shared_ptr<ws_connection> c) {
-            auto r = std::make_shared<recorder>(std::move(c), echo_);
+        return [this](std::shared_ptr<ws_connection> c, const request_facts& facts) {
+            auto r = std::make_shared<recorder>(std::move(c), facts, echo_);
             {
                 std::lock_guard lock(mutex_);
                 made_.push_back(r);

@@ -27,7 +27,7 @@ TEST(ws_connection, echoes_text_frames_in_order_through_the_handler) {
     auto session = s.sessions.wait_for(0);
     ASSERT_TRUE(session);
     EXPECT_EQ(session->frames(), sent);
-    EXPECT_EQ(session->conn->info().target, "/ws");
+    EXPECT_EQ(session->target, "/ws");
     EXPECT_EQ(session->conn->info().remote.rfind("127.0.0.1:", 0), 0u);
 
     ASSERT_FALSE(client.close(close_code::normal));
@@ -54,8 +54,8 @@ TEST(ws_connection, the_factory_sees_the_target_and_origin) {
     ASSERT_FALSE(client.connect(s.port(), "/ws?token=abc", "http://chat.example"));
     auto session = s.sessions.wait_for(0);
     ASSERT_TRUE(session);
-    EXPECT_EQ(session->conn->info().target, "/ws?token=abc");
-    EXPECT_EQ(session->conn->info().origin, "http://chat.example");
+    EXPECT_EQ(session->target, "/ws?token=abc");
+    EXPECT_EQ(session->origin, "http://chat.example");
     ASSERT_FALSE(client.close(close_code::normal));
     ASSERT_TRUE(session->wait_closed());
     // The query (a token) never reaches the log.
