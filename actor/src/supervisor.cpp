@@ -66,7 +66,6 @@ duration supervisor::backoff_delay(child_note& c) {
     if (now - c.last_restart > opts_.within) c.recent_restarts = 0;
     c.last_restart = now;
     const int k = c.recent_restarts++;
-    if (opts_.backoff.min <= duration::zero()) return duration::zero();
     double d = static_cast<double>(opts_.backoff.min.count()) * std::pow(2.0, std::min(k, 30));
     d = std::min(d, static_cast<double>(opts_.backoff.max.count()));
     if (opts_.backoff.jitter > 0) {

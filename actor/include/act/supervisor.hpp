@@ -104,7 +104,7 @@ private:
     void dispatch(envelope&) override {}
 
     bool note_restart();  // false when intensity is exceeded
-    duration backoff_delay(child_note& c);
+    duration backoff_delay(child_note& c);  // only with backoff on (min > 0)
     void restart_child(cell& c, const failure& why);
     // Unlinks a child and forgets its note; returns the list's reference.
     intrusive_ptr<cell> unlink(cell& c);
