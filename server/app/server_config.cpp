@@ -37,6 +37,12 @@ bool to_bool(const std::string& name, const std::string& v) {
     throw std::invalid_argument("--" + name + " needs true or false, got '" + v + "'");
 }
 
+storage::sync_mode to_sync_mode(const std::string& v) {
+    if (v == "full") return storage::sync_mode::full;
+    if (v == "normal") return storage::sync_mode::normal;
+    throw std::invalid_argument("--sync needs full or normal, got '" + v + "'");
+}
+
 std::vector<std::string> split(const std::string& v) {
     std::vector<std::string> out;
     std::size_t start = 0;
@@ -85,6 +91,8 @@ const std::vector<option>& options() {
          [](server_config& c, const std::string& v) { c.net.outbound_budget_bytes = to_uint("outbound-budget", v); }},
         {"batch-size", "messages per storage commit at most (default 256)",
          [](server_config& c, const std::string& v) { c.storage.max_batch = to_uint("batch-size", v); }},
+        {"sync", "full: an ack survives a power loss (fsync per commit); normal: only a crash of chatd (default full)",
+         [](server_config& c, const std::string& v) { c.storage.store.sync = to_sync_mode(v); }},
         {"batch-delay-ms", "longest wait before a commit (default 2)",
          [](server_config& c, const std::string& v) { c.storage.max_delay = std::chrono::milliseconds(to_uint("batch-delay-ms", v)); }},
         {"allowed-origins", "comma-separated Origins allowed to connect (default: any)",

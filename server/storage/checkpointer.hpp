@@ -36,7 +36,7 @@ struct checkpoint_wal {
 struct checkpointer_options {
     std::filesystem::path path;  ///< the writer's database file
     std::chrono::milliseconds busy_timeout{5000};
-    sync_mode sync = sync_mode::normal;
+    sync_mode sync = sync_mode::full;
     /// After each checkpoint, on the checkpointer's thread: quick and
     /// thread-safe (a histogram). Empty: not called.
     std::function<void(const checkpoint_done&, std::chrono::nanoseconds took)> on_checkpoint;

@@ -10,13 +10,14 @@ namespace chatd::storage {
 
 /// How hard a commit pushes to disk. In WAL mode `normal` survives a crash
 /// of the process but a power loss may undo the last commits; `full` syncs
-/// the WAL on every commit and survives both, at a cost per commit.
+/// the WAL on every commit and survives both, at a cost per commit (see
+/// docs/benchmarks.md). `full` is chatd's default: an ack means on disk.
 enum class sync_mode : std::uint8_t { normal, full };
 
 struct connection_options {
     std::filesystem::path path;                         ///< the database file
     std::chrono::milliseconds busy_timeout{5000};       ///< wait this long for another connection's lock; 0: fail at once
-    sync_mode sync = sync_mode::normal;
+    sync_mode sync = sync_mode::full;
     /// SQLite's page cache, KiB (SQLite's default is 2 MiB): the messages
     /// table's index pages stay in memory instead of being read again.
     std::uint32_t cache_kib = 8 * 1024;
@@ -32,7 +33,7 @@ struct connection_options {
 };
 
 /// Opens a connection the way chatd wants it: creates the parent directory
-/// if missing, then journal_mode=WAL, synchronous=NORMAL (or FULL),
+/// if missing, then journal_mode=WAL, synchronous=FULL (or NORMAL),
 /// foreign_keys=ON, the cache size, the autocheckpoint and the busy timeout. Start-up only: throws
 /// startup_error if the directory cannot be made, the file cannot be opened
 /// or WAL mode cannot be set. The connection belongs to the calling thread.

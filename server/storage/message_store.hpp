@@ -21,7 +21,7 @@ struct store_options {
     std::filesystem::path path;                       ///< the database file; its folder is created if missing
     std::filesystem::path schema_dir = CHATD_SCHEMA_DIR;  ///< the numbered migrations
     std::chrono::milliseconds busy_timeout{5000};     ///< how long a call waits for another connection's lock
-    sync_mode sync = sync_mode::normal;
+    sync_mode sync = sync_mode::full;
     /// The WAL's bound, in pages: a commit that leaves the WAL at least this
     /// long checkpoints it at once, on the committing thread (SQLite's own
     /// autocheckpoint). With a checkpointer (storage/checkpointer.hpp)

@@ -25,6 +25,7 @@ protected:
     ~server_config_test() override {
         ::unsetenv("CHATD_PORT");
         ::unsetenv("CHATD_JWT_SECRET");
+        ::unsetenv("CHATD_SYNC");
     }
 };
 
@@ -51,6 +52,17 @@ TEST_F(server_config_test, a_jwt_secret_turns_guests_off_unless_they_are_allowed
     EXPECT_TRUE(parse({"--allow-guests", "true"})->session.allow_guests);
 }
 
+TEST_F(server_config_test, sync_is_full_unless_normal_is_asked_for) {
+    using chatd::storage::sync_mode;
+    EXPECT_EQ(parse({})->storage.store.sync, sync_mode::full);
+    EXPECT_EQ(parse({"--sync", "normal"})->storage.store.sync, sync_mode::normal);
+    EXPECT_EQ(parse({"--sync=full"})->storage.store.sync, sync_mode::full);
+    ::setenv("CHATD_SYNC", "normal", 1);
+    EXPECT_EQ(parse({})->storage.store.sync, sync_mode::normal);
+    EXPECT_THROW(parse({"--sync", "off"}), std::invalid_argument);
+    EXPECT_THROW(parse({"--sync", "FULL"}), std::invalid_argument);
+}
+
 TEST_F(server_config_test, bad_input_is_refused_with_a_reason) {
     EXPECT_THROW(parse({"--port", "eighty"}), std::invalid_argument);
     EXPECT_THROW(parse({"--no-such-flag", "1"}), std::invalid_argument);
@@ -62,7 +74,7 @@ TEST_F(server_config_test, help_prints_every_flag_and_starts_nothing) {
     EXPECT_FALSE(parse({"--help"}).has_value());
     const std::string text = chatd::app::usage();
     for (const char* flag : {"--port", "--db", "--web-root", "--threads", "--max-connections", "--jwt-secret",
-                             "--log-level", "CHATD_PORT"})
+                             "--log-level", "--sync", "CHATD_PORT"})
         EXPECT_NE(text.find(flag), std::string::npos) << flag;
 }
 

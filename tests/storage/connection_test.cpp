@@ -3,6 +3,7 @@
 
 #include "support.hpp"
 
+#include "storage/checkpointer.hpp"
 #include "storage/startup_error.hpp"
 
 #include <sqlite3.h>
@@ -43,10 +44,15 @@ TEST(connection_test, the_page_cache_and_the_checkpoint_interval_are_set) {
     EXPECT_EQ(pragma_text(db, "PRAGMA wal_autocheckpoint"), "1234");
 }
 
-TEST(connection_test, full_sync_is_available) {
+TEST(connection_test, sync_is_full_unless_normal_is_asked_for) {
     temp_dir dir;
-    auto db = open_connection({dir / "chat.db", std::chrono::milliseconds(5000), sync_mode::full});
-    EXPECT_EQ(pragma_text(db, "PRAGMA synchronous"), "2");  // FULL
+    auto db = open_connection(connection_options{dir / "chat.db"});
+    EXPECT_EQ(pragma_text(db, "PRAGMA synchronous"), "2");  // FULL: the WAL is synced at every commit
+    auto normal = open_connection({dir / "chat.db", std::chrono::milliseconds(5000), sync_mode::normal});
+    EXPECT_EQ(pragma_text(normal, "PRAGMA synchronous"), "1");  // NORMAL
+    // The store and the checkpointer open their connections with these.
+    EXPECT_EQ(store_options{}.sync, sync_mode::full);
+    EXPECT_EQ(checkpointer_options{}.sync, sync_mode::full);
 }
 
 TEST(connection_test, a_file_that_is_not_a_database_is_refused_as_corrupt) {
