@@ -93,6 +93,10 @@ const std::vector<option>& options() {
          [](server_config& c, const std::string& v) { c.storage.max_batch = to_uint("batch-size", v); }},
         {"sync", "full: an ack survives a power loss (fsync per commit); normal: only a crash of chatd (default full)",
          [](server_config& c, const std::string& v) { c.storage.store.sync = to_sync_mode(v); }},
+        {"integrity-check-interval", "seconds between PRAGMA quick_check runs on the database (default 300; 0: only at start)",
+         [](server_config& c, const std::string& v) {
+             c.storage.integrity_check_interval = std::chrono::seconds(to_uint("integrity-check-interval", v));
+         }},
         {"batch-delay-ms", "longest wait before a commit (default 2)",
          [](server_config& c, const std::string& v) { c.storage.max_delay = std::chrono::milliseconds(to_uint("batch-delay-ms", v)); }},
         {"allowed-origins", "comma-separated Origins allowed to connect (default: any)",

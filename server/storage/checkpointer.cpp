@@ -28,8 +28,17 @@ bool checkpointer::open() {
     }
 }
 
-checkpoint_done checkpointer::handle(const checkpoint_wal&) {
+checkpoint_done checkpointer::handle(const checkpoint_wal& m) {
     checkpoint_done d;
+    if (m.file && identify(opts_.path) != m.file) {
+        // The writer's file is no longer at the path: a connection opened now
+        // would meet another database, and ours must not copy anything into
+        // it. Closed without touching the path (see database's destructor).
+        if (db_) db_->keep_files_on_close();
+        db_.reset();
+        d.why = error{error_code::io, 0, "checkpoint: the database file was deleted or replaced"};
+        return d;
+    }
     if (!open()) {
         d.why = error{error_code::io, 0, "checkpoint: the database is not open"};
         return d;

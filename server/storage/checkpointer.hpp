@@ -7,6 +7,7 @@
 
 #include "act/actor.hpp"
 #include "storage/connection.hpp"
+#include "storage/db_file.hpp"
 #include "storage/result.hpp"
 #include "storage/sqlite.hpp"
 
@@ -31,6 +32,9 @@ struct checkpoint_done {
 /// (SQLite's PASSIVE checkpoint). Asked by the writer when its WAL grows.
 struct checkpoint_wal {
     using reply = checkpoint_done;
+    /// The file the writer has open: no checkpoint unless the path still
+    /// names it. Unset: not checked.
+    std::optional<file_identity> file;
 };
 
 struct checkpointer_options {

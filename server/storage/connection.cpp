@@ -33,6 +33,11 @@ database open_connection(const connection_options& options) {
     if (!opened) fail(std::move(opened).error());
     database db = std::move(opened).value();
 
+    // SQLite opens a file it may not write read-only, without a word; every
+    // commit would then fail. Refused here, at start-up, instead.
+    if (sqlite3_db_readonly(db.handle(), "main") == 1)
+        fail(error{error_code::io, SQLITE_READONLY, "open " + options.path.string() + ": the file is read-only"});
+
     const auto ms = options.busy_timeout.count();
     sqlite3_busy_timeout(db.handle(), ms <= 0 ? 0 : ms > INT32_MAX ? INT32_MAX : static_cast<int>(ms));
 

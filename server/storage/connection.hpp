@@ -36,7 +36,7 @@ struct connection_options {
 /// if missing, then journal_mode=WAL, synchronous=FULL (or NORMAL),
 /// foreign_keys=ON, the cache size, the autocheckpoint and the busy timeout. Start-up only: throws
 /// startup_error if the directory cannot be made, the file cannot be opened
-/// or WAL mode cannot be set. The connection belongs to the calling thread.
+/// for writing or WAL mode cannot be set. The connection belongs to the calling thread.
 database open_connection(const connection_options& options);
 
 }  // namespace chatd::storage

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <limits>
 #include <string>
 #include <unordered_map>
@@ -43,6 +44,31 @@ int on_wal_commit(void* state, sqlite3* db, const char* schema, int pages) {
     return SQLITE_OK;
 }
 
+// PRAGMA quick_check answers "ok", or a row per problem found.
+result<void> run_quick_check(database& db) {
+    // Dropped, so the check reads what is on disk rather than this
+    // connection's cached copy of it.
+    sqlite3_db_release_memory(db.handle());
+    auto stmt = db.prepare("PRAGMA quick_check(1)");
+    if (!stmt) return std::move(stmt).error();
+    auto row = stmt->step();
+    if (!row) return std::move(row).error();
+    std::string answer = *row ? stmt->column_text(0) : std::string("no answer");
+    if (answer == "ok") return {};
+    std::replace(answer.begin(), answer.end(), '\n', ' ');  // one log line
+    return error{error_code::corrupt, SQLITE_CORRUPT, "quick_check: " + answer};
+}
+
+// Start-up: a damaged file is refused before a migration writes to it.
+database& checked(database& db, const std::filesystem::path& path) {
+    if (auto r = run_quick_check(db); !r) {
+        auto e = std::move(r).error();
+        e.message = path.string() + " is damaged: " + e.message;
+        throw startup_error(std::move(e));
+    }
+    return db;
+}
+
 error misuse(std::string message) { return error{error_code::misuse, 0, std::move(message)}; }
 
 result<void> check_limit(std::size_t limit) {
@@ -57,7 +83,7 @@ result<void> check_limit(std::size_t limit) {
 message_store::message_store(const store_options& options)
     : db_(open_connection({options.path, options.busy_timeout, options.sync})),
       wal_(std::make_unique<detail::wal_state>(detail::wal_state{0, options.wal_limit_pages})),
-      schema_version_(migrate(db_, options.schema_dir)),
+      schema_version_(migrate(checked(db_, options.path), options.schema_dir)),
       begin_(prepare_or_throw(db_, "BEGIN IMMEDIATE")),
       commit_(prepare_or_throw(db_, "COMMIT")),
       select_room_(prepare_or_throw(db_, "SELECT last_seq FROM rooms WHERE name = ?1")),
@@ -236,6 +262,19 @@ result<void> message_store::check() {
         return error{error_code::other, 0,
                      "schema version is " + std::to_string(version) + ", expected " + std::to_string(schema_version_)};
     return {};
+}
+
+result<void> message_store::quick_check() {
+    if (!db_.is_open()) return misuse("the store is not open");
+    return run_quick_check(db_);
+}
+
+void message_store::seal() {
+    if (!db_.is_open()) return;
+    // TRUNCATE: every frame into the database file, then the WAL cut to
+    // zero bytes. Both through the descriptors SQLite holds, never the path.
+    sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    db_.keep_files_on_close();
 }
 
 }  // namespace chatd::storage

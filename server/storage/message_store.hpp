@@ -52,9 +52,10 @@ class message_store {
 public:
     static constexpr std::size_t max_page = 100;  ///< the largest limit of history() and since()
 
-    /// Opens (or creates) the database, configures it (open_connection)
-    /// and applies pending migrations from options.schema_dir.
-    /// Throws startup_error if it cannot be opened, if it is newer than
+    /// Opens (or creates) the database, configures it (open_connection),
+    /// checks it (quick_check) and applies pending migrations from
+    /// options.schema_dir. Throws startup_error if it cannot be opened, if
+    /// it is damaged (code `corrupt`), if it is newer than
     /// the newest migration, or if statements cannot be prepared; throws
     /// migration_error (a startup_error) if a migration file fails.
     explicit message_store(const store_options& options);
@@ -89,6 +90,19 @@ public:
     /// For readiness probes: the database answers and is still at the
     /// schema version it was migrated to. Touches the file, cheaply.
     result<void> check();
+
+    /// PRAGMA quick_check on what is on disk (the page cache is dropped
+    /// first, so pages are read again): `corrupt` with SQLite's first
+    /// complaint when it finds damage. Reads every page: on a large
+    /// database it holds the calling thread for a while.
+    result<void> quick_check();
+
+    /// For a store whose file was deleted or replaced while open: copies the
+    /// WAL into the file this connection still has open (wherever it is now)
+    /// and empties the WAL through the open descriptor, so that a database
+    /// put at the path later never meets these frames. Nothing is done by
+    /// path, here or when the store closes (see database's destructor).
+    void seal();
 
     /// The schema version reached at start-up.
     int schema_version() const noexcept { return schema_version_; }

@@ -26,6 +26,24 @@ error_code classify(int sqlite_code) noexcept {
     }
 }
 
+// In WAL mode the last connection to close checkpoints the WAL into the
+// database file through its open descriptors, then deletes the -wal and
+// -shm files BY PATH. When the database file was deleted or replaced under
+// us, those paths may belong to a new database (or its leftover WAL would
+// be applied to one later): so a connection whose file has moved closes
+// without either. SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE skips both at once; the
+// alternatives were worse: SQLITE_FCNTL_PERSIST_WAL still checkpoints and
+// leaves a full WAL at the path, and not closing leaks the descriptors.
+void close_connection(sqlite3* db) noexcept {
+    if (!db) return;
+    int moved = 0;
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved != 0)
+        sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    // close_v2: if a statement outlives us by mistake, the connection is
+    // closed when the last one is finalized instead of leaking.
+    sqlite3_close_v2(db);
+}
+
 }  // namespace
 
 error make_error(int sqlite_code, std::string_view context, std::string_view detail) {
@@ -41,17 +59,13 @@ database::database(database&& other) noexcept : db_(std::exchange(other.db_, nul
 
 database& database::operator=(database&& other) noexcept {
     if (this != &other) {
-        if (db_) sqlite3_close_v2(db_);
+        close_connection(db_);
         db_ = std::exchange(other.db_, nullptr);
     }
     return *this;
 }
 
-database::~database() {
-    // close_v2: if a statement outlives us by mistake, the connection is
-    // closed when the last one is finalized instead of leaking.
-    if (db_) sqlite3_close_v2(db_);
-}
+database::~database() { close_connection(db_); }
 
 result<database> database::open(const std::filesystem::path& path) {
     sqlite3* db = nullptr;
@@ -92,6 +106,10 @@ void database::rollback_quietly() noexcept {
     // has already rolled back; after others (a failed COMMIT: busy or a
     // deferred foreign key) the transaction is still open and must be ended.
     if (in_transaction()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void database::keep_files_on_close() noexcept {
+    if (db_) sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
 }
 
 error database::last_error(int sqlite_code, std::string_view context) const {

@@ -23,7 +23,7 @@ error make_error(int sqlite_code, std::string_view context, std::string_view det
 
 class statement;
 
-/// An open SQLite connection. Move-only; closes on destruction.
+/// An open SQLite connection. Move-only; closes on destruction (see close()).
 /// Only the owning thread may use it.
 class database {
 public:
@@ -59,6 +59,12 @@ public:
     /// Rolls back the open transaction, if any. Safe to call when SQLite
     /// has already rolled back on its own (after I/O or full-disk errors).
     void rollback_quietly() noexcept;
+
+    /// From now on, closing neither checkpoints nor deletes the -wal and
+    /// -shm files (SQLite does both, by path, when the last connection to a
+    /// database closes). For a connection whose file is no longer at its
+    /// path; the destructor also does this by itself when it finds so.
+    void keep_files_on_close() noexcept;
 
     /// An error for `sqlite_code` carrying this connection's last message.
     error last_error(int sqlite_code, std::string_view context) const;

@@ -49,9 +49,17 @@ void writer::on_start() {
         store_.emplace(opts_.store);
     } catch (const startup_error& e) {
         spdlog::error("storage: cannot open {}: {}", opts_.store.path.string(), e.what());
+        if (opts_.on_open) opts_.on_open(&e.error());
         throw;  // the supervisor decides
     }
+    file_ = identify(opts_.store.path);
+    if (opts_.on_open) opts_.on_open(nullptr);
     spdlog::info("storage: opened {} (schema version {})", opts_.store.path.string(), store_->schema_version());
+    // Periodic timers die with the instance; they run between batches.
+    if (opts_.watch_interval > act::duration::zero())
+        self_cell().add_timer(opts_.watch_interval, true, [this] { writable(); });
+    if (opts_.integrity_check_interval > act::duration::zero())
+        self_cell().add_timer(opts_.integrity_check_interval, true, [this] { on_integrity_check(); });
 }
 
 void writer::on_stop() {
@@ -59,8 +67,10 @@ void writer::on_stop() {
     // The runtime has cancelled the timers already.
     delay_timer_ = 0;
     retry_timer_ = 0;
-    if (!store_) {
+    if (store_ && !broken_) writable();  // a lost file is sealed before anything else
+    if (!store_ || broken_) {
         fail_front(rows_.size());
+        store_.reset();
         return;
     }
     // One attempt per batch: a stop must not wait out a retry schedule.
@@ -77,7 +87,7 @@ void writer::on_stop() {
 }
 
 void writer::handle(const append& m) {
-    if (!store_) {
+    if (!store_ || broken_) {
         tell(m.reply_to, {m.token, append_done::status::failed, 0, 0});
         return;
     }
@@ -106,21 +116,28 @@ void writer::handle(const append& m) {
 
 read_result writer::handle(const read_history& m) {
     if (!store_) return {false, {}, "storage is not open"};
+    if (broken_) return {false, {}, broken_->message};
     flush();
-    return to_read_result(store_->history(m.room, m.before, m.limit));
+    auto r = store_->history(m.room, m.before, m.limit);
+    if (!r) note(r.error());
+    return to_read_result(std::move(r));
 }
 
 read_result writer::handle(const read_since& m) {
     if (!store_) return {false, {}, "storage is not open"};
+    if (broken_) return {false, {}, broken_->message};
     flush();
-    return to_read_result(store_->since(m.room, m.after, m.limit));
+    auto r = store_->since(m.room, m.after, m.limit);
+    if (!r) note(r.error());
+    return to_read_result(std::move(r));
 }
 
 std::uint64_t writer::handle(const read_last_seq& m) {
-    if (!store_) return 0;
+    if (!store_ || broken_) return 0;
     flush();
     auto r = store_->last_seq(m.room);
     if (!r) {
+        note(r.error());
         spdlog::warn("storage: last seq of room '{}': {}", m.room, r.error().message);
         return 0;
     }
@@ -128,10 +145,12 @@ std::uint64_t writer::handle(const read_last_seq& m) {
 }
 
 bool writer::handle(const check_ready&) {
-    if (!store_ || last_commit_failed_) return false;
+    if (!store_ || broken_ || last_commit_failed_ || !writable()) return false;
     auto r = store_->check();
-    if (!r) spdlog::warn("storage: not ready: {}", r.error().message);
-    return r.has_value();
+    if (r) return true;
+    note(r.error());
+    if (!broken_) spdlog::warn("storage: not ready: {}", r.error().message);
+    return false;
 }
 
 // Commits every queued append, batch by batch, unless a refused batch waits
@@ -148,6 +167,14 @@ void writer::flush() {
 // One attempt at the front batch. A refusal worth retrying keeps the batch
 // and arms the retry timer; any other outcome takes the batch off the queue.
 void writer::commit_front() {
+    if (!writable()) {
+        // Refused, not retried: a file that is not ours or not writable
+        // will not take this batch in a few milliseconds either.
+        fail_front(rows_.size());
+        refused_batch_ = 0;
+        attempts_ = 0;
+        return;
+    }
     const std::size_t n = refused_batch_ != 0 ? refused_batch_ : std::min(rows_.size(), opts_.max_batch);
     auto why = commit(n);
     if (!why) {
@@ -159,6 +186,7 @@ void writer::commit_front() {
         overflow_logged_ = false;
         return;
     }
+    if (broken_) return;  // the queue was failed with it
     ++attempts_;
     if (retryable(why->code) && attempts_ < opts_.retry.max_attempts) {
         if (attempts_ == 1)
@@ -186,6 +214,7 @@ std::optional<error> writer::commit(std::size_t n) {
     if (!r) {
         last_commit_failed_ = true;
         if (opts_.on_failure) opts_.on_failure(r.error());
+        note(r.error());
         return std::move(r).error();
     }
     last_commit_failed_ = false;
@@ -234,6 +263,55 @@ act::duration writer::backoff() const {
     return std::min(d, opts_.retry.max_backoff);
 }
 
+// Before a commit, a readiness answer and on the watch timer: the path
+// still names the file opened, and this process could write it. A read-only
+// file may become writable again; a lost one is lost for good.
+bool writer::writable() {
+    if (!store_ || broken_) return false;
+    if (identify(opts_.store.path) != file_) {
+        give_up({error_code::io, 0, opts_.store.path.string() + " was deleted or replaced while chatd had it open"});
+        return false;
+    }
+    auto why = why_not_writable(opts_.store.path);
+    if (why && !read_only_) spdlog::error("storage: {}; refusing lines until it is writable again", *why);
+    if (!why && read_only_) spdlog::info("storage: {} is writable again", opts_.store.path.string());
+    read_only_ = std::move(why);
+    return !read_only_;
+}
+
+// Every error a statement returns passes here: damage ends the store.
+void writer::note(const error& e) {
+    if (e.code == error_code::corrupt) give_up({e.code, e.sqlite_code, opts_.store.path.string() + " is damaged: " + e.message});
+}
+
+// Lost or corrupt, until chatd restarts on a restored or repaired file: one
+// log line, the queue failed, and a lost file sealed so that nothing of it
+// reaches what is at the path now.
+void writer::give_up(error why) {
+    if (broken_) return;
+    spdlog::error("storage: {}; refusing every line and read until chatd is restarted", why.message);
+    const bool lost = why.code != error_code::corrupt;
+    broken_ = std::move(why);
+    for (auto* timer : {&delay_timer_, &retry_timer_})
+        if (*timer != 0) cancel_timer(std::exchange(*timer, 0));
+    fail_front(rows_.size());
+    refused_batch_ = 0;
+    attempts_ = 0;
+    if (lost) store_->seal();
+}
+
+// PRAGMA quick_check between batches. Only damage is final: a check that
+// could not run (busy, io) is logged and tried again at the next interval.
+void writer::on_integrity_check() {
+    if (!store_ || broken_) return;
+    flush();
+    if (broken_) return;
+    auto r = store_->quick_check();
+    if (r) return;
+    note(r.error());
+    if (!broken_) spdlog::warn("storage: quick_check could not run: {} ({})", r.error().message, to_string(r.error().code));
+}
+
 // The checkpointer copies the WAL back while this thread goes on committing;
 // one ask at a time, so a slow disk does not pile up requests. An answer
 // that copied nothing (an error, or a reader holding an old snapshot) counts
@@ -245,7 +323,7 @@ void writer::maybe_checkpoint() {
     if (wal < checkpointed_pages_) checkpointed_pages_ = 0;  // SQLite started the WAL over
     if (wal - checkpointed_pages_ < opts_.checkpoint_pages) return;
     checkpoint_asked_ = true;
-    ask(opts_.checkpointer, checkpoint_wal{}, std::chrono::seconds(60), [this, wal](act::result<checkpoint_done> r) {
+    ask(opts_.checkpointer, checkpoint_wal{file_}, std::chrono::seconds(60), [this, wal](act::result<checkpoint_done> r) {
         checkpoint_asked_ = false;
         const bool ok = r && r->ok;
         // Counted from what it copied, and never from less than the WAL

@@ -8,6 +8,7 @@
 #include "act/executor.hpp"
 #include "act/ref.hpp"
 #include "storage/checkpointer.hpp"
+#include "storage/db_file.hpp"
 #include "storage/message_store.hpp"
 #include "storage/result.hpp"
 #include "storage/rows.hpp"
@@ -18,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace chatd::storage {
@@ -47,6 +49,13 @@ struct writer_options {
     /// themselves, and wait for it.
     act::ref<checkpoint_wal> checkpointer;
     std::uint32_t checkpoint_pages = 1000;
+    /// How often, between batches, the writer checks that the database path
+    /// still names the file it opened and that the file is writable (it also
+    /// checks before every commit and every readiness check). 0: never on a timer.
+    act::duration watch_interval = std::chrono::seconds(5);
+    /// How often PRAGMA quick_check runs on the writer's thread, between
+    /// batches (it also runs at start-up). 0: only at start-up.
+    act::duration integrity_check_interval = std::chrono::minutes(5);
 
     // Observers, called on the writer's thread: quick, and safe to call
     // from that thread (an atomic counter, a histogram). Empty: not called.
@@ -57,6 +66,9 @@ struct writer_options {
     std::function<void()> on_backstop_checkpoint;
     /// After each failed commit attempt (every retry included).
     std::function<void(const error& why)> on_failure;
+    /// After on_start tried to open the store: nullptr when it did, else why
+    /// not (on_start then throws). For chat_server to refuse to start.
+    std::function<void(const error* why)> on_open;
 };
 
 /// The storage writer actor. Spawn it bound to a thread of its own (an
@@ -69,8 +81,15 @@ struct writer_options {
 /// Appends are acked (append_done to reply_to) only after their batch is
 /// committed, in the order they arrived; nothing pending has been acked, and
 /// on_stop commits what is pending before the actor goes. A start-up failure
-/// to open or migrate the database is thrown from on_start (startup_error),
-/// for the supervisor to see.
+/// to open, check or migrate the database is thrown from on_start
+/// (startup_error), for the supervisor to see.
+///
+/// A store that goes wrong while running is detected and refused, with one
+/// log line, and check_ready answers false meanwhile: the path no longer
+/// names the file opened (deleted or replaced: "lost", for good), damage
+/// found by quick_check or reported by any statement ("corrupt", for good,
+/// reads refused too), or a file or folder that is not writable (until it
+/// is again). Appends are then answered `failed` at once.
 ///
 /// Everything here runs in the writer's own turn; only the ref is for others.
 class writer final : public act::actor<append, read_history, read_since, read_last_seq, check_ready> {
@@ -88,7 +107,8 @@ public:
     read_result handle(const read_since& m) override;
     /// 0 when the room has no lines, or on error (logged).
     std::uint64_t handle(const read_last_seq& m) override;
-    /// False while the store is not open or the last commit attempt failed.
+    /// False while the store is not open, lost, corrupt or not writable, or
+    /// the last commit attempt failed.
     bool handle(const check_ready& m) override;
 
 private:
@@ -107,6 +127,10 @@ private:
     void on_retry();
     void maybe_checkpoint();
     act::duration backoff() const;
+    bool writable();
+    void note(const error& e);
+    void give_up(error why);
+    void on_integrity_check();
     bool retrying() const noexcept { return retry_timer_ != 0; }
 
     writer_options opts_;
@@ -126,6 +150,9 @@ private:
     bool checkpoint_warned_ = false;       // a failure was logged since the last success
     std::uint64_t backstops_seen_ = 0;     // the store's backstop checkpoints already reported
     bool stopping_ = false;
+    std::optional<file_identity> file_;  // the database file opened
+    std::optional<error> broken_;        // lost or corrupt: nothing more is stored or read
+    std::optional<std::string> read_only_;  // why the file cannot be written now
 };
 
 }  // namespace chatd::storage

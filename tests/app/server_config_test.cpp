@@ -63,6 +63,13 @@ TEST_F(server_config_test, sync_is_full_unless_normal_is_asked_for) {
     EXPECT_THROW(parse({"--sync", "FULL"}), std::invalid_argument);
 }
 
+TEST_F(server_config_test, the_integrity_check_runs_every_five_minutes_unless_told_otherwise) {
+    EXPECT_EQ(parse({})->storage.integrity_check_interval, std::chrono::minutes(5));
+    EXPECT_EQ(parse({"--integrity-check-interval", "60"})->storage.integrity_check_interval, std::chrono::minutes(1));
+    EXPECT_EQ(parse({"--integrity-check-interval", "0"})->storage.integrity_check_interval, act::duration::zero());
+    EXPECT_THROW(parse({"--integrity-check-interval", "5m"}), std::invalid_argument);
+}
+
 TEST_F(server_config_test, bad_input_is_refused_with_a_reason) {
     EXPECT_THROW(parse({"--port", "eighty"}), std::invalid_argument);
     EXPECT_THROW(parse({"--no-such-flag", "1"}), std::invalid_argument);
@@ -74,7 +81,7 @@ TEST_F(server_config_test, help_prints_every_flag_and_starts_nothing) {
     EXPECT_FALSE(parse({"--help"}).has_value());
     const std::string text = chatd::app::usage();
     for (const char* flag : {"--port", "--db", "--web-root", "--threads", "--max-connections", "--jwt-secret",
-                             "--log-level", "--sync", "CHATD_PORT"})
+                             "--log-level", "--sync", "--integrity-check-interval", "CHATD_PORT"})
         EXPECT_NE(text.find(flag), std::string::npos) << flag;
 }
 

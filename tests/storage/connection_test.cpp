@@ -7,6 +7,10 @@
 #include "storage/startup_error.hpp"
 
 #include <sqlite3.h>
+#include <sys/mount.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <string>
 
@@ -75,6 +79,27 @@ TEST(connection_test, a_path_that_cannot_be_a_folder_is_refused_as_io) {
         FAIL() << "opened a database under a regular file";
     } catch (const startup_error& e) {
         EXPECT_EQ(e.error().code, error_code::io) << e.what();
+    }
+}
+
+TEST(connection_test, a_database_on_a_read_only_file_system_is_refused) {
+    temp_dir dir;
+    open_connection({dir / "chat.db", std::chrono::milliseconds(5000), {}});
+    // Root ignores permission bits: a read-only bind mount of the folder.
+    if (::mount(dir.path().c_str(), dir.path().c_str(), nullptr, MS_BIND, nullptr) != 0)
+        GTEST_SKIP() << "cannot bind-mount here: " << std::strerror(errno);
+    struct unmount {
+        const std::filesystem::path& at;
+        ~unmount() { ::umount2(at.c_str(), MNT_DETACH); }
+    } guard{dir.path()};
+    ASSERT_EQ(::mount(nullptr, dir.path().c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr), 0)
+        << std::strerror(errno);
+    try {
+        open_connection({dir / "chat.db", std::chrono::milliseconds(5000), {}});
+        FAIL() << "opened a database it cannot write";
+    } catch (const startup_error& e) {
+        EXPECT_EQ(e.error().code, error_code::io) << e.what();
+        EXPECT_NE(std::string(e.what()).find("the file is read-only"), std::string::npos) << e.what();
     }
 }
 

@@ -142,6 +142,23 @@ TEST_F(message_store_failure_test, a_database_newer_than_the_schema_is_refused_a
     }
 }
 
+TEST_F(message_store_failure_test, a_damaged_file_is_refused_at_open) {
+    {
+        auto store = open_store();
+        std::vector<new_message> lines;
+        for (int i = 0; i < 200; ++i) lines.push_back(msg("a", "ann", std::to_string(i), std::string(100, 'x')));
+        append_ok(store, lines);
+    }  // the last connection closes: the WAL is in the database file
+    damage(db_path());
+    try {
+        open_store();
+        FAIL() << "opened a damaged database";
+    } catch (const startup_error& e) {
+        EXPECT_EQ(e.error().code, error_code::corrupt) << e.what();
+        EXPECT_NE(std::string(e.what()).find("damaged"), std::string::npos) << e.what();
+    }
+}
+
 TEST_F(message_store_failure_test, a_broken_schema_folder_fails_the_open_with_the_file_name) {
     temp_dir schema;
     write_file(schema / "0001_bad.sql", "CREATE TABLE messages (;");

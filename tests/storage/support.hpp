@@ -105,4 +105,15 @@ inline void write_file(const std::filesystem::path& path, const std::string& tex
     ASSERT_TRUE(out.good()) << path;
 }
 
+/// Writes over every page of a database file after the first: the schema
+/// stays readable, the tables' pages do not.
+inline void damage(const std::filesystem::path& file) {
+    const auto size = std::filesystem::file_size(file);
+    ASSERT_GT(size, 4096U);
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096);
+    f << std::string(size - 4096, '\xa5');
+    ASSERT_TRUE(f.good()) << file;
+}
+
 }  // namespace chatd::storage::test
