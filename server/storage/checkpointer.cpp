@@ -32,9 +32,8 @@ checkpoint_done checkpointer::handle(const checkpoint_wal& m) {
     checkpoint_done d;
     if (m.file && identify(opts_.path) != m.file) {
         // The writer's file is no longer at the path: a connection opened now
-        // would meet another database, and ours must not copy anything into
-        // it. Closed without touching the path (see database's destructor).
-        if (db_) db_->keep_files_on_close();
+        // would meet another database. Ours is closed, sealed (database's
+        // destructor), and not opened again.
         db_.reset();
         d.why = error{error_code::io, 0, "checkpoint: the database file was deleted or replaced"};
         return d;

@@ -269,12 +269,6 @@ result<void> message_store::quick_check() {
     return run_quick_check(db_);
 }
 
-void message_store::seal() {
-    if (!db_.is_open()) return;
-    // TRUNCATE: every frame into the database file, then the WAL cut to
-    // zero bytes. Both through the descriptors SQLite holds, never the path.
-    sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
-    db_.keep_files_on_close();
-}
+void message_store::seal() { db_.seal(); }
 
 }  // namespace chatd::storage

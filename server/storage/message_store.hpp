@@ -97,11 +97,9 @@ public:
     /// database it holds the calling thread for a while.
     result<void> quick_check();
 
-    /// For a store whose file was deleted or replaced while open: copies the
-    /// WAL into the file this connection still has open (wherever it is now)
-    /// and empties the WAL through the open descriptor, so that a database
-    /// put at the path later never meets these frames. Nothing is done by
-    /// path, here or when the store closes (see database's destructor).
+    /// For a store whose file was deleted or replaced while open: its
+    /// acked lines go into the file it has open (wherever that is now), and
+    /// nothing of it reaches what is at the path (database::seal).
     void seal();
 
     /// The schema version reached at start-up.

@@ -8,6 +8,18 @@ namespace chatd::storage {
 
 namespace {
 
+// TRUNCATE: every frame into the database file, then the WAL cut to zero
+// bytes, through the descriptors (a busy reader is waited for, up to the
+// busy timeout); the path is never used. SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE
+// then says outright what SQLite does anyway for a moved file: no
+// checkpoint and no deletion by path at close. The alternatives were worse:
+// SQLITE_FCNTL_PERSIST_WAL alone keeps a full WAL at the path, and not
+// closing leaks the descriptors and still leaves the frames there.
+void seal(sqlite3* db) noexcept {
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+}
+
 error_code classify(int sqlite_code) noexcept {
     switch (sqlite_code & 0xff) {  // the primary code
     case SQLITE_BUSY:
@@ -27,18 +39,15 @@ error_code classify(int sqlite_code) noexcept {
 }
 
 // In WAL mode the last connection to close checkpoints the WAL into the
-// database file through its open descriptors, then deletes the -wal and
-// -shm files BY PATH. When the database file was deleted or replaced under
-// us, those paths may belong to a new database (or its leftover WAL would
-// be applied to one later): so a connection whose file has moved closes
-// without either. SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE skips both at once; the
-// alternatives were worse: SQLITE_FCNTL_PERSIST_WAL still checkpoints and
-// leaves a full WAL at the path, and not closing leaks the descriptors.
+// database file, then deletes the -wal and -shm files BY PATH. SQLite skips
+// both when the file has moved (those paths may be a new database's now),
+// but then leaves the WAL at the path full of this file's frames, and the
+// next connection to open whatever file is at the path applies them to it.
+// So a connection whose file has moved is sealed first (database::seal).
 void close_connection(sqlite3* db) noexcept {
     if (!db) return;
     int moved = 0;
-    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved != 0)
-        sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved != 0) seal(db);
     // close_v2: if a statement outlives us by mistake, the connection is
     // closed when the last one is finalized instead of leaking.
     sqlite3_close_v2(db);
@@ -108,8 +117,8 @@ void database::rollback_quietly() noexcept {
     if (in_transaction()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
-void database::keep_files_on_close() noexcept {
-    if (db_) sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+void database::seal() noexcept {
+    if (db_) storage::seal(db_);
 }
 
 error database::last_error(int sqlite_code, std::string_view context) const {

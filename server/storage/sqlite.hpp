@@ -60,11 +60,14 @@ public:
     /// has already rolled back on its own (after I/O or full-disk errors).
     void rollback_quietly() noexcept;
 
-    /// From now on, closing neither checkpoints nor deletes the -wal and
-    /// -shm files (SQLite does both, by path, when the last connection to a
-    /// database closes). For a connection whose file is no longer at its
-    /// path; the destructor also does this by itself when it finds so.
-    void keep_files_on_close() noexcept;
+    /// For a connection whose file is no longer at its path (deleted or
+    /// replaced): copies the WAL into the file it has open and empties the
+    /// WAL, both through the descriptors SQLite holds, so that a database
+    /// put at the path never meets these frames; and from now on closing
+    /// does nothing by path (SQLite deletes the -wal and -shm files by path
+    /// when the last connection to a database closes). The destructor does
+    /// this by itself when it finds the file moved.
+    void seal() noexcept;
 
     /// An error for `sqlite_code` carrying this connection's last message.
     error last_error(int sqlite_code, std::string_view context) const;

@@ -3,9 +3,14 @@
 
 #include "support.hpp"
 
+#include "storage/connection.hpp"
 #include "storage/sqlite.hpp"
 
 #include <sqlite3.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
 
 using namespace chatd::storage;
 using chatd::storage::test::temp_dir;
@@ -96,6 +101,39 @@ TEST_F(statement_test, rollback_quietly_ends_an_open_transaction_and_is_harmless
     auto count = db_.prepare("SELECT count(*) FROM t");
     ASSERT_TRUE(count->step().value());
     EXPECT_EQ(count->column_int64(0), 0);
+}
+
+std::string first_text(database& db, const char* sql) {
+    auto stmt = db.prepare(sql);
+    if (!stmt) return "error: " + stmt.error().message;
+    auto row = stmt->step();
+    if (!row) return "error: " + row.error().message;
+    return *row ? stmt->column_text(0) : "no row";
+}
+
+TEST(sqlite_test, a_connection_whose_file_was_replaced_leaves_no_frames_for_the_new_one) {
+    namespace fs = std::filesystem;
+    temp_dir dir;
+    const auto db = dir / "chat.db";
+    auto old_db = std::make_unique<database>(open_connection(connection_options{db}));
+    ASSERT_TRUE(old_db->exec("CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('old')").has_value());
+
+    // The operator moves the database file away (its WAL stays at the path)
+    // and puts another database in its place.
+    fs::rename(db, dir / "moved.db");
+    fs::create_directories(dir / "new");
+    {
+        auto other = open_connection(connection_options{dir / "new" / "chat.db"});
+        ASSERT_TRUE(other.exec("CREATE TABLE marker (x TEXT); INSERT INTO marker VALUES ('the new one')").has_value());
+    }
+    fs::copy_file(dir / "new" / "chat.db", db);
+
+    old_db.reset();  // the last connection to the old file
+
+    auto now = open_connection(connection_options{db});
+    EXPECT_EQ(first_text(now, "SELECT x FROM marker"), "the new one");
+    auto moved = open_connection(connection_options{dir / "moved.db"});
+    EXPECT_EQ(first_text(moved, "SELECT x FROM t"), "old");  // its commit went with it
 }
 
 }  // namespace
