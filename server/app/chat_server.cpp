@@ -12,12 +12,14 @@
 #include "net/listener.hpp"
 #include "net/session.hpp"
 #include "net/ws_connection.hpp"
+#include "storage/startup_error.hpp"
 #include "storage/writer.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -111,8 +113,16 @@ void chat_server::start() {
     p.cfg.storage.checkpointer = sys.spawn<storage::checkpointer>(
         {.exec = &p.checkpoint_thread, .parent = storage_sup, .name = "checkpointer", .label = "storage"},
         std::move(copts));
+    // chatd does not run without its database: the first open's outcome
+    // decides whether start() goes on or throws (main then exits 3).
+    auto opened = std::make_shared<std::promise<std::optional<storage::error>>>();
+    p.cfg.storage.on_open = [opened, told = std::make_shared<std::atomic<bool>>(false)](const storage::error* why) {
+        if (told->exchange(true)) return;  // a restart of the writer, later
+        opened->set_value(why ? std::optional<storage::error>(*why) : std::nullopt);
+    };
     p.storage = sys.spawn<storage::writer>(
         {.exec = &p.storage_thread, .parent = storage_sup, .name = "storage", .label = "storage"}, p.cfg.storage);
+    if (auto why = opened->get_future().get()) throw storage::startup_error(std::move(*why));
 
     auto& m = p.chat_counters;
     m.received = &p.registry.add_counter("chatd_messages_received_total", "Chat lines accepted from clients");

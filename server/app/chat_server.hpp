@@ -14,7 +14,8 @@ namespace chatd::app {
 class chat_server {
 public:
     /// Starts everything and listens. Throws at start-up (bad config,
-    /// port in use, database refused).
+    /// port in use); storage::startup_error when the database cannot be
+    /// opened, is damaged or cannot be written.
     explicit chat_server(server_config cfg);
     /// stop(), if not done.
     ~chat_server();
