@@ -71,6 +71,21 @@ TEST_F(checkpointer_test, after_a_checkpoint_the_database_file_alone_holds_every
     EXPECT_EQ(lines_in_the_file_alone(), 20U);
 }
 
+TEST_F(checkpointer_test, no_checkpoint_runs_for_a_file_that_is_no_longer_at_the_path) {
+    message_store s(store());
+    append_ok(s, {msg("a", "ann", "c1")});
+    const auto writers_file = identify(db_path());
+    auto c = spawn_checkpointer();
+    ASSERT_TRUE(c.ask(checkpoint_wal{writers_file}, 1s).get()->ok);
+
+    std::filesystem::rename(db_path(), dir_ / "moved.db");
+    std::filesystem::copy_file(dir_ / "moved.db", db_path());  // another file at the path
+    auto r = c.ask(checkpoint_wal{writers_file}, 1s).get();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_FALSE(r->ok);
+    EXPECT_NE(r->why.message.find("deleted or replaced"), std::string::npos) << r->why.message;
+}
+
 TEST_F(checkpointer_test, the_writer_asks_for_a_checkpoint_each_time_its_wal_has_grown_enough) {
     auto c = spawn_checkpointer();
     writer_options o;

@@ -13,6 +13,7 @@
 #include <string>
 
 using namespace chatd::storage;
+using chatd::storage::test::first_text;
 using chatd::storage::test::temp_dir;
 
 namespace {
@@ -101,14 +102,6 @@ TEST_F(statement_test, rollback_quietly_ends_an_open_transaction_and_is_harmless
     auto count = db_.prepare("SELECT count(*) FROM t");
     ASSERT_TRUE(count->step().value());
     EXPECT_EQ(count->column_int64(0), 0);
-}
-
-std::string first_text(database& db, const char* sql) {
-    auto stmt = db.prepare(sql);
-    if (!stmt) return "error: " + stmt.error().message;
-    auto row = stmt->step();
-    if (!row) return "error: " + row.error().message;
-    return *row ? stmt->column_text(0) : "no row";
 }
 
 TEST(sqlite_test, a_connection_whose_file_was_replaced_leaves_no_frames_for_the_new_one) {

@@ -105,6 +105,15 @@ inline void write_file(const std::filesystem::path& path, const std::string& tex
     ASSERT_TRUE(out.good()) << path;
 }
 
+/// The first column of the first row `sql` answers, or "error: ..." / "no row".
+inline std::string first_text(database& db, const char* sql) {
+    auto stmt = db.prepare(sql);
+    if (!stmt) return "error: " + stmt.error().message;
+    auto row = stmt->step();
+    if (!row) return "error: " + row.error().message;
+    return *row ? stmt->column_text(0) : "no row";
+}
+
 /// Writes over every page of a database file after the first: the schema
 /// stays readable, the tables' pages do not.
 inline void damage(const std::filesystem::path& file) {

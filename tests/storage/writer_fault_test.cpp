@@ -41,17 +41,27 @@ protected:
     /// The text of the first row `sql` answers, from a copy of `files`
     /// (the database, then its WAL if there is one) in a folder of its own,
     /// as chatd would find them at its next start.
-    std::string read_copy(const std::string& name, const fs::path& file, const std::string& sql) const {
+    std::string read_copy(const std::string& name, const fs::path& file, const char* sql) const {
         const auto to = dir_ / name;
         fs::create_directories(to);
         fs::copy_file(file, to / "chat.db");
         if (fs::exists(file.string() + "-wal")) fs::copy_file(file.string() + "-wal", to / "chat.db-wal");
         auto c = open_connection({to / "chat.db", 5000ms, {}});
-        auto stmt = c.prepare(sql);
-        if (!stmt) return "error: " + stmt.error().message;
-        auto row = stmt->step();
-        if (!row) return "error: " + row.error().message;
-        return *row ? stmt->column_text(0) : "no row";
+        return first_text(c, sql);
+    }
+
+    /// A writer with 200 lines stored, then every page after the first of
+    /// its file overwritten on disk (after a checkpoint put them there).
+    writer::ref_type damaged_writer(act::duration integrity_check_interval) {
+        auto o = options();
+        o.integrity_check_interval = integrity_check_interval;
+        auto w = spawn_writer(o);
+        for (std::uint64_t t = 1; t <= 200; ++t) w.tell(line("a", std::to_string(t), t));
+        advance(2ms);
+        EXPECT_EQ(count(status::stored), 200U);
+        checkpoint();
+        damage(db());
+        return w;
     }
 };
 
@@ -79,14 +89,7 @@ TEST_F(writer_fault_test, a_replaced_file_is_refused_and_its_wal_never_reaches_t
 }
 
 TEST_F(writer_fault_test, damage_found_by_the_timed_quick_check_refuses_lines_and_reads) {
-    auto o = options();
-    o.integrity_check_interval = 1min;
-    auto w = spawn_writer(o);
-    for (std::uint64_t t = 1; t <= 200; ++t) w.tell(line("a", std::to_string(t), t));
-    advance(2ms);
-    ASSERT_EQ(count(status::stored), 200U);
-    checkpoint();
-    damage(db());
+    auto w = damaged_writer(1min);
     EXPECT_TRUE(ready(w));  // nothing has read the damaged pages yet
 
     advance(1min);
@@ -99,13 +102,7 @@ TEST_F(writer_fault_test, damage_found_by_the_timed_quick_check_refuses_lines_an
 }
 
 TEST_F(writer_fault_test, a_read_that_meets_damage_ends_the_store_too) {
-    auto o = options();
-    o.integrity_check_interval = 0ms;
-    auto w = spawn_writer(o);
-    for (std::uint64_t t = 1; t <= 200; ++t) w.tell(line("a", std::to_string(t), t));
-    advance(2ms);
-    checkpoint();
-    damage(db());
+    auto w = damaged_writer(0ms);
 
     auto r = w.ask(read_since{"a", 0, 100}, 1s).get();
     ASSERT_TRUE(r.has_value());
