@@ -4,8 +4,10 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 namespace chatd::storage {
@@ -47,7 +49,17 @@ database open_connection(const connection_options& options) {
     {
         auto stmt = db.prepare("PRAGMA journal_mode=WAL");
         if (!stmt) fail(std::move(stmt).error());
+        // Two connections opening a new database at once (the writer and
+        // the checkpointer, at start) race to switch it to WAL, and SQLite
+        // answers the loser `busy` at once, without its busy handler: tried
+        // again for as long as the busy timeout.
+        const auto deadline = std::chrono::steady_clock::now() + options.busy_timeout;
         auto row = stmt->step();
+        while (!row && row.error().code == error_code::busy && std::chrono::steady_clock::now() < deadline) {
+            stmt->reset();
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            row = stmt->step();
+        }
         if (!row) fail(std::move(row).error());
         const std::string mode = *row ? stmt->column_text(0) : std::string();
         if (mode != "wal")

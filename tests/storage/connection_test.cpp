@@ -13,6 +13,8 @@
 #include <cstring>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 using namespace chatd::storage;
 using chatd::storage::test::temp_dir;
@@ -57,6 +59,29 @@ TEST(connection_test, sync_is_full_unless_normal_is_asked_for) {
     // The store and the checkpointer open their connections with these.
     EXPECT_EQ(store_options{}.sync, sync_mode::full);
     EXPECT_EQ(checkpointer_options{}.sync, sync_mode::full);
+}
+
+TEST(connection_test, two_connections_opening_a_new_database_at_once_both_open) {
+    // As the writer and the checkpointer do at start: one of them loses the
+    // race to switch the new file to WAL, and must not fail for it.
+    for (int round = 0; round < 150; ++round) {
+        temp_dir dir;
+        std::vector<std::string> failures(2);
+        std::vector<std::thread> openers;
+        for (std::size_t i = 0; i < 2; ++i)
+            openers.emplace_back([&, i] {
+                try {
+                    auto db = open_connection(connection_options{dir / "chat.db"});
+                    // Then each does what it does next: the writer migrates, the checkpointer reads.
+                    const char* next = i == 0 ? "CREATE TABLE IF NOT EXISTS t (x)" : "PRAGMA user_version";
+                    if (auto r = db.exec(next); !r) failures[i] = r.error().message;
+                } catch (const startup_error& e) {
+                    failures[i] = e.what();
+                }
+            });
+        for (auto& t : openers) t.join();
+        ASSERT_EQ(failures, (std::vector<std::string>{"", ""})) << "round " << round;
+    }
 }
 
 TEST(connection_test, a_file_that_is_not_a_database_is_refused_as_corrupt) {
