@@ -131,6 +131,9 @@ void chat_server::start() {
     for (std::size_t i = 0; i < protocol::all_error_codes.size(); ++i)
         m.rejected[i] = &p.registry.add_counter("chatd_rejected_total", "Error replies, by code", {{"code", std::string(protocol::to_string(protocol::all_error_codes[i]))}});
     p.cfg.rooms.metrics = &m;
+    // A replay, and the live lines held back during it, each in a quarter of
+    // the budget: a rejoin is never cut off for what the room sent it.
+    p.cfg.rooms.replay_max_bytes = p.cfg.net.outbound_budget_bytes / 4;
     p.cfg.session.metrics = &m;
     auto rooms_sup = sys.spawn_supervisor({.label = "rooms_supervisor"}, {.max_restarts = 20, .within = 10s});
     p.lobby = sys.spawn<chat::lobby>({.name = "lobby", .label = "lobby"}, rooms_sup,

@@ -83,6 +83,12 @@ const std::vector<option>& options() {
          [](server_config& c, const std::string& v) { c.rooms.presence_limit = static_cast<std::uint32_t>(to_uint("presence-limit", v)); }},
         {"max-rooms", "rooms one connection may be in (default 50)",
          [](server_config& c, const std::string& v) { c.session.max_rooms = to_uint("max-rooms", v); }},
+        {"replay-limit", "most lines a rejoin with since replays, 1-100; the client pages history for the rest (default 100)",
+         [](server_config& c, const std::string& v) {
+             const auto n = to_uint("replay-limit", v);
+             if (n == 0 || n > 100) throw std::invalid_argument("--replay-limit must be 1 to 100, got " + v);
+             c.rooms.replay_limit = static_cast<std::uint32_t>(n);
+         }},
         {"rate", "requests per second per connection (default 20)",
          [](server_config& c, const std::string& v) { c.session.rate_per_second = static_cast<double>(to_uint("rate", v)); }},
         {"burst", "request burst per connection (default 40)",

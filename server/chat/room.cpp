@@ -101,26 +101,52 @@ std::vector<std::string> room::member_names() const {
 void room::start_replay(std::uint64_t conn_id, std::uint64_t since) {
     auto& replay = members_.at(conn_id).replay;
     if (!replay) replay = std::make_unique<replay_state>();  // a second join while replaying keeps what is held
-    ask(storage_, storage::read_since{name_, since, opts_.replay_limit}, opts_.storage_timeout,
-        [this, conn_id, since](act::result<storage::read_result> r) { finish_replay(conn_id, since, r); });
+    ++replay->reads;
+    if (since >= last_seq_) return finish_replay(conn_id, since, storage::read_result{true, {}, {}});
+    // The newest lines up to last_seq_; newer ones reach the member live
+    // (held back meanwhile).
+    ask(storage_, storage::read_history{name_, last_seq_ + 1, opts_.replay_limit}, opts_.storage_timeout,
+        [this, conn_id, since](const act::result<storage::read_result>& r) { finish_replay(conn_id, since, r); });
 }
 
 void room::finish_replay(std::uint64_t conn_id, std::uint64_t since, const act::result<storage::read_result>& r) {
     auto it = members_.find(conn_id);
     if (it == members_.end() || !it->second.replay) return;  // left meanwhile
     member& m = it->second;
-    std::uint64_t through = since;
-    bool complete = r && r->ok && since <= last_seq_;
-    if (r && r->ok) {
-        for (const auto& row : r->rows.messages) {
-            m.session.tell(deliver{name_,
-                                   make_frame(protocol::encode(protocol::message_event{
-                                       name_, row.seq, row.sender, row.text, row.ts_ms, row.client_id})),
-                                   row.seq});
-            through = row.seq;
-        }
-        complete = complete && !r->rows.has_more;
+    if (m.replay->overflowed && m.replay->reads < max_replay_reads) {
+        // Live lines were dropped while this was read, and they are newer
+        // than it: read again up to the newest line instead, so the client,
+        // filling backwards, misses nothing.
+        m.replay->buffered.clear();
+        m.replay->buffered_bytes = 0;
+        m.replay->overflowed = false;
+        return start_replay(conn_id, since);
     }
+    const bool read = r && r->ok;
+    const auto* rows = read ? &r->rows.messages : nullptr;
+    // The page holds every stored line from its oldest up: it covers all
+    // after `since` if that oldest is since + 1 or earlier, or nothing older exists.
+    bool complete = read && since <= last_seq_ &&
+                    (!r->rows.has_more || (!rows->empty() && rows->front().seq <= since + 1));
+    // Newest first, the lines after `since` that fit in the byte limit; then
+    // sent oldest first.
+    std::vector<deliver> out;
+    std::size_t bytes = 0;
+    std::uint64_t through = since;
+    if (read) {
+        for (auto row = rows->rbegin(); row != rows->rend() && row->seq > since; ++row) {
+            through = std::max(through, row->seq);
+            frame f = make_frame(protocol::encode(
+                protocol::message_event{name_, row->seq, row->sender, row->text, row->ts_ms, row->client_id}));
+            if (bytes + f->size() > opts_.replay_max_bytes) {
+                complete = false;  // older lines left out: the client pages history for them
+                break;
+            }
+            bytes += f->size();
+            out.push_back(deliver{name_, std::move(f), row->seq});
+        }
+    }
+    for (auto d = out.rbegin(); d != out.rend(); ++d) m.session.tell(std::move(*d));
     const std::unique_ptr<replay_state> done = std::move(m.replay);
     complete = complete && !done->overflowed;
     m.session.tell(deliver{name_, make_frame(protocol::encode(protocol::replay_done_event{name_, complete, through})), 0});
@@ -190,11 +216,13 @@ void room::send_to(member& m, frame data, std::uint64_t seq) {
         m.session.tell(deliver{name_, std::move(data), seq});
         return;
     }
-    if (m.replay->buffered.size() >= opts_.replay_buffer) {
-        m.replay->overflowed = true;  // the replay will say complete:false; history fills the gap
+    auto& held = *m.replay;
+    if (held.buffered.size() >= opts_.replay_buffer || held.buffered_bytes + data->size() > opts_.replay_max_bytes) {
+        held.overflowed = true;  // the replay will say complete:false; history fills the gap
         return;
     }
-    m.replay->buffered.push_back(deliver{name_, std::move(data), seq});
+    held.buffered_bytes += data->size();
+    held.buffered.push_back(deliver{name_, std::move(data), seq});
 }
 
 void room::broadcast(const frame& data, std::uint64_t seq, std::uint64_t except_conn) {

@@ -6,6 +6,7 @@
 #include "protocol/error_code.hpp"
 #include "storage/writer_messages.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,7 +23,7 @@ namespace chatd::chat {
 class room final
     : public act::actor<join, leave, post, typing, crash_room, storage::append_done> {
 public:
-    using storage_ref = act::ref<storage::append, storage::read_since, storage::read_last_seq>;
+    using storage_ref = act::ref<storage::append, storage::read_history, storage::read_last_seq>;
 
     room(std::string name, storage_ref storage, room_options opts);
 
@@ -41,8 +42,14 @@ private:
     /// A member's replay under way: live frames are held back until it is done.
     struct replay_state {
         std::vector<deliver> buffered;
+        std::size_t buffered_bytes = 0;
         bool overflowed = false;  // frames were left out: the replay says complete:false
+        std::uint8_t reads = 0;   // storage reads so far (see max_replay_reads)
     };
+    /// Reads one replay may make: it reads again when live lines it held
+    /// back overflowed; after the last, the overflow leaves a gap after
+    /// `through` and the replay says complete:false.
+    static constexpr std::uint8_t max_replay_reads = 3;
     using user_counts = std::unordered_map<std::string, std::uint32_t>;  // connections per user
     // Held by the thousand, so kept small: the user's name is its entry in
     // users_ (whose nodes do not move), and what only some members need (a

@@ -3,6 +3,7 @@
 #include "act/executor.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 
 namespace chatd::chat {
@@ -17,7 +18,14 @@ struct room_options {
     std::uint32_t replay_limit = 100;
     /// A user's typing notices are passed on at most once per interval.
     act::duration typing_interval = std::chrono::seconds(1);
-    /// Messages buffered for a member while its replay is read.
+    /// Most bytes of message frames one replay sends. A line escapes to up
+    /// to about six times its size, so replay_limit lines can outgrow a
+    /// connection's outbound budget and get every rejoining reader cut off;
+    /// the replay keeps the newest lines that fit and says complete:false.
+    /// The server sets it to a quarter of the outbound budget.
+    std::size_t replay_max_bytes = 256 * 1024;
+    /// Live frames held back for a member while its replay is read: at most
+    /// this many, and at most replay_max_bytes of them.
     std::uint32_t replay_buffer = 1000;
     /// Rooms with more users than this are "large": they send no presence
     /// pushes, and a join's reply lists only the joiner (member_count says how

@@ -11,6 +11,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,7 +33,7 @@ struct fake_db {
 struct commit_now {};
 
 class fake_storage final
-    : public act::actor<storage::append, storage::read_since, storage::read_last_seq, commit_now> {
+    : public act::actor<storage::append, storage::read_history, storage::read_last_seq, commit_now> {
 public:
     fake_storage(std::shared_ptr<fake_db> db, bool auto_commit) : db_(std::move(db)), auto_(auto_commit) {}
 
@@ -40,17 +42,16 @@ public:
         if (auto_) commit();
     }
     void handle(const commit_now&) override { commit(); }
-    storage::read_result handle(const storage::read_since& r) override {
+    storage::read_result handle(const storage::read_history& r) override {
         commit();  // like the real writer: a read sees every earlier append
         storage::read_result out{true, {}, {}};
-        for (const auto& m : db_->rooms[r.room])
-            if (m.seq > r.after) {
-                if (out.rows.messages.size() == r.limit) {
-                    out.rows.has_more = true;
-                    break;
-                }
-                out.rows.messages.push_back(m);
-            }
+        const auto& rows = db_->rooms[r.room];
+        // The newest `limit` before `before`, ascending; has_more: older exist.
+        auto end = rows.begin();
+        while (end != rows.end() && (!r.before || end->seq < *r.before)) ++end;
+        const auto n = std::min<std::size_t>(r.limit, static_cast<std::size_t>(end - rows.begin()));
+        out.rows.messages.assign(end - static_cast<std::ptrdiff_t>(n), end);
+        out.rows.has_more = end - static_cast<std::ptrdiff_t>(n) != rows.begin();
         return out;
     }
     std::uint64_t handle(const storage::read_last_seq& r) override {

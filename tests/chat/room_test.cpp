@@ -222,21 +222,90 @@ TEST_F(room_test, a_rejoin_with_since_replays_what_was_missed_then_streams_live_
     EXPECT_EQ(field(done[0], "through"), "5");
 }
 
-TEST_F(room_test, a_replay_longer_than_the_limit_says_it_is_incomplete) {
-    storage_ = sys_.spawn<chatd::test::fake_storage>({}, db_, true);
-    room_ = sys_.spawn<room>({}, std::string("general"), room::storage_ref(storage_),
-                             chatd::chat::room_options{.replay_limit = 2});
-    run();
+TEST_F(room_test, a_replay_longer_than_the_limit_sends_the_newest_lines_and_says_it_is_incomplete) {
+    make_room(true, {.replay_limit = 2});
     auto alice = connect();
     join_as(alice, "alice");
     for (int i = 1; i <= 5; ++i) say(alice, "alice", "c" + std::to_string(i), "x");
     auto bob = connect();
     join_as(bob, "bob", 0);
-    EXPECT_EQ(of_type(bob.frames, "message").size(), 2u);
+    std::vector<std::string> order;
+    for (const auto& f : *bob.frames) order.push_back(f.type == "message" ? "m" + field(f, "seq") : f.type);
+    // The client pages history before 4 for the rest.
+    EXPECT_EQ(order, (std::vector<std::string>{"joined", "m4", "m5", "replay_done"}));
     auto done = of_type(bob.frames, "replay_done");
     ASSERT_EQ(done.size(), 1u);
     EXPECT_EQ(field(done[0], "complete"), "false");
-    EXPECT_EQ(field(done[0], "through"), "2");
+    EXPECT_EQ(field(done[0], "through"), "5");
+}
+
+TEST_F(room_test, a_replay_of_exactly_the_limit_is_complete) {
+    make_room(true, {.replay_limit = 2});
+    auto alice = connect();
+    join_as(alice, "alice");
+    for (int i = 1; i <= 5; ++i) say(alice, "alice", "c" + std::to_string(i), "x");
+    auto bob = connect();
+    join_as(bob, "bob", 3);
+    auto msgs = of_type(bob.frames, "message");
+    ASSERT_EQ(msgs.size(), 2u);
+    EXPECT_EQ(field(msgs[0], "seq"), "4");
+    auto done = of_type(bob.frames, "replay_done");
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_EQ(field(done[0], "complete"), "true");
+    EXPECT_EQ(field(done[0], "through"), "5");
+}
+
+TEST_F(room_test, a_replay_keeps_the_newest_lines_that_fit_its_byte_limit) {
+    // Control characters escape six times over: 1000 of them are a 6 KB frame.
+    make_room(true, {.replay_max_bytes = 20'000});
+    auto alice = connect();
+    join_as(alice, "alice");
+    for (int i = 1; i <= 5; ++i) say(alice, "alice", "c" + std::to_string(i), std::string(1000, '\x01'));
+    auto bob = connect();
+    join_as(bob, "bob", 0);
+    auto msgs = of_type(bob.frames, "message");
+    std::size_t bytes = 0;
+    for (const auto& m : msgs) bytes += m.json.size();
+    EXPECT_LE(bytes, 20'000u);
+    ASSERT_EQ(msgs.size(), 3u);
+    EXPECT_EQ(field(msgs[0], "seq"), "3");
+    EXPECT_EQ(field(msgs[2], "seq"), "5");
+    auto done = of_type(bob.frames, "replay_done");
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_EQ(field(done[0], "complete"), "false");
+    EXPECT_EQ(field(done[0], "through"), "5");
+}
+
+TEST_F(room_test, live_lines_held_back_during_a_replay_are_bounded_in_bytes_and_none_is_lost) {
+    make_room(false, {.replay_max_bytes = 10'000});
+    auto alice = connect();
+    join_as(alice, "alice");
+    say(alice, "alice", "c1", "small");
+    storage_.tell(chatd::test::commit_now{});
+    run();
+    // Three 6 KB lines are committed while bob's replay is read: more than
+    // may be held back for him.
+    for (int i = 2; i <= 4; ++i)
+        room_.tell(post{alice.session.id(), "alice", "c" + std::to_string(i), std::string(1000, '\x01'), std::uint64_t{1}, 0});
+    run();
+    auto bob = connect();
+    join_as(bob, "bob", 0);
+    std::size_t held = 0;
+    bool after_done = false;
+    std::vector<std::string> seqs;
+    for (const auto& f : *bob.frames) {
+        if (after_done) held += f.json.size();
+        after_done = after_done || f.type == "replay_done";
+        if (f.type == "message") seqs.push_back(field(f, "seq"));
+    }
+    EXPECT_LE(held, 10'000u);
+    // No gap the client cannot fill: it has the newest line, and what it
+    // lacks is older than the first line it got (history before that).
+    EXPECT_EQ(seqs, (std::vector<std::string>{"4"}));
+    auto done = of_type(bob.frames, "replay_done");
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_EQ(field(done[0], "complete"), "false");
+    EXPECT_EQ(field(done[0], "through"), "4");
 }
 
 TEST_F(room_test, typing_goes_to_the_others_at_most_once_per_interval) {
