@@ -83,6 +83,10 @@ const std::vector<option>& options() {
          [](server_config& c, const std::string& v) { c.rooms.presence_limit = static_cast<std::uint32_t>(to_uint("presence-limit", v)); }},
         {"max-rooms", "rooms one connection may be in (default 50)",
          [](server_config& c, const std::string& v) { c.session.max_rooms = to_uint("max-rooms", v); }},
+        {"room-creations", "rooms that are not running one connection may start per minute; more get rate_limited (default 30)",
+         [](server_config& c, const std::string& v) { c.session.room_creations_per_minute = static_cast<double>(to_uint("room-creations", v)); }},
+        {"room-idle-timeout", "seconds a room with no members stays in memory; 0: forever (default 60)",
+         [](server_config& c, const std::string& v) { c.rooms.idle_timeout = std::chrono::seconds(to_uint("room-idle-timeout", v)); }},
         {"replay-limit", "most lines a rejoin with since replays, 1-100; the client pages history for the rest (default 100)",
          [](server_config& c, const std::string& v) {
              const auto n = to_uint("replay-limit", v);

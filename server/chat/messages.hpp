@@ -64,10 +64,38 @@ struct crash_room {};
 
 using room_ref = act::ref<join, leave, post, typing, crash_room>;
 
-/// Session → lobby: the room of that name, created on first use.
-struct open_room {
-    using reply = room_ref;
-    std::string name;
+/// Lobby → session: the answer to open_room.
+struct open_result {
+    room_ref room;         ///< invalid: refused or unavailable
+    bool created = false;  ///< the room was not running and was started for this request
+    bool refused = false;  ///< the room was not running and may_create was false
 };
+
+/// Session → lobby: the room of that name, started if it is not running;
+/// then (after the reply, so the session knows the room before it hears
+/// from it) the lobby tells it `then_join`. Joins go through the lobby so
+/// that a room stopping for idleness never swallows one (see lobby).
+struct open_room {
+    using reply = open_result;
+    static constexpr bool replies_later = true;  // a stopping room's answer is awaited first
+    std::string name;
+    std::optional<join> then_join;
+    bool may_create = true;  ///< false: the caller's creation budget is spent
+};
+
+/// Room → lobby: this room has had no members and no work for its idle
+/// timeout; the lobby may ask it to retire.
+struct room_idle {
+    std::string name;
+    std::uint64_t room_id = 0;  ///< the ref id of the room, to tell it from a later one
+};
+
+/// Lobby → room: stop if still idle. True: the room is stopping.
+struct retire_room {
+    using reply = bool;
+};
+
+/// Room → itself: see whether it has been idle long enough.
+struct idle_check {};
 
 }  // namespace chatd::chat

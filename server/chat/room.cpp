@@ -1,5 +1,6 @@
 #include "chat/room.hpp"
 
+#include "act/system.hpp"
 #include "chat/chat_metrics.hpp"
 #include "protocol/encoder.hpp"
 #include "protocol/events.hpp"
@@ -16,8 +17,8 @@ namespace {
 frame make_frame(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
 }  // namespace
 
-room::room(std::string name, storage_ref storage, room_options opts)
-    : name_(std::move(name)), storage_(std::move(storage)), opts_(opts) {}
+room::room(std::string name, storage_ref storage, room_options opts, lobby_ref lobby)
+    : name_(std::move(name)), storage_(std::move(storage)), opts_(opts), lobby_(std::move(lobby)) {}
 
 void room::on_start() {
     // Tokens of an earlier incarnation (before a restart) must never match ours.
@@ -28,6 +29,7 @@ void room::on_start() {
         last_seq_ = *r;
         ready_ = true;
         for (auto& j : std::exchange(waiting_, {})) handle(j);
+        note_if_idle();
     });
 }
 
@@ -83,9 +85,10 @@ void room::remove_member(std::uint64_t conn_id) {
     if (--u->second == 0) {
         auto node = users_.extract(u->first);
         const std::string user = std::move(node.key());
-        if (users_.size() >= opts_.presence_limit) return;  // it was a large room: no presence
-        broadcast(make_frame(protocol::encode(protocol::presence_event{name_, user, protocol::presence_kind::leave})), 0);
+        if (users_.size() < opts_.presence_limit)  // else it was a large room: no presence
+            broadcast(make_frame(protocol::encode(protocol::presence_event{name_, user, protocol::presence_kind::leave})), 0);
     }
+    note_if_idle();
 }
 
 std::vector<std::string> room::member_names() const {
@@ -178,6 +181,7 @@ void room::handle(const storage::append_done& d) {
     if (it == pending_.end()) return;  // from before a restart: the sender will retry
     pending_post p = std::move(it->second);
     pending_.erase(it);
+    note_if_idle();  // the sender may have left before its line was stored
     using status = storage::append_done::status;
     if (d.outcome == status::failed) {
         reply_error(p.session, p.id, protocol::error_code::unavailable,
@@ -208,6 +212,38 @@ void room::handle(const typing& m) {
 }
 
 void room::handle(const crash_room&) { throw std::runtime_error("injected failure in room " + name_); }
+
+// ---- idling ----------------------------------------------------------------------
+
+bool room::idle() const { return ready_ && members_.empty() && pending_.empty() && waiting_.empty(); }
+
+void room::note_if_idle() {
+    if (!idle() || !lobby_ || opts_.idle_timeout <= act::duration::zero()) return;
+    idle_since_ = now();
+    if (idle_timer_) return;  // it will see the new idle_since_
+    idle_timer_ = true;
+    send_after(opts_.idle_timeout, idle_check{});
+}
+
+void room::handle(const idle_check&) {
+    idle_timer_ = false;
+    if (!idle()) return;  // busy again; the next time it empties arms a new check
+    const act::duration quiet = now() - idle_since_;
+    if (quiet < opts_.idle_timeout) {
+        idle_timer_ = true;
+        send_after(opts_.idle_timeout - quiet, idle_check{});
+        return;
+    }
+    lobby_.tell(room_idle{name_, id()});
+}
+
+bool room::handle(const retire_room&) {
+    // A join the lobby passed on before asking is already handled: the room
+    // is not idle then, and stays.
+    if (!idle()) return false;
+    sys().stop(self());  // before anything else is handled; not restarted
+    return true;
+}
 
 // ---- sending ----------------------------------------------------------------------
 

@@ -21,11 +21,14 @@ namespace chatd::chat {
 /// the sender — so no one ever sees a line that is not in the history.
 /// Runs as an actor: every member function is for its own turn.
 class room final
-    : public act::actor<join, leave, post, typing, crash_room, storage::append_done> {
+    : public act::actor<join, leave, post, typing, crash_room, storage::append_done, idle_check, retire_room> {
 public:
     using storage_ref = act::ref<storage::append, storage::read_history, storage::read_last_seq>;
+    using lobby_ref = act::ref<room_idle>;
 
-    room(std::string name, storage_ref storage, room_options opts);
+    /// `lobby` hears when the room has been idle for opts.idle_timeout;
+    /// without one the room runs until it is stopped.
+    room(std::string name, storage_ref storage, room_options opts, lobby_ref lobby = {});
 
     void on_start() override;
     void on_stop() override;
@@ -37,6 +40,8 @@ public:
     void handle(const typing& m) override;
     void handle(const crash_room& m) override;
     void handle(const storage::append_done& m) override;
+    void handle(const idle_check& m) override;
+    bool handle(const retire_room& m) override;
 
 private:
     /// A member's replay under way: live frames are held back until it is done.
@@ -78,11 +83,16 @@ private:
     void reply_error(const session_ref& s, const protocol::request_id& id, protocol::error_code code,
                      std::string message);
     std::vector<std::string> member_names() const;
+    bool idle() const;
+    void note_if_idle();
 
     std::string name_;
     storage_ref storage_;
     room_options opts_;
+    lobby_ref lobby_;
     bool ready_ = false;  // last_seq_ is known
+    bool idle_timer_ = false;          // an idle_check is due
+    act::time_point idle_since_{};     // when idle() last became true
     std::uint64_t last_seq_ = 0;
     std::vector<join> waiting_;  // joins that came before the room was ready
     std::unordered_map<std::uint64_t, member> members_;  // by connection (session) id

@@ -32,6 +32,9 @@ struct room_options {
     /// many there are). Otherwise every join would cost O(users) frames and
     /// bytes, O(users^2) to fill a room.
     std::uint32_t presence_limit = 1000;
+    /// A room with no members and nothing in flight this long asks the lobby
+    /// to stop it; the next join starts it again from storage. Zero: never.
+    act::duration idle_timeout = std::chrono::seconds(60);
     /// How long a read from storage may take.
     act::duration storage_timeout = std::chrono::seconds(10);
 };

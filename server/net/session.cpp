@@ -34,7 +34,10 @@ std::int64_t wall_clock_ms() {
 }  // namespace
 
 session::session(std::shared_ptr<ws_connection> conn, std::shared_ptr<const session_config> cfg)
-    : conn_(std::move(conn)), cfg_(std::move(cfg)), tokens_(static_cast<float>(cfg_->rate_burst)) {}
+    : conn_(std::move(conn)),
+      cfg_(std::move(cfg)),
+      tokens_(static_cast<float>(cfg_->rate_burst)),
+      room_creations_(static_cast<float>(cfg_->room_creations_per_minute)) {}
 
 void session::on_stop() {
     // Orderly shutdown (or this session failed): the frames already queued
@@ -132,13 +135,22 @@ void session::identify(const protocol::request_id& id, const protocol::identify_
 void session::join(const protocol::request_id& id, const protocol::join_request& m) {
     if (find_room(m.room) == rooms_.end() && rooms_.size() >= cfg_->max_rooms)
         return fail(id, protocol::error_code::too_many_rooms, "in too many rooms");
-    ask(cfg_->lobby, chat::open_room{m.room}, cfg_->ask_timeout,
-        [this, id, m](act::result<chat::room_ref> r) {
-            if (!r || !r->valid()) return fail(id, protocol::error_code::unavailable, "the room is not available");
+    // Starting a room that is not running spends one of this connection's
+    // room creations; the lobby hands it back when the room was running.
+    const bool may_create = room_creations_ >= 1.0F;
+    if (may_create) room_creations_ -= 1.0F;
+    chat::join j{this->id(), user_, chat::session_ref(self()), id, m.since};
+    ask(cfg_->lobby, chat::open_room{m.room, std::move(j), may_create}, cfg_->ask_timeout,
+        [this, id, m, may_create](act::result<chat::open_result> r) {
+            if (may_create && !(r && r->created))
+                room_creations_ = std::min(room_creations_ + 1.0F, static_cast<float>(cfg_->room_creations_per_minute));
+            if (r && r->refused)
+                return fail(id, protocol::error_code::rate_limited, "too many new rooms; join one that exists or wait");
+            if (!r || !r->room.valid()) return fail(id, protocol::error_code::unavailable, "the room is not available");
+            // The lobby has passed the join on to the room.
             auto it = find_room(m.room);
             if (it == rooms_.end()) it = rooms_.insert(rooms_.end(), membership{m.room, {}, 0, false});
-            it->room = *r;
-            it->room.tell(chat::join{this->id(), user_, chat::session_ref(self()), id, m.since});
+            it->room = r->room;
         });
 }
 
@@ -188,6 +200,8 @@ bool session::take_token() {
     if (refilled_ != act::time_point{}) {
         const double secs = std::chrono::duration<double>(t - refilled_).count();
         tokens_ = static_cast<float>(std::min(cfg_->rate_burst, static_cast<double>(tokens_) + secs * cfg_->rate_per_second));
+        room_creations_ = static_cast<float>(std::min(cfg_->room_creations_per_minute,
+            static_cast<double>(room_creations_) + secs * cfg_->room_creations_per_minute / 60.0));
     }
     refilled_ = t;
     if (tokens_ < 1.0F) return false;

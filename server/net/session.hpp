@@ -35,6 +35,7 @@ struct session_config {
     act::ref<storage::read_history> storage;
     protocol::limits limits{};
     std::size_t max_rooms = 50;       ///< rooms one connection may be in
+    double room_creations_per_minute = 30;  ///< rooms not running that one connection may start, refilled continuously
     double rate_per_second = 20;      ///< requests, refilled continuously
     double rate_burst = 40;           ///< bucket size
     int abuse_threshold = 50;         ///< consecutive rate_limited replies before closing with 4002
@@ -92,6 +93,7 @@ private:
     // keeps the session in a smaller heap chunk (one per connection).
     float tokens_;
     int limited_in_a_row_ = 0;
+    float room_creations_;  // refilled with tokens_, by take_token
 };
 
 /// Turns a connection's callbacks into messages to its session actor.

@@ -1,5 +1,5 @@
-// chatd end to end, on what a room sends a rejoining client: the server
-// in-process, real WebSocket clients.
+// chatd end to end, on what a room sends a rejoining client and how many
+// rooms a connection may start: the server in-process, real WebSocket clients.
 
 #include "server_fixture.hpp"
 
@@ -101,6 +101,29 @@ TEST_F(rooms_e2e, a_replay_of_lines_that_escape_six_times_over_is_not_cut_off) {
     EXPECT_EQ(json_field(*done, "through"), "100");
     bob.send(R"({"type":"ping","id":5})");
     EXPECT_TRUE(bob.wait_for("pong")) << "the connection did not survive the replay";
+}
+
+TEST_F(rooms_e2e, a_connection_may_start_only_so_many_rooms_a_minute_but_may_join_rooms_that_run) {
+    cfg_.session.room_creations_per_minute = 3;
+    start();
+    auto other = member("carol", "lounge");  // a room someone else started
+    ws_client c(port());
+    c.identify("mallory");
+    for (int i = 1; i <= 3; ++i) {
+        c.send(R"({"type":"join","id":)" + std::to_string(10 + i) + R"(,"room":"new-)" + std::to_string(i) + R"("})");
+        ASSERT_TRUE(c.wait_for("joined")) << "room " << i;
+    }
+    c.send(R"({"type":"join","id":20,"room":"new-4"})");
+    auto refused = c.wait_for("error");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(json_field(*refused, "code"), "rate_limited");
+    EXPECT_EQ(json_field(*refused, "id"), "20");
+    c.send(R"({"type":"join","id":21,"room":"lounge"})");
+    auto joined = c.wait_for("joined");
+    ASSERT_TRUE(joined);
+    EXPECT_EQ(json_field(*joined, "id"), "21");
+    auto [status, body] = chatd::test::http_get(port(), "/metrics");
+    EXPECT_NE(body.find("chatd_rooms 4\n"), std::string::npos) << "lounge and new-1..3 only";
 }
 
 }  // namespace
