@@ -8,6 +8,8 @@
 #include <simdjson.h>
 
 #include <array>
+#include <cmath>
+#include <cstdint>
 #include <optional>
 
 namespace chatd::auth {
@@ -57,6 +59,24 @@ std::array<unsigned char, 32> hmac_sha256(std::string_view key, std::string_view
     return mac;
 }
 
+// A NumericDate (seconds since the epoch, RFC 7519 section 2): an integer or
+// a number with a fraction, such as 1700000000.5. Dates outside what a
+// time_point holds (about ±292,000 years) are not dates.
+std::optional<std::chrono::system_clock::time_point> numeric_date(simdjson::dom::element v) {
+    double seconds = 0;
+    if (std::int64_t i = 0; v.get(i) == simdjson::SUCCESS) {
+        seconds = static_cast<double>(i);
+    } else if (std::uint64_t u = 0; v.get(u) == simdjson::SUCCESS) {
+        seconds = static_cast<double>(u);
+    } else if (v.get(seconds) != simdjson::SUCCESS) {
+        return std::nullopt;
+    }
+    constexpr double limit = 9.0e12;  // seconds; microseconds of it fit an int64 with room to spare
+    if (!(seconds > -limit && seconds < limit)) return std::nullopt;
+    const auto us = std::chrono::microseconds(static_cast<std::int64_t>(std::floor(seconds * 1e6)));
+    return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(us));
+}
+
 }  // namespace
 
 std::string_view to_string(jwt_error e) noexcept {
@@ -96,23 +116,22 @@ std::variant<jwt_claims, jwt_error> verify_hs256(std::string_view token, std::st
 
     simdjson::dom::object p;
     if (parser.parse(*payload).get(p) != simdjson::SUCCESS) return jwt_error::malformed;
-    const std::int64_t now_s =
-        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-    double exp = 0;
-    std::int64_t exp_i = 0;
-    if (p["exp"].get(exp_i) == simdjson::SUCCESS) {
-        exp = static_cast<double>(exp_i);
-    } else if (p["exp"].get(exp) != simdjson::SUCCESS) {
-        return jwt_error::no_expiry;
+    simdjson::dom::element exp_value;
+    if (p["exp"].get(exp_value) != simdjson::SUCCESS) return jwt_error::no_expiry;
+    const auto exp = numeric_date(exp_value);
+    if (!exp) return jwt_error::no_expiry;
+    if (*exp <= now) return jwt_error::expired;
+    if (simdjson::dom::element nbf_value; p["nbf"].get(nbf_value) == simdjson::SUCCESS) {
+        // A present nbf that is not a date is refused, not ignored: ignoring
+        // it would let in a token its issuer meant for later.
+        const auto nbf = numeric_date(nbf_value);
+        if (!nbf || *nbf > now) return jwt_error::not_yet_valid;
     }
-    if (exp <= static_cast<double>(now_s)) return jwt_error::expired;
-    std::int64_t nbf = 0;
-    if (p["nbf"].get(nbf) == simdjson::SUCCESS && nbf > now_s) return jwt_error::not_yet_valid;
     std::string_view sub;
     if (p["sub"].get(sub) != simdjson::SUCCESS) return jwt_error::no_subject;
     const std::string name(protocol::trim_spaces(sub));
     if (name != sub || protocol::check_user_name(name) != protocol::name_check::ok) return jwt_error::no_subject;
-    return jwt_claims{name, static_cast<std::int64_t>(exp)};
+    return jwt_claims{name, *exp};
 }
 
 std::string sign_hs256(std::string_view subject, std::int64_t expires, std::string_view secret) {
@@ -122,8 +141,12 @@ std::string sign_hs256(std::string_view subject, std::int64_t expires, std::stri
         payload += c;
     }
     payload += R"(","exp":)" + std::to_string(expires) + "}";
+    return sign_hs256_payload(payload, secret);
+}
+
+std::string sign_hs256_payload(std::string_view payload_json, std::string_view secret) {
     const std::string signing_input =
-        base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(payload);
+        base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(payload_json);
     const auto mac = hmac_sha256(secret, signing_input);
     return signing_input + "." +
            base64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));

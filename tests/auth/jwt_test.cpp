@@ -13,6 +13,7 @@ using namespace std::chrono_literals;
 using chatd::auth::jwt_claims;
 using chatd::auth::jwt_error;
 using chatd::auth::sign_hs256;
+using chatd::auth::sign_hs256_payload;
 using chatd::auth::verify_hs256;
 
 const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
@@ -28,7 +29,7 @@ TEST(jwt, a_valid_token_gives_its_subject) {
     auto r = verify_hs256(sign_hs256("alice", later, "s3cret"), "s3cret", now);
     ASSERT_TRUE(std::holds_alternative<jwt_claims>(r));
     EXPECT_EQ(std::get<jwt_claims>(r).subject, "alice");
-    EXPECT_EQ(std::get<jwt_claims>(r).expires, later);
+    EXPECT_EQ(std::get<jwt_claims>(r).expires, std::chrono::system_clock::time_point(std::chrono::seconds(later)));
 }
 
 TEST(jwt, a_token_signed_with_another_secret_is_refused) {
@@ -60,6 +61,31 @@ TEST(jwt, alg_none_and_garbage_are_refused) {
 TEST(jwt, a_subject_that_is_not_a_valid_name_is_refused) {
     EXPECT_EQ(refused(sign_hs256("", later, "s3cret")), jwt_error::no_subject);
     EXPECT_EQ(refused(sign_hs256(std::string(40, 'a'), later, "s3cret")), jwt_error::no_subject);
+}
+
+TEST(jwt, a_fractional_exp_is_honoured_to_the_fraction) {
+    const std::string token = sign_hs256_payload(R"({"sub":"alice","exp":1700000000.5})", "s3cret");
+    auto r = verify_hs256(token, "s3cret", now + 200ms);
+    ASSERT_TRUE(std::holds_alternative<jwt_claims>(r));
+    EXPECT_EQ(std::get<jwt_claims>(r).expires, now + 500ms);
+    // Past the half second it has expired, though the whole second has not.
+    EXPECT_EQ(std::get<jwt_error>(verify_hs256(token, "s3cret", now + 700ms)), jwt_error::expired);
+}
+
+TEST(jwt, a_fractional_nbf_is_honoured) {
+    const std::string token = sign_hs256_payload(R"({"sub":"alice","exp":1700003600,"nbf":1700000000.5})", "s3cret");
+    EXPECT_EQ(std::get<jwt_error>(verify_hs256(token, "s3cret", now + 200ms)), jwt_error::not_yet_valid);
+    EXPECT_TRUE(std::holds_alternative<jwt_claims>(verify_hs256(token, "s3cret", now + 500ms)));
+    // Far in the future with a fraction: still in the future.
+    EXPECT_EQ(refused(sign_hs256_payload(R"({"sub":"alice","exp":1700003600,"nbf":1800000000.25})", "s3cret")),
+              jwt_error::not_yet_valid);
+}
+
+TEST(jwt, dates_that_are_not_numbers_are_refused) {
+    EXPECT_EQ(refused(sign_hs256_payload(R"({"sub":"alice","exp":"1700003600"})", "s3cret")), jwt_error::no_expiry);
+    EXPECT_EQ(refused(sign_hs256_payload(R"({"sub":"alice","exp":1e300})", "s3cret")), jwt_error::no_expiry);
+    EXPECT_EQ(refused(sign_hs256_payload(R"({"sub":"alice","exp":1700003600,"nbf":"soon"})", "s3cret")),
+              jwt_error::not_yet_valid);
 }
 
 }  // namespace
