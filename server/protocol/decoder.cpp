@@ -1,6 +1,7 @@
 #include "protocol/decoder.hpp"
 
 #include "protocol/field_reader.hpp"
+#include "protocol/number_scan.hpp"
 #include "protocol/surrogate_scan.hpp"
 #include "protocol/utf8.hpp"
 #include "protocol/validate.hpp"
@@ -180,7 +181,11 @@ struct decoder::state {
         const bool marked = neutralize_lone_surrogates(json) > 0;
 
         simdjson::dom::element root;
-        const auto err = parser.parse(json.data(), json.size(), false).get(root);
+        auto err = parser.parse(json.data(), json.size(), false).get(root);
+        // An integer too big for 64 bits fails the whole parse; made a double
+        // out of range, it fails only its field, and the reply keeps the id.
+        if (err == simdjson::NUMBER_ERROR && neutralize_huge_integers(json) > 0)
+            err = parser.parse(json.data(), json.size(), false).get(root);
         if (err == simdjson::MEMALLOC) throw std::bad_alloc();
         // WebSocket has validated text frames already; this is for transports that did not.
         if (err == simdjson::UTF8_ERROR) return frame_error(error_code::invalid_utf8, "the frame is not valid UTF-8");

@@ -33,6 +33,14 @@ std::string quoted(key k) {
     return out;
 }
 
+// A number no request integer can be, whatever its form: below 0 or above
+// max_safe_integer.
+bool out_of_range(const simdjson::dom::element& v) noexcept {
+    double d = 0;
+    if (v.get_double().get(d) != simdjson::SUCCESS) return false;
+    return d < 0 || d > static_cast<double>(max_safe_integer);
+}
+
 }  // namespace
 
 std::string_view key_name(key k) noexcept { return key_names[static_cast<std::size_t>(k)]; }
@@ -81,6 +89,10 @@ void field_reader::read_id() {
             }
             case element_type::UINT64:  // only integers above INT64_MAX are UINT64
                 fail(error_code::invalid_field, std::string(bad_id));
+                return;
+            case element_type::DOUBLE:
+                // 1e30 is out of range; 1.5 is not an integer.
+                fail(out_of_range(v) ? error_code::invalid_field : error_code::wrong_type, std::string(bad_id));
                 return;
             case element_type::STRING: {
                 std::string_view s;
@@ -143,6 +155,7 @@ std::optional<std::uint64_t> field_reader::optional_uint(key k) {
         case element_type::UINT64:
             break;
         case element_type::DOUBLE:
+            if (out_of_range(v)) break;  // 1e30, -1.5, and integers too big for 64 bits (see number_scan.hpp)
             // 5.0 and 5e0 are numbers but not integers: clients must send integers.
             fail(error_code::wrong_type, quoted(k) + " must be an integer, without fraction or exponent");
             return std::nullopt;
