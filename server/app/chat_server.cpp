@@ -143,6 +143,9 @@ void chat_server::start() {
     auto scfg = std::make_shared<net::session_config>(p.cfg.session);
     scfg->lobby = act::ref<chat::open_room>(p.lobby);
     scfg->storage = act::ref<storage::read_history>(p.storage);
+    // A history reply may take a quarter of the outbound budget, so that
+    // reading one never gets its reader closed with 4000.
+    scfg->max_history_reply_bytes = p.cfg.net.outbound_budget_bytes / 4;
 
     net::listener_callbacks cb;
     cb.make_session = [&sys, sessions = p.sessions, scfg = std::shared_ptr<const net::session_config>(std::move(scfg))](

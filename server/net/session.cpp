@@ -179,7 +179,13 @@ void session::history(const protocol::request_id& id, const protocol::history_re
             events.reserve(r->rows.messages.size());
             for (const auto& row : r->rows.messages)
                 events.push_back(protocol::message_event{room, row.seq, row.sender, row.text, row.ts_ms, row.client_id});
-            write(protocol::encode(protocol::history_event{id, room, events, r->rows.has_more}));
+            // Paged by bytes as well as lines: 50 lines of control characters
+            // escape to ~6x their size and would pass the outbound budget.
+            // One line always fits: at most max_text_bytes * 6 (each byte
+            // as \u00XX) plus ~300 bytes of names, ids and keys, about 24.3 KB
+            // at the default 4096, a tenth of the default 256 KiB.
+            write(protocol::encode(protocol::history_event{id, room, events, r->rows.has_more},
+                                   cfg_->max_history_reply_bytes));
         });
 }
 

@@ -41,6 +41,10 @@ struct session_config {
     int abuse_threshold = 50;         ///< consecutive rate_limited replies before closing with 4002
     bool allow_guests = true;
     std::string jwt_secret;  ///< HS256 secret for token sign-in; empty: tokens are refused
+    /// A history reply holds the newest lines that fit in this many bytes (at
+    /// least one line). The server sets it to a quarter of the outbound budget,
+    /// so a reply never gets its reader cut off with 4000.
+    std::size_t max_history_reply_bytes = 256 * 1024;
     const chat::chat_metrics* metrics = nullptr;  ///< where to count; null: not counted
     act::duration ask_timeout = std::chrono::seconds(10);
 };

@@ -123,6 +123,27 @@ std::string encode(const history_event& e) {
     return end_frame(w);
 }
 
+std::string encode(const history_event& e, std::size_t max_bytes) {
+    history_event page = e;
+    page.messages = {};
+    page.has_more = false;  // "false" is the longer
+    std::size_t size = encode(page).size();
+    std::size_t keep = 0;
+    for (auto it = e.messages.rbegin(); it != e.messages.rend(); ++it) {
+        json_writer w(message_size_hint(*it));
+        w.begin_object();
+        message_fields(w, *it);
+        w.end_object();
+        const std::size_t entry = w.view().size() + (keep > 0 ? 1 : 0);  // and its comma
+        if (keep > 0 && size + entry > max_bytes) break;
+        size += entry;
+        ++keep;
+    }
+    page.messages = e.messages.last(keep);
+    page.has_more = e.has_more || keep < e.messages.size();
+    return encode(page);
+}
+
 std::string encode(const presence_event& e) {
     json_writer w;
     start_frame(w, "presence");

@@ -3,6 +3,7 @@
 #include "protocol/decode_result.hpp"
 #include "protocol/events.hpp"
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,10 @@ std::string encode(const left_event& e);
 std::string encode(const message_event& e);
 std::string encode(const ack_event& e);
 std::string encode(const history_event& e);
+/// A history reply within `max_bytes`: the newest of e.messages whose frame
+/// fits, but never fewer than one (a single line longer than `max_bytes` goes
+/// alone), with has_more set when any were left out.
+std::string encode(const history_event& e, std::size_t max_bytes);
 std::string encode(const presence_event& e);
 std::string encode(const typing_event& e);
 std::string encode(const pong_event& e);

@@ -148,6 +148,33 @@ TEST(encoder, history_lists_messages_without_a_type) {
     }
 }
 
+TEST(encoder, history_within_a_byte_cap_keeps_the_newest_lines_that_fit) {
+    const std::string controls(1000, '\x01');  // 6000 bytes once escaped
+    std::vector<p::message_event> lines;
+    for (std::uint64_t seq = 1; seq <= 10; ++seq)
+        lines.push_back({.room = "r", .seq = seq, .from = "mallory", .text = controls, .ts = 1, .client_id = "c"});
+    const p::history_event all{.id = number_id, .room = "r", .messages = lines, .has_more = false};
+    ASSERT_GT(p::encode(all).size(), 60000U);
+
+    const std::string json = p::encode(all, 20000);
+    EXPECT_LE(json.size(), 20000U);
+    const parsed f(json);
+    expect_frame(f, json, "history");
+    EXPECT_TRUE(f.boolean("has_more"));  // lines were left out
+    simdjson::dom::array arr;
+    ASSERT_EQ(f.root()["messages"].get_array().get(arr), simdjson::SUCCESS);
+    ASSERT_EQ(arr.size(), 3U);
+    EXPECT_EQ(arr.at(0)["seq"].get_uint64().value_unsafe(), 8U);  // the newest three
+    EXPECT_EQ(arr.at(2)["seq"].get_uint64().value_unsafe(), 10U);
+
+    // A cap below one line still gives the newest line; a cap over all gives all.
+    const parsed one(p::encode(all, 10));
+    ASSERT_EQ(one.root()["messages"].get_array().get(arr), simdjson::SUCCESS);
+    ASSERT_EQ(arr.size(), 1U);
+    EXPECT_EQ(arr.at(0)["seq"].get_uint64().value_unsafe(), 10U);
+    EXPECT_EQ(p::encode(all, 1 << 20), p::encode(all));
+}
+
 TEST(encoder, empty_history) {
     EXPECT_EQ(p::encode(p::history_event{.id = no_id, .room = "r", .messages = {}, .has_more = false}),
               R"({"type":"history","room":"r","messages":[],"has_more":false})");
