@@ -50,6 +50,9 @@ void session::on_stop() {
 void session::handle(const frame_in& f) {
     auto decoded = thread_decoder(cfg_->limits).decode(f.text);
     if (!decoded) {
+        // A frame that is no request costs a token like one that is: garbage
+        // must not be a way around the rate limit.
+        if (!admit(decoded.error().id, false)) return;
         if (cfg_->metrics != nullptr) cfg_->metrics->count_rejected(decoded.error().code);
         write(protocol::encode(decoded.error()));
         return;
@@ -83,14 +86,8 @@ void session::handle(const chat::room_reset& r) {
 // ---- requests -----------------------------------------------------------------
 
 void session::on_request(const protocol::request& r) {
-    const bool is_typing = std::holds_alternative<protocol::typing_request>(r.body);
-    if (!take_token()) {
-        if (is_typing) return;  // typing is dropped quietly
-        fail(r.id, protocol::error_code::rate_limited, "too many requests; slow down");
-        if (++limited_in_a_row_ >= cfg_->abuse_threshold) conn_->close(close_code::rate_limit_abuse, "rate limit");
-        return;
-    }
-    limited_in_a_row_ = 0;
+    // typing over the limit is dropped quietly
+    if (!admit(r.id, std::holds_alternative<protocol::typing_request>(r.body))) return;
     std::visit(
         [&](const auto& m) {
             using T = std::decay_t<decltype(m)>;
@@ -109,7 +106,7 @@ void session::on_request(const protocol::request& r) {
             } else if constexpr (std::is_same_v<T, protocol::history_request>) {
                 history(r.id, m);
             } else if constexpr (std::is_same_v<T, protocol::typing_request>) {
-                typing(m);
+                typing(r.id, m);
             }
         },
         r.body);
@@ -189,9 +186,9 @@ void session::history(const protocol::request_id& id, const protocol::history_re
         });
 }
 
-void session::typing(const protocol::typing_request& m) {
+void session::typing(const protocol::request_id& id, const protocol::typing_request& m) {
     auto it = find_room(m.room);
-    if (it == rooms_.end()) return fail({}, protocol::error_code::not_in_room, "join the room first");
+    if (it == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "join the room first");
     it->room.tell(chat::typing{this->id()});
 }
 
@@ -199,6 +196,19 @@ void session::typing(const protocol::typing_request& m) {
 
 session::membership_list::iterator session::find_room(std::string_view name) {
     return std::find_if(rooms_.begin(), rooms_.end(), [name](const membership& m) { return m.name == name; });
+}
+
+// Takes a token for one frame. Over the limit, answers rate_limited (unless
+// quietly) and closes with 4002 after abuse_threshold of them in a row.
+bool session::admit(const protocol::request_id& id, bool quietly) {
+    if (take_token()) {
+        limited_in_a_row_ = 0;
+        return true;
+    }
+    if (quietly) return false;
+    fail(id, protocol::error_code::rate_limited, "too many requests; slow down");
+    if (++limited_in_a_row_ >= cfg_->abuse_threshold) conn_->close(close_code::rate_limit_abuse, "rate limit");
+    return false;
 }
 
 bool session::take_token() {

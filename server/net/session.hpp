@@ -72,7 +72,8 @@ private:
     void leave(const protocol::request_id& id, const protocol::leave_request& m);
     void send(const protocol::request_id& id, const protocol::send_request& m);
     void history(const protocol::request_id& id, const protocol::history_request& m);
-    void typing(const protocol::typing_request& m);
+    void typing(const protocol::request_id& id, const protocol::typing_request& m);
+    bool admit(const protocol::request_id& id, bool quietly);
     bool take_token();
     void write(std::string json);
     void fail(const protocol::request_id& id, protocol::error_code code, std::string_view message);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <thread>
 
@@ -87,6 +88,43 @@ TEST_F(bad_input, a_client_over_its_rate_is_told_so) {
     for (int i = 0; i < 6; ++i) c.send(R"({"type":"ping","id":1})");
     EXPECT_TRUE(c.wait_for("error").has_value());
     EXPECT_EQ(json_field(c.seen().back(), "code"), "rate_limited");
+}
+
+TEST_F(bad_input, malformed_frames_count_against_the_rate_limit_and_abuse_closes_with_4002) {
+    cfg_.session.rate_per_second = 1;
+    cfg_.session.rate_burst = 3;
+    cfg_.session.abuse_threshold = 5;
+    start();
+    ws_client c(port());
+    for (int i = 0; i < 30 && c.try_send("{not json"); ++i) {
+    }
+    std::set<std::string> codes;
+    while (auto f = c.next()) codes.insert(json_field(*f, "code"));
+    EXPECT_TRUE(codes.count("rate_limited")) << "garbage went around the rate limit";
+    EXPECT_EQ(c.wait_closed(), 4002);
+}
+
+TEST_F(bad_input, a_failed_typing_notice_echoes_its_id) {
+    start();
+    ws_client c(port());
+    c.identify("alice");
+    c.send(R"({"type":"typing","id":"t-7","room":"general"})");
+    auto e = c.wait_for("error");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(json_field(*e, "code"), "not_in_room");
+    EXPECT_EQ(json_field(*e, "id"), "t-7");
+}
+
+TEST_F(bad_input, numbers_out_of_range_are_invalid_field_with_the_id) {
+    start();
+    auto c = member("alice");
+    for (const std::string n : {"1e30", "18446744073709551616", "-1", "123456789012345678901234567890"}) {
+        c->send(R"({"type":"history","id":9,"room":"general","before":)" + n + "}");
+        auto e = c->wait_for("error");
+        ASSERT_TRUE(e) << n;
+        EXPECT_EQ(json_field(*e, "code"), "invalid_field") << n;
+        EXPECT_EQ(json_field(*e, "id"), "9") << n;
+    }
 }
 
 TEST_F(bad_input, a_binary_frame_closes_with_1003_and_others_are_untouched) {
