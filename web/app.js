@@ -1,7 +1,7 @@
 // The page: a view over ChatClient (protocol.js) and RoomState (room_state.js).
 // Text from the network is only ever set with textContent, never as markup.
 import { ChatClient } from './protocol.js';
-import { RoomState, continuesGroup, typingText, describeError, TYPING_SHOW_MS } from './room_state.js';
+import { RoomState, continuesGroup, typingText, describeError, splitUser, TYPING_SHOW_MS } from './room_state.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -69,7 +69,7 @@ function start(identity) {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   client = new ChatClient(`${scheme}://${location.host}/ws`, identity);
   client.addEventListener('state', (ev) => showState(ev.detail));
-  client.addEventListener('identified', (ev) => { $('me').textContent = ev.detail.user; render(); });
+  client.addEventListener('identified', (ev) => { showUser($('me'), ev.detail.user); render(); });
   client.addEventListener('fatal', (ev) => {
     const { code, message } = ev.detail;
     if (['auth_failed', 'guests_not_allowed', 'invalid_field', 'missing_field'].includes(code)) {
@@ -341,7 +341,7 @@ function renderMembers() {
   $('member-count').textContent = room ? `(${count})` : '';
   $('members').replaceChildren(...members.map((m) => {
     const li = document.createElement('li');
-    li.textContent = m;
+    showUser(li, m);
     if (m === client?.user) li.classList.add('self');
     return li;
   }));
@@ -378,6 +378,17 @@ function dayLabel(ts) {
   return dayFormat.format(d);
 }
 
+/** Shows a user name in `el`: a guest (`guest:<name>`) as the name and a "guest" mark. */
+function showUser(el, user) {
+  const { name, guest } = splitUser(user);
+  el.textContent = name;
+  if (!guest) return;
+  const mark = document.createElement('span');
+  mark.className = 'guest-mark';
+  mark.textContent = 'guest';
+  el.append(' ', mark);
+}
+
 /** A line's <li>: sender, then `stamp` (its time or its sending status), then the text. */
 function bubble(className, fromText, stamp, bodyText) {
   const li = document.createElement('li');
@@ -386,7 +397,7 @@ function bubble(className, fromText, stamp, bodyText) {
   meta.className = 'meta';
   const from = document.createElement('span');
   from.className = 'from';
-  from.textContent = fromText;
+  showUser(from, fromText);
   meta.append(from, stamp);
   const text = document.createElement('div');
   text.className = 'text';

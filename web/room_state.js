@@ -84,7 +84,24 @@ export function continuesGroup(prev, line) {
 }
 
 /** "alice is typing…", "alice and bob are typing…", "3 people are typing…". */
+/**
+ * A user name as shown: on a server that takes tokens and guests, guests are
+ * `guest:<name>` (docs/protocol.md); they show as the name with a guest mark.
+ */
+export function splitUser(user) {
+  return typeof user === 'string' && user.startsWith('guest:')
+    ? { name: user.slice('guest:'.length), guest: true }
+    : { name: user, guest: false };
+}
+
+/** A user name as plain text: "alice (guest)" for guest:alice. */
+export function userText(user) {
+  const { name, guest } = splitUser(user);
+  return guest ? `${name} (guest)` : name;
+}
+
 export function typingText(users) {
+  users = users.map(userText);
   if (users.length === 0) return '';
   if (users.length === 1) return `${users[0]} is typing…`;
   if (users.length === 2) return `${users[0]} and ${users[1]} are typing…`;

@@ -27,6 +27,13 @@ protocol::decoder& thread_decoder(const protocol::limits& l) {
     return *d;
 }
 
+// On a server that takes both tokens and guests, a guest's user name gets
+// this prefix and no token's `sub` may start with it, so a guest can never
+// pass for a signed-in user (dedupe keys lines by sender: a guest posing as
+// "alice" could otherwise swallow alice's lines). Guests-only servers have one
+// namespace and leave names as given.
+constexpr std::string_view guest_prefix = "guest:";
+
 std::int64_t wall_clock_ms() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -116,7 +123,7 @@ void session::identify(const protocol::request_id& id, const protocol::identify_
     if (!user_.empty()) return fail(id, protocol::error_code::already_identified, "already identified");
     if (m.guest()) {
         if (!cfg_->allow_guests) return fail(id, protocol::error_code::guests_not_allowed, "sign in with a token");
-        user_ = m.name;
+        user_ = cfg_->jwt_secret.empty() ? m.name : std::string(guest_prefix) + m.name;
         write(protocol::encode(protocol::identified_event{id, user_, true}));
         return;
     }
@@ -125,7 +132,10 @@ void session::identify(const protocol::request_id& id, const protocol::identify_
     auto verified = auth::verify_hs256(m.token, cfg_->jwt_secret, std::chrono::system_clock::now());
     if (auto* why = std::get_if<auth::jwt_error>(&verified))
         return fail(id, protocol::error_code::auth_failed, auth::to_string(*why));
-    user_ = std::get<auth::jwt_claims>(verified).subject;
+    auto& claims = std::get<auth::jwt_claims>(verified);
+    if (claims.subject.starts_with(guest_prefix))
+        return fail(id, protocol::error_code::auth_failed, "a token's sub may not start with \"guest:\"");
+    user_ = std::move(claims.subject);
     write(protocol::encode(protocol::identified_event{id, user_, false}));
 }
 

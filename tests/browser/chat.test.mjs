@@ -249,6 +249,35 @@ test('sign-in with a pasted token; a server that needs tokens refuses a guest na
   }
 });
 
+test('on a server with tokens and guests, a guest shows as its name with a guest mark, apart from the token user', async () => {
+  const secret = 'browser-test-secret';
+  const mixed = await new Chatd(['--jwt-secret', secret, '--allow-guests', 'true']).start();
+  try {
+    const guest = await openPage(browser, mixed);
+    await signIn(guest, 'dana', 'general');
+    assert.equal(await guest.textContent('#me .guest-mark'), 'guest');
+    assert.equal(await guest.textContent('#me'), 'dana guest');
+    await send(guest, 'from the guest');
+
+    const dana = new ChatClient(`ws://127.0.0.1:${mixed.port}/ws`,
+      { token: jwt({ sub: 'dana', exp: Math.floor(Date.now() / 1000) + 3600 }, secret) });
+    dana.connect();
+    await dana.join('general');
+    await dana.send('general', 'from the signed-in dana');
+    await waitForLine(guest, 'from the signed-in dana');
+    // The member list shows two danas: one marked a guest, one not.
+    await guest.locator('#members li', { hasText: 'dana' }).nth(1).waitFor();
+    assert.equal(await guest.locator('#members li .guest-mark').count(), 1);
+    // The token user's line is not drawn as the guest's own.
+    assert.equal(await guest.locator('.line.mine', { hasText: 'from the signed-in dana' }).count(), 0);
+    await screenshot(guest, 'guest-mark');
+    dana.close();
+    await guest.context().close();
+  } finally {
+    await mixed.dispose();
+  }
+});
+
 /** An HS256 JWT, as an identity provider would issue it. */
 function jwt(claims, secret) {
   const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');

@@ -2,7 +2,7 @@
 // shows twice and that the user's own pending lines resolve.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RoomState, continuesGroup, typingText, describeError } from '../../web/room_state.js';
+import { RoomState, continuesGroup, typingText, describeError, splitUser } from '../../web/room_state.js';
 
 const line = (seq, from = 'bob', ts = 1_700_000_000_000 + seq * 1000, client_id = `c-${seq}`) =>
   ({ seq, from, text: `t${seq}`, ts, client_id });
@@ -62,4 +62,10 @@ test('errors name the stable code and carry the server\'s words', () => {
   assert.equal(describeError({ code: 'text_too_long', message: '"text" is over 4096 bytes' }),
     'Message too long: "text" is over 4096 bytes (text_too_long)');
   assert.equal(describeError({ code: 'something_new' }), 'Refused (something_new)');
+});
+
+test('a guest on a server with tokens (guest:<name>) shows as the name, marked a guest', () => {
+  assert.deepEqual(splitUser('guest:alice'), { name: 'alice', guest: true });
+  assert.deepEqual(splitUser('alice'), { name: 'alice', guest: false });
+  assert.equal(typingText(['guest:alice', 'bob']), 'alice (guest) and bob are typing…');
 });
