@@ -7,6 +7,21 @@
 
 /** Close codes after which reconnecting would fail the same way (docs/protocol.md). */
 const FATAL_CLOSE_CODES = new Set([1003, 1007, 1008]);
+/**
+ * When a JWT expires, in ms since the epoch (its `exp`, a fraction allowed),
+ * or null when it has none or cannot be read. The client does not verify
+ * tokens; it only reads when to ask for a fresh one.
+ */
+export function tokenExpiresAt(token) {
+  try {
+    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const exp = JSON.parse(atob(payload.padEnd(Math.ceil(payload.length / 4) * 4, '='))).exp;
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Identify errors that no retry will fix: the user must change name or token. */
 const FATAL_IDENTIFY_CODES = new Set(['auth_failed', 'guests_not_allowed', 'invalid_field', 'missing_field']);
 
@@ -17,12 +32,20 @@ const FATAL_IDENTIFY_CODES = new Set(['auth_failed', 'guests_not_allowed', 'inva
  * frames), `fatal` {code, message} when the client gives up (bad name or token,
  * or a close code that would recur), `closed` {code, reason}.
  * States: idle, connecting, connected, reconnecting, offline.
+ *
+ * Tokens expire, and the server closes a connection (4001) when its token's
+ * `exp` passes. With `options.getToken` (an async function the embedding page
+ * provides, resolving with a fresh JWT for the same user), the client asks
+ * for one `refreshBeforeMs` (default 30 s) before `exp` and identifies again
+ * with it on the open connection; it also asks before reconnecting with an
+ * expired token. Each successful refresh emits `identified` again.
  */
 export class ChatClient extends EventTarget {
   /**
    * @param {string} url  ws(s)://host/ws
    * @param {{name?: string, token?: string}} who  a guest name or a JWT
-   * @param {{WebSocket?: any, baseDelayMs?: number, maxDelayMs?: number, requestTimeoutMs?: number}} [options]
+   * @param {{WebSocket?: any, baseDelayMs?: number, maxDelayMs?: number, requestTimeoutMs?: number,
+   *          getToken?: () => Promise<string>, refreshBeforeMs?: number}} [options]
    */
   constructor(url, who, options = {}) {
     super();
@@ -32,6 +55,9 @@ export class ChatClient extends EventTarget {
     this.baseDelayMs = options.baseDelayMs ?? 500;
     this.maxDelayMs = options.maxDelayMs ?? 15000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 15000;
+    this.getToken = options.getToken ?? null;
+    this.refreshBeforeMs = options.refreshBeforeMs ?? 30000;
+    this.refreshTimer = null;
     this.state = 'idle';
     this.user = null;
     this.nextId = 1;
@@ -77,6 +103,7 @@ export class ChatClient extends EventTarget {
   close() {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.refreshTimer);
     this.ws?.close(1000);
     this.#setState('offline');
   }
@@ -166,12 +193,17 @@ export class ChatClient extends EventTarget {
 
   async #onOpen(ws) {
     try {
+      if (this.who.token && this.getToken && (tokenExpiresAt(this.who.token) ?? Infinity) <= Date.now()) {
+        this.who = { token: await this.getToken() };   // expired while away: a fresh one first
+        if (ws !== this.ws) return;
+      }
       const hello = this.who.token ? { token: this.who.token } : { name: this.who.name };
       const reply = await this.request('identify', hello);
       if (ws !== this.ws) return;
       this.user = reply.user;
       this.attempt = 0;
       this.#emit('identified', reply);
+      this.#scheduleRefresh(ws);
       this.#setState('connected');
       for (const room of this.rooms.keys()) this.#joinNow(room).catch(() => {});
     } catch (e) {
@@ -208,9 +240,38 @@ export class ChatClient extends EventTarget {
       });
   }
 
+  /** Plans the next token refresh on this connection, `refreshBeforeMs` before `exp`. */
+  #scheduleRefresh(ws, delayMs) {
+    clearTimeout(this.refreshTimer);
+    const expiresAt = this.who.token && this.getToken ? tokenExpiresAt(this.who.token) : null;
+    if (expiresAt === null) return;
+    const wait = delayMs ?? Math.max(0, expiresAt - this.refreshBeforeMs - Date.now());
+    this.refreshTimer = setTimeout(() => this.#refresh(ws), wait);
+  }
+
+  async #refresh(ws) {
+    if (ws !== this.ws || this.stopped) return;
+    try {
+      const token = await this.getToken();
+      if (ws !== this.ws || this.stopped) return;
+      const reply = await this.request('identify', { token });
+      if (ws !== this.ws) return;
+      this.who = { token };
+      this.user = reply.user;
+      this.#emit('identified', reply);
+      this.#scheduleRefresh(ws);
+    } catch {
+      // No token now, or the server refused it: try again shortly while the
+      // old one lasts; if it runs out, the server closes with 4001 and the
+      // reconnect asks for a fresh token.
+      if (ws === this.ws && !this.stopped) this.#scheduleRefresh(ws, Math.min(5000, this.refreshBeforeMs / 4));
+    }
+  }
+
   #onClose(ws, ev) {
     if (ws !== this.ws) return;
     this.ws = null;
+    clearTimeout(this.refreshTimer);
     for (const p of this.pending.values()) { clearTimeout(p.timer); p.reject({ code: 'closed', message: 'connection closed' }); }
     this.pending.clear();
     for (const entry of this.rooms.values()) entry.joinedSince = null;
@@ -226,6 +287,7 @@ export class ChatClient extends EventTarget {
   #fatal(code, message) {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.refreshTimer);
     this.ws?.close(1000);
     this.#setState('offline');
     this.#emit('fatal', { code, message });

@@ -28,6 +28,8 @@ inline constexpr std::uint16_t message_too_big = 1009;
 inline constexpr std::uint16_t internal_error = 1011;
 inline constexpr std::uint16_t slow_consumer = 4000;
 inline constexpr std::uint16_t idle_timeout = 4001;
+/// The same code: the connection's token expired (idle timeouts send none).
+inline constexpr std::uint16_t token_expired = 4001;
 inline constexpr std::uint16_t rate_limit_abuse = 4002;
 }  // namespace close_code
 

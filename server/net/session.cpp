@@ -34,6 +34,10 @@ protocol::decoder& thread_decoder(const protocol::limits& l) {
 // namespace and leave names as given.
 constexpr std::string_view guest_prefix = "guest:";
 
+// The longest a token-expiry timer waits before it looks again: a token may
+// expire centuries ahead, further than a steady-clock time point can go.
+constexpr auto longest_expiry_wait = std::chrono::hours(24);
+
 std::int64_t wall_clock_ms() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -120,7 +124,10 @@ void session::on_request(const protocol::request& r) {
 }
 
 void session::identify(const protocol::request_id& id, const protocol::identify_request& m) {
-    if (!user_.empty()) return fail(id, protocol::error_code::already_identified, "already identified");
+    // Once identified, only a token user may identify again, with a fresh
+    // token for the same user (to move its expiry; checked below).
+    if (!user_.empty() && (m.guest() || expiry_timer_ == 0))
+        return fail(id, protocol::error_code::already_identified, "already identified");
     if (m.guest()) {
         if (!cfg_->allow_guests) return fail(id, protocol::error_code::guests_not_allowed, "sign in with a token");
         user_ = cfg_->jwt_secret.empty() ? m.name : std::string(guest_prefix) + m.name;
@@ -135,7 +142,10 @@ void session::identify(const protocol::request_id& id, const protocol::identify_
     auto& claims = std::get<auth::jwt_claims>(verified);
     if (claims.subject.starts_with(guest_prefix))
         return fail(id, protocol::error_code::auth_failed, "a token's sub may not start with \"guest:\"");
+    if (!user_.empty() && claims.subject != user_)
+        return fail(id, protocol::error_code::already_identified, "already identified as another user");
     user_ = std::move(claims.subject);
+    arm_token_expiry(claims.expires);
     write(protocol::encode(protocol::identified_event{id, user_, false}));
 }
 
@@ -206,6 +216,22 @@ void session::typing(const protocol::request_id& id, const protocol::typing_requ
 
 session::membership_list::iterator session::find_room(std::string_view name) {
     return std::find_if(rooms_.begin(), rooms_.end(), [name](const membership& m) { return m.name == name; });
+}
+
+void session::arm_token_expiry(std::chrono::system_clock::time_point expires) {
+    if (expiry_timer_ != 0) cancel_timer(expiry_timer_);
+    const auto left = std::chrono::duration_cast<act::duration>(
+        std::clamp<std::chrono::system_clock::duration>(expires - std::chrono::system_clock::now(), {},
+                                                        longest_expiry_wait));
+    // The deadline lives in the timer, not the session: only token users pay for it.
+    expiry_timer_ = self_cell().add_timer(left, false, [this, expires] { on_token_expiry(expires); });
+}
+
+void session::on_token_expiry(std::chrono::system_clock::time_point expires) {
+    // Early (the wait was capped, or the clocks drifted apart): wait again.
+    if (std::chrono::system_clock::now() < expires) return arm_token_expiry(expires);
+    spdlog::info("connection {} from {}: the token of {} expired", conn_->info().id, conn_->info().remote, user_);
+    conn_->close(close_code::token_expired, "token expired");
 }
 
 // Takes a token for one frame. Over the limit, answers rate_limited (unless

@@ -73,6 +73,8 @@ private:
     void send(const protocol::request_id& id, const protocol::send_request& m);
     void history(const protocol::request_id& id, const protocol::history_request& m);
     void typing(const protocol::request_id& id, const protocol::typing_request& m);
+    void arm_token_expiry(std::chrono::system_clock::time_point expires);
+    void on_token_expiry(std::chrono::system_clock::time_point expires);
     bool admit(const protocol::request_id& id, bool quietly);
     bool take_token();
     void write(std::string json);
@@ -99,6 +101,9 @@ private:
     float tokens_;
     int limited_in_a_row_ = 0;
     float room_creations_;  // refilled with tokens_, by take_token
+    // Signed in with a token: the timer that closes the connection when the
+    // token expires (0: none, a guest or not identified).
+    std::uint64_t expiry_timer_ = 0;
 };
 
 /// Turns a connection's callbacks into messages to its session actor.
