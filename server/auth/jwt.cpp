@@ -8,7 +8,6 @@
 #include <simdjson.h>
 
 #include <array>
-#include <cmath>
 #include <cstdint>
 #include <optional>
 
@@ -60,9 +59,11 @@ std::array<unsigned char, 32> hmac_sha256(std::string_view key, std::string_view
 }
 
 // A NumericDate (seconds since the epoch, RFC 7519 section 2): an integer or
-// a number with a fraction, such as 1700000000.5. Dates outside what a
-// time_point holds (about ±292,000 years) are not dates.
+// a number with a fraction, such as 1700000000.5. A date past what a
+// time_point holds (the year 2262, in nanoseconds) is taken as the furthest
+// one it does hold: an exp then never comes, an nbf never passes.
 std::optional<std::chrono::system_clock::time_point> numeric_date(simdjson::dom::element v) {
+    using time_point = std::chrono::system_clock::time_point;
     double seconds = 0;
     if (std::int64_t i = 0; v.get(i) == simdjson::SUCCESS) {
         seconds = static_cast<double>(i);
@@ -71,10 +72,11 @@ std::optional<std::chrono::system_clock::time_point> numeric_date(simdjson::dom:
     } else if (v.get(seconds) != simdjson::SUCCESS) {
         return std::nullopt;
     }
-    constexpr double limit = 9.0e12;  // seconds; microseconds of it fit an int64 with room to spare
-    if (!(seconds > -limit && seconds < limit)) return std::nullopt;
-    const auto us = std::chrono::microseconds(static_cast<std::int64_t>(std::floor(seconds * 1e6)));
-    return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(us));
+    // A little inside the limits, so that the conversion cannot round past them.
+    const double limit = std::chrono::duration<double>(time_point::max().time_since_epoch()).count() * 0.999;
+    if (seconds >= limit) return time_point::max();
+    if (seconds <= -limit) return time_point::min();
+    return time_point(std::chrono::duration_cast<time_point::duration>(std::chrono::duration<double>(seconds)));
 }
 
 }  // namespace
