@@ -112,6 +112,19 @@ TEST_F(identity, a_connection_is_closed_with_4001_when_its_token_expires) {
     EXPECT_EQ(c.wait_closed(), 4001);
 }
 
+TEST_F(identity, a_token_whose_exp_is_past_any_clock_keeps_its_connection) {
+    cfg_.session.jwt_secret = secret;
+    start();
+    ws_client forever(port()), brief(port());
+    forever.send(identify_with(chatd::auth::sign_hs256_payload(R"({"sub":"alice","exp":1e300})", secret)));
+    ASSERT_EQ(reply_code(forever), "identified");
+    brief.send(identify_with(token("bob", 0.5)));
+    ASSERT_EQ(reply_code(brief), "identified");
+    EXPECT_EQ(brief.wait_closed(), 4001);
+    forever.send(R"({"type":"ping","id":2})");
+    EXPECT_TRUE(forever.wait_for("pong"));
+}
+
 TEST_F(identity, a_fresh_token_for_the_same_user_moves_the_deadline) {
     cfg_.session.jwt_secret = secret;
     cfg_.session.allow_guests = true;
