@@ -1,63 +1,17 @@
 // What the browser tests share: a real chatd on a free port with a temporary
 // database, Debian's Chromium driven by playwright-core, and waits that end on
 // an event or a bounded timeout (never a sleep).
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
+export { Chatd } from './chatd.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../..');
-const chatdBinary = process.env.CHATD_BINARY ?? path.join(repoRoot, 'build/server/chatd');
 export const screenshotDir = process.env.SCREENSHOT_DIR ?? path.join(repoRoot, 'build/browser-screenshots');
 mkdirSync(screenshotDir, { recursive: true });
-
-/** A chatd process; restart() brings it back on the same port and database. */
-export class Chatd {
-  constructor(args = []) {
-    this.dir = mkdtempSync(path.join(tmpdir(), 'chatd-browser-'));
-    this.db = path.join(this.dir, 'chat.db');
-    this.args = args;
-    this.port = 0;
-    this.log = '';
-  }
-
-  /** Starts chatd and resolves once it listens (it logs its port). */
-  start() {
-    const proc = spawn(chatdBinary, ['--bind', '127.0.0.1', '--port', String(this.port), '--db', this.db,
-      '--log-level', 'info', ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.proc = proc;
-    this.exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`chatd did not start:\n${this.log}`)), 20000);
-      const onData = (chunk) => {
-        this.log += chunk;
-        const m = /listening on http:\/\/[^:]+:(\d+)\//.exec(this.log);
-        if (m) { clearTimeout(timer); this.port = Number(m[1]); resolve(this); }
-      };
-      proc.stdout.on('data', onData);
-      proc.stderr.on('data', onData);
-      proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`chatd exited with ${code}:\n${this.log}`)); });
-    });
-  }
-
-  get url() { return `http://127.0.0.1:${this.port}/`; }
-
-  /** SIGTERM, then waits for the exit; resolves with {code, signal}. */
-  async stop() {
-    if (!this.proc || this.proc.exitCode !== null) return this.exited;
-    this.proc.kill('SIGTERM');
-    const result = await this.exited;
-    this.log = '';
-    return result;
-  }
-
-  async restart() { await this.stop(); return this.start(); }
-
-  async dispose() { await this.stop(); rmSync(this.dir, { recursive: true, force: true }); }
-}
 
 /** Debian's Chromium, headless, with the flags this machine needs (../shared/ENVIRONMENT.md). */
 export function launchBrowser() {
