@@ -64,6 +64,8 @@ export class ChatClient extends EventTarget {
     this.attempt = 0;
     this.ws = null;
     this.retryTimer = null;
+    /** Gives up on a connection that has not opened within requestTimeoutMs. */
+    this.openTimer = null;
     this.stopped = false;
     /** id -> {resolve, reject, timer}: requests awaiting their reply on this connection. */
     this.pending = new Map();
@@ -89,14 +91,26 @@ export class ChatClient extends EventTarget {
       return this.#fatal('bad_url', String(e?.message ?? e));
     }
     this.ws = ws;
-    ws.onopen = () => this.#onOpen(ws);
+    // A browser fires close after a failed handshake; Node 20's WebSocket
+    // fires at most error, and nothing at all when the server never answers.
+    // A connection that has not opened in time, or failed, is given up here.
+    clearTimeout(this.openTimer);
+    this.openTimer = setTimeout(() => this.#giveUp(ws), this.requestTimeoutMs);
+    ws.onopen = () => { clearTimeout(this.openTimer); this.#onOpen(ws); };
     ws.onmessage = (ev) => {
       let msg;
       try { msg = JSON.parse(ev.data); } catch { return; }   // the server sends JSON only
       if (msg && typeof msg === 'object') this.#receive(msg);
     };
     ws.onclose = (ev) => this.#onClose(ws, ev);
-    ws.onerror = () => {};   // onclose follows with the code
+    ws.onerror = () => { if (ws.readyState === 0) setTimeout(() => this.#giveUp(ws), 0); };   // 0: CONNECTING
+  }
+
+  /** Ends a connection attempt that failed without a close event, as if it had closed (1006). */
+  #giveUp(ws) {
+    if (ws !== this.ws || ws.readyState === 1) return;   // closed meanwhile, or open after all
+    ws.close();
+    this.#onClose(ws, { code: 1006, reason: 'the connection could not be opened' });
   }
 
   /** Closes for good (no reconnect). Unacked lines stay in the outbox. */
@@ -104,6 +118,7 @@ export class ChatClient extends EventTarget {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.refreshTimer);
+    clearTimeout(this.openTimer);
     this.ws?.close(1000);
     this.#setState('offline');
   }
@@ -272,6 +287,7 @@ export class ChatClient extends EventTarget {
     if (ws !== this.ws) return;
     this.ws = null;
     clearTimeout(this.refreshTimer);
+    clearTimeout(this.openTimer);
     for (const p of this.pending.values()) { clearTimeout(p.timer); p.reject({ code: 'closed', message: 'connection closed' }); }
     this.pending.clear();
     for (const entry of this.rooms.values()) entry.joinedSince = null;

@@ -1,9 +1,11 @@
-// web/protocol.js against a real chatd, without a browser: what the client
-// does with tokens that expire.
+// ChatClient (web/protocol.js) in Node against a real chatd: what a program
+// using the client, rather than a page, must be able to count on: token
+// refresh before exp, and retrying a connection attempt that fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { Chatd } from './harness.mjs';
+import net from 'node:net';
+import { Chatd } from './chatd.mjs';
 import { ChatClient, tokenExpiresAt } from '../../web/protocol.js';
 
 const secret = 's3cret';
@@ -54,5 +56,58 @@ test('the client refreshes its token through getToken before exp, and its connec
     client.close();
   } finally {
     await chatd.dispose();
+  }
+});
+
+/** Resolves when `chat` reaches `state`; rejects after `ms`. */
+function reaches(chat, state, ms = 10000) {
+  if (chat.state === state) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`still ${chat.state}, not ${state}, after ${ms} ms`)), ms);
+    chat.addEventListener('state', function on(ev) {
+      if (ev.detail.state !== state) return;
+      clearTimeout(timer);
+      chat.removeEventListener('state', on);
+      resolve();
+    });
+  });
+}
+
+test('a client refused with 503 (server full) keeps retrying and gets in once there is room', async () => {
+  // Node 20's WebSocket fires no close event when the handshake fails; a
+  // client that waited for one would stay "connecting" for ever.
+  const chatd = await new Chatd(['--max-connections', '1']).start();
+  const url = `ws://127.0.0.1:${chatd.port}/ws`;
+  const first = new ChatClient(url, { name: 'first' });
+  const second = new ChatClient(url, { name: 'second' }, { baseDelayMs: 20, maxDelayMs: 100 });
+  try {
+    first.connect();
+    await reaches(first, 'connected');
+    second.connect();
+    await reaches(second, 'reconnecting');   // refused: the server is full
+    first.close();
+    await reaches(second, 'connected');
+  } finally {
+    first.close();
+    second.close();
+    await chatd.dispose();
+  }
+});
+
+test('a client whose handshake gets no answer gives up on it and tries again', async () => {
+  const attempts = [];
+  const silent = net.createServer((socket) => attempts.push(socket));   // accepts, never answers
+  await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const chat = new ChatClient(`ws://127.0.0.1:${silent.address().port}/ws`, { name: 'patient' },
+    { baseDelayMs: 20, maxDelayMs: 50, requestTimeoutMs: 200 });
+  const retried = new Promise((resolve) => silent.on('connection', () => { if (attempts.length === 2) resolve(true); }));
+  try {
+    chat.connect();
+    const timeout = new Promise((resolve) => { setTimeout(() => resolve(false), 5000).unref(); });
+    assert.ok(await Promise.race([retried, timeout]), 'no second connection attempt within 5 s');
+  } finally {
+    chat.close();
+    for (const s of attempts) s.destroy();
+    silent.close();
   }
 });
