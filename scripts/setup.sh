@@ -19,6 +19,7 @@ if [ "${1:-}" = "--test" ]; then
     fonts-noto-color-emoji     # so screenshots show emoji, not boxes
     podman runc debootstrap    # the container test (no Docker engine here)
     util-linux                 # taskset pins servers in the load-test matrix
+    sqlite3                    # the kill -9 audit reads the database file too
   )
   # Node.js: the machine's own when it has one (it may be newer than Debian's).
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

@@ -14,6 +14,9 @@ ctest --test-dir build --output-on-failure --timeout 300
 echo "== web client in headless Chromium"
 scripts/test-browser.sh
 
+echo "== kill -9 audit and soak, short form (docs/reliability.md)"
+scripts/reliability.sh --short
+
 echo "== load generator's peers (Node ws, Socket.IO) and the matrix report"
 (cd loadtest/peers && npm ci --no-audit --no-fund --loglevel=error && npm test)
 
