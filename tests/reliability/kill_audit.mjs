@@ -129,19 +129,25 @@ function sendLine(chat, user, room, n) {
   attempt();
 }
 
+/** A request of the reader's, sent again while the server says rate_limited (it reads fast). */
+async function paced(what, request) {
+  for (;;) {
+    try {
+      return await request();
+    } catch (err) {
+      if (err?.code !== 'rate_limited') throw new Error(`${what}: ${JSON.stringify(err)}`);
+      await delay(200);
+    }
+  }
+}
+
 /** Every stored line of a room, oldest first, paged back with `history`. */
 async function readRoom(chat, room) {
+  await paced(`join ${room}`, () => chat.join(room));
   const rows = [];
   let before;
   for (;;) {
-    let page;
-    try {
-      page = await chat.history(room, before, 100);
-    } catch (err) {
-      if (err?.code !== 'rate_limited') throw new Error(`history ${room}: ${JSON.stringify(err)}`);
-      await delay(200);
-      continue;
-    }
+    const page = await paced(`history ${room}`, () => chat.history(room, before, 100));
     rows.unshift(...page.messages);
     if (!page.has_more || page.messages.length === 0) return rows;
     before = page.messages[0].seq;
@@ -285,10 +291,7 @@ async function main() {
   const reader = new ChatClient(`ws://127.0.0.1:${chatd.port}/ws`, { name: 'auditor' }, { requestTimeoutMs: 15000 });
   reader.connect();
   const stored = new Map();
-  for (const room of rooms) {
-    await reader.join(room);
-    stored.set(room, await readRoom(reader, room));
-  }
+  for (const room of rooms) stored.set(room, await readRoom(reader, room));
   reader.close();
   await chatd.stop();
 
@@ -316,6 +319,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(`kill -9 audit failed to run: ${e?.stack ?? e}\nchatd's last output:\n${chatd.log}`);
+  console.error(`kill -9 audit failed to run: ${e?.stack ?? JSON.stringify(e)}\nchatd's last output:\n${chatd.log}`);
   process.exit(1);
 });

@@ -200,6 +200,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(`soak failed to run: ${e?.stack ?? e}\nchatd's last output:\n${chatd.log}`);
+  console.error(`soak failed to run: ${e?.stack ?? JSON.stringify(e)}\nchatd's last output:\n${chatd.log}`);
   process.exit(1);
 });
