@@ -276,6 +276,7 @@ async function main() {
   }
   await delay(opts.settle_ms);
   sending = false;
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const chats = await Promise.all(clients);
   await waitUntil('every line to be acked', () => [...record.lines.values()].every((l) => l.done), DRAIN_MS, 200)
     .catch((e) => {
@@ -297,7 +298,6 @@ async function main() {
 
   const r = verify(stored);
   const file = checkFile(chatd.db, r.storedCount);
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`  ${seconds} s of traffic; lines sent ${record.lines.size}, acked ${r.acked}, stored ${r.storedCount}, ` +
     `resent after a kill or timeout ${r.resent}`);
   console.log(`  acks cut by a kill: ${r.cutOnDisk + r.cutNotOnDisk} (${r.cutOnDisk} lines already on disk, resent and ` +
