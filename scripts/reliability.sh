@@ -2,7 +2,7 @@
 # The kill -9 audit and the soak (tests/reliability/, docs/reliability.md)
 # against the release chatd, on loopback only. Each stops by itself; nothing is
 # left running, however the script ends.
-#   scripts/reliability.sh --short     what CI runs: 3 kill rounds and a 45 s soak (about 2 minutes)
+#   scripts/reliability.sh --short     what CI runs: 3 kill rounds and a 45 s soak (about a minute)
 #   scripts/reliability.sh [--rounds N] [--soak-seconds N] [--clients N] [--seed N]
 #                                      the long form (default 20 rounds, a 600 s soak)
 # Needs Node 20 (scripts/setup.sh --test) and a release build.
