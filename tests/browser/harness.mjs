@@ -13,7 +13,7 @@ export const repoRoot = path.resolve(here, '../..');
 export const screenshotDir = process.env.SCREENSHOT_DIR ?? path.join(repoRoot, 'build/browser-screenshots');
 mkdirSync(screenshotDir, { recursive: true });
 
-/** Debian's Chromium, headless, with the flags this machine needs (../shared/ENVIRONMENT.md). */
+/** Debian's Chromium, headless, with the flags it needs on machines like CI's (no sandbox, no GPU, no QUIC). */
 export function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
