@@ -187,7 +187,7 @@ async function main() {
     `baseline + ${opts.rss_slack_percent}% + ${opts.rss_slack_mib} MiB); ` +
     `${((end.rssKiB - third.rssKiB) / 1024).toFixed(1)} MiB more since ${third.t} s`);
   const failures = [];
-  if (end.fds > base.fds + opts.fd_slack) failures.push(`descriptors did not return to the baseline: ${end.fds} > ${base.fds}`);
+  if (end.fds > base.fds + opts.fd_slack) failures.push(`descriptors did not return to the baseline: ${end.fds} > ${base.fds + opts.fd_slack}`);
   if (end.rssKiB > rssLimitKiB) failures.push(`RSS did not return within the bound: ${end.rssKiB} KiB > ${rssLimitKiB} KiB`);
   if (counts.acked === 0) failures.push('no line was acked: the load did not run');
   await chatd.dispose();
