@@ -3,6 +3,7 @@
 #include "net/http_session.hpp"
 
 #include "metrics/registry.hpp"
+#include "net/http_routing.hpp"
 #include "net/server_state.hpp"
 #include "net/static_files.hpp"
 #include "net/ws_accept.hpp"
@@ -13,7 +14,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -97,33 +97,30 @@ private:
     }
 
     void route(upgrade_request req) {
-        const std::string_view target = ssv(req.target());
-        const std::string_view path = target.substr(0, target.find_first_of("?#"));
         const auto meta = meta_of(req);
-
-        if (beast::websocket::is_upgrade(req)) {
-            if (path == "/ws") return upgrade(std::move(req));
-            return send_text(meta, http::status::not_found, "not found\n");
+        switch (route_of(req)) {
+            case http_route::bad_host: return send_error(meta, http::status::bad_request);
+            case http_route::websocket: return upgrade(std::move(req));
+            case http_route::upgrade_elsewhere: return send_text(meta, http::status::not_found, "not found\n");
+            case http_route::upgrade_required: {
+                state_->counters.count(reject_reason::not_websocket);
+                auto res = text_response(meta, http::status::upgrade_required, "expected a WebSocket upgrade\n");
+                res.set(http::field::upgrade, "websocket");
+                res.set(http::field::connection, meta.keep_alive ? "upgrade, keep-alive" : "upgrade, close");
+                return send(std::move(res));
+            }
+            case http_route::method_not_allowed: {
+                auto res = text_response(meta, http::status::method_not_allowed, "method not allowed\n");
+                res.set(http::field::allow, "GET, HEAD");
+                return send(std::move(res));
+            }
+            case http_route::healthz: return send_text(meta, http::status::ok, "ok\n");
+            case http_route::readyz: return check_ready(meta);
+            case http_route::metrics:
+                if (!state_->callbacks.render_metrics) return send_text(meta, http::status::not_found, "not found\n");
+                return send_text(meta, http::status::ok, state_->callbacks.render_metrics(), metrics::content_type);
+            case http_route::static_file: return serve_file(meta, ssv(req.target()));
         }
-        if (path == "/ws") {
-            state_->counters.count(reject_reason::not_websocket);
-            auto res = text_response(meta, http::status::upgrade_required, "expected a WebSocket upgrade\n");
-            res.set(http::field::upgrade, "websocket");
-            res.set(http::field::connection, meta.keep_alive ? "upgrade, keep-alive" : "upgrade, close");
-            return send(std::move(res));
-        }
-        if (req.method() != http::verb::get && req.method() != http::verb::head) {
-            auto res = text_response(meta, http::status::method_not_allowed, "method not allowed\n");
-            res.set(http::field::allow, "GET, HEAD");
-            return send(std::move(res));
-        }
-        if (path == "/healthz") return send_text(meta, http::status::ok, "ok\n");
-        if (path == "/readyz") return check_ready(meta);
-        if (path == "/metrics") {
-            if (!state_->callbacks.render_metrics) return send_text(meta, http::status::not_found, "not found\n");
-            return send_text(meta, http::status::ok, state_->callbacks.render_metrics(), metrics::content_type);
-        }
-        serve_file(meta, target);
     }
 
     // ---- responses ------------------------------------------------------------------

@@ -9,7 +9,8 @@
 //                      shutting down), 426 (not an upgrade), else handed to
 //                      a new ws_connection
 //   GET/HEAD other     a static file under the web root, or 404
-// Other methods get 405. Bad requests get 400, 413 or 431 and are closed.
+// Other methods get 405. Bad requests get 400, 413 or 431 and are closed;
+// so does an HTTP/1.1 request without exactly one Host header (400).
 
 #include <utility>  // before Boost: see ENVIRONMENT.md
 

@@ -6,19 +6,16 @@
 
 #include <utility>  // before Boost: see ENVIRONMENT.md
 
+#include "net/http_routing.hpp"
 #include "net/server_state.hpp"
 #include "net/ws_connection.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <memory>
 #include <string>
 
 namespace chatd::net::detail {
-
-using upgrade_request = boost::beast::http::request<boost::beast::http::string_body>;
 
 /// On `socket`'s strand: queues `response_101` (ws_switching_response of
 /// a request that passed ws_upgrade_problem), makes the connection's

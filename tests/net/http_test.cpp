@@ -238,6 +238,28 @@ TEST_F(http_server, a_server_without_a_web_root_serves_no_files) {
     EXPECT_EQ(http_get(s.port(), "/healthz").status(), 200u);
 }
 
+TEST_F(http_server, an_http11_request_without_exactly_one_host_gets_400_and_is_closed) {
+    server s(config());
+    const auto get = [&](unsigned version, int hosts) {
+        client_io c;
+        http_client client(c);
+        EXPECT_FALSE(client.connect(s.port()));
+        http::request<http::string_body> req{http::verb::get, "/healthz", version};
+        for (int i = 0; i < hosts; ++i) req.insert(http::field::host, "127.0.0.1");
+        auto r = client.send(req);
+        EXPECT_FALSE(r.ec) << r.ec.message();
+        if (r.status() == 400u) {
+            EXPECT_TRUE(client.read_eof()) << "HTTP/" << version << ", " << hosts << " Host";
+        }
+        return r.status();
+    };
+    EXPECT_EQ(get(11, 0), 400u);  // RFC 9112 3.2
+    EXPECT_EQ(get(11, 2), 400u);
+    EXPECT_EQ(get(10, 2), 400u);
+    EXPECT_EQ(get(11, 1), 200u);
+    EXPECT_EQ(get(10, 0), 200u);  // HTTP/1.0 may leave it out
+}
+
 TEST_F(http_server, oversized_headers_get_431) {
     server s(config());
     client_io c;
