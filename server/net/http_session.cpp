@@ -37,6 +37,8 @@ constexpr std::string_view server_name = "chatd";
 beast::string_view bsv(std::string_view s) noexcept { return {s.data(), s.size()}; }
 std::string_view ssv(beast::string_view s) noexcept { return {s.data(), s.size()}; }
 constexpr std::string_view text_plain = "text/plain; charset=utf-8";
+// The first read of a request: most requests fit.
+constexpr std::size_t first_read_bytes = 2048;
 
 // What a response needs from its request once the request is gone.
 struct request_meta {
@@ -57,26 +59,99 @@ std::string remote_of(const tcp::socket& s) {
     return (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) + ":" + std::to_string(ep.port());
 }
 
-class http_session : public std::enable_shared_from_this<http_session> {
+// How long a connection refused for the HTTP connection limit may take to
+// close after its 503: its request is read and dropped meanwhile, so the
+// close does not reset the connection before the client reads the 503.
+constexpr auto refused_linger = std::chrono::seconds(2);
+
+class http_session : public std::enable_shared_from_this<http_session>, public http_tracked {
 public:
     http_session(std::shared_ptr<server_state> state, tcp::socket socket)
         : state_(std::move(state)), stream_(std::move(socket)) {}
+    ~http_session() override { state_->http_release(*this); }
 
     void run() {
         // On the connection's strand from the start.
-        asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+        asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->admit(); });
     }
+
+    void evict() override {
+        asio::post(stream_.get_executor(), [self = shared_from_this()] {
+            self->state_->log.debug("http connection from {} closed: idle, its place taken by a new one",
+                                    remote_of(self->stream_.socket()));
+            self->stream_.close();  // its pending read ends with operation_aborted
+        });
+    }
+
+    std::shared_ptr<http_tracked> lock() noexcept override { return weak_from_this().lock(); }
 
 private:
     const net_config& cfg() const noexcept { return state_->cfg; }
+
+    void admit() {
+        std::shared_ptr<http_tracked> evicted;
+        if (!state_->http_admit(*this, evicted)) {
+            state_->log.debug("http connection from {} refused: {} HTTP connections busy", remote_of(stream_.socket()),
+                              cfg().max_http_connections);
+            return refuse();
+        }
+        if (evicted) evicted->evict();
+        do_read();
+    }
 
     void do_read() {
         parser_.emplace();
         parser_->header_limit(cfg().http_header_limit);
         parser_->body_limit(cfg().http_body_limit);
         stream_.expires_after(cfg().http_timeout);
+        if (buffer_.size() != 0) return read_request();  // the next request is already here (pipelined)
+        // Nothing of the next request yet: the connection is idle, and the
+        // limit may close it to make room, until its first bytes arrive.
+        state_->http_idle(*this);
+        stream_.async_read_some(buffer_.prepare(first_read_bytes),
+                                [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                    self->on_first_bytes(ec, n);
+                                });
+    }
+
+    void on_first_bytes(beast::error_code ec, std::size_t n) {
+        if (!state_->http_busy(*this)) return;  // evicted: the socket is closed or about to be
+        if (ec == asio::error::eof) return do_close();
+        if (ec) {
+            state_->log.debug("http read from {}: {}", remote_of(stream_.socket()), ec.message());
+            return;
+        }
+        buffer_.commit(n);
+        read_request();
+    }
+
+    void read_request() {
         http::async_read(stream_, buffer_, *parser_,
                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    }
+
+    // No place under max_http_connections: 503 at once, then drop what
+    // the client sends until it closes or refused_linger passes.
+    void refuse() {
+        request_meta meta;
+        meta.keep_alive = false;
+        auto res = std::make_shared<http::response<http::string_body>>(
+            text_response(meta, http::status::service_unavailable, "too many HTTP connections\n"));
+        stream_.expires_after(refused_linger);
+        http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+            if (ec) return;
+            self->do_close();
+            self->drain();
+        });
+    }
+
+    void drain() {
+        stream_.async_read_some(buffer_.prepare(first_read_bytes),
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                    if (ec) return;
+                                    self->buffer_.clear();
+                                    self->drain();
+                                });
     }
 
     void on_read(beast::error_code ec) {
@@ -268,6 +343,7 @@ private:
                              why == reject_reason::capacity ? "too many connections\n" : "shutting down\n");
         }
         upgrade_info info{state_->next_id(), remote};
+        state_->http_release(*this);  // a WebSocket connection now, counted as one
         stream_.expires_never();
         // The socket moves to the connection; this session ends here.
         std::string early = beast::buffers_to_string(buffer_.data());

@@ -138,6 +138,10 @@ net_stats listener::stats() const noexcept {
     s.accepted = get(c.accepted);
     s.accept_errors = get(c.accept_errors);
     s.http_requests = get(c.http_requests);
+    s.http_open = get(c.http_open);
+    s.http_idle = get(c.http_idle);
+    s.http_evicted = get(c.http_evicted);
+    s.http_refused = get(c.http_refused);
     s.ws_open = get(c.ws_open);
     s.ws_total = get(c.ws_total);
     s.ws_bytes_in = get(c.ws_bytes_in);
@@ -159,6 +163,20 @@ void listener::register_metrics(metrics::registry& reg) {
                        read(&net_counters::accept_errors));
     reg.add_counter_fn("chatd_http_requests_total", "HTTP requests read, WebSocket upgrades included.",
                        read(&net_counters::http_requests));
+    const std::string http_closed_help =
+        "HTTP connections closed for the HTTP connection limit: evicted (the oldest idle one, to make room) "
+        "or refused (503: none was idle).";
+    reg.add_gauge_fn("chatd_http_connections_open", "Plain HTTP connections open (not upgraded).",
+                     read(&net_counters::http_open));
+    reg.add_gauge_fn("chatd_http_connections_idle",
+                     "Plain HTTP connections waiting for a request with none of it read (evictable).",
+                     read(&net_counters::http_idle));
+    reg.add_counter_fn("chatd_http_connections_closed_total",
+                       http_closed_help,
+                       read(&net_counters::http_evicted), {{"reason", "evicted"}});
+    reg.add_counter_fn("chatd_http_connections_closed_total",
+                       http_closed_help,
+                       read(&net_counters::http_refused), {{"reason", "refused"}});
     reg.add_gauge_fn("chatd_ws_connections_open", "WebSocket connections open, handshakes in progress included.",
                      read(&net_counters::ws_open));
     reg.add_counter_fn("chatd_ws_connections_total", "WebSocket upgrades completed.", read(&net_counters::ws_total));

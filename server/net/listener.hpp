@@ -71,6 +71,10 @@ struct net_stats {
     std::uint64_t accepted = 0;       ///< TCP connections accepted
     std::uint64_t accept_errors = 0;  ///< failed accepts, each followed by a back-off
     std::uint64_t http_requests = 0;  ///< requests read, upgrades included
+    std::uint64_t http_open = 0;      ///< plain HTTP connections open (not upgraded; refused ones not counted)
+    std::uint64_t http_idle = 0;      ///< ... of which idle: waiting for a request, none of it read
+    std::uint64_t http_evicted = 0;   ///< idle HTTP connections closed to make room under max_http_connections
+    std::uint64_t http_refused = 0;   ///< HTTP connections refused with 503: at the limit and none idle
     std::uint64_t ws_open = 0;        ///< WebSocket connections open (handshakes in progress included)
     std::uint64_t ws_total = 0;       ///< completed upgrades
     std::uint64_t ws_bytes_in = 0;    ///< message payload bytes read

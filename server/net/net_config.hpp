@@ -58,6 +58,12 @@ struct net_config {
     std::chrono::milliseconds close_timeout = std::chrono::seconds(10);
 
     // ---- HTTP ---------------------------------------------------------------------
+    /// Open plain HTTP connections (not upgraded). A new one over it closes
+    /// the oldest idle one (waiting for its next request, on keep-alive or
+    /// since it connected, with nothing of it read); when none is idle, the
+    /// new one gets 503 and is closed. So /healthz answers however many
+    /// idle connections clients hold.
+    std::size_t max_http_connections = 512;
     /// Reading one request (and waiting for the next on a kept-alive
     /// connection), and writing one response.
     std::chrono::milliseconds http_timeout = std::chrono::seconds(30);

@@ -73,6 +73,65 @@ void server_state::release() noexcept {
     for (auto& fn : waiters) fn();
 }
 
+bool server_state::http_admit(http_tracked& c, std::shared_ptr<http_tracked>& evicted) {
+    std::lock_guard lock(mutex_);
+    if (counters.http_open.load(std::memory_order_relaxed) >= cfg.max_http_connections) {
+        // The oldest idle connection gives its place to `c` now; the caller
+        // closes its socket. (At most max_http_connections to look through,
+        // and only at the limit.)
+        http_tracked* old = http_head_;
+        while (old != nullptr && !old->idle_) old = old->next_http_;
+        if (old == nullptr) {
+            counters.http_refused.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+        unlink_http_locked(*old);
+        old->evicted_ = true;
+        counters.http_evicted.fetch_add(1, std::memory_order_relaxed);
+        // One being destroyed (lock() fails) needs no closing: it only had
+        // not given its place back yet.
+        evicted = old->lock();
+    }
+    c.counted_ = true;
+    c.next_http_ = nullptr;
+    c.prev_http_ = http_tail_;
+    if (http_tail_ != nullptr) http_tail_->next_http_ = &c;
+    else http_head_ = &c;
+    http_tail_ = &c;
+    counters.http_open.fetch_add(1, std::memory_order_relaxed);
+    return true;
+}
+
+void server_state::http_idle(http_tracked& c) {
+    std::lock_guard lock(mutex_);
+    if (!c.counted_ || c.idle_) return;
+    c.idle_ = true;
+    counters.http_idle.fetch_add(1, std::memory_order_relaxed);
+}
+
+bool server_state::http_busy(http_tracked& c) {
+    std::lock_guard lock(mutex_);
+    if (std::exchange(c.idle_, false)) counters.http_idle.fetch_sub(1, std::memory_order_relaxed);
+    return !c.evicted_;
+}
+
+void server_state::http_release(http_tracked& c) noexcept {
+    std::lock_guard lock(mutex_);
+    unlink_http_locked(c);
+}
+
+void server_state::unlink_http_locked(http_tracked& c) noexcept {
+    if (!c.counted_) return;
+    c.counted_ = false;
+    if (std::exchange(c.idle_, false)) counters.http_idle.fetch_sub(1, std::memory_order_relaxed);
+    if (c.prev_http_ != nullptr) c.prev_http_->next_http_ = c.next_http_;
+    else http_head_ = c.next_http_;
+    if (c.next_http_ != nullptr) c.next_http_->prev_http_ = c.prev_http_;
+    else http_tail_ = c.prev_http_;
+    c.prev_http_ = c.next_http_ = nullptr;
+    counters.http_open.fetch_sub(1, std::memory_order_relaxed);
+}
+
 bool server_state::origin_allowed(std::string_view origin, bool present) const {
     if (cfg.allowed_origins.empty()) return true;
     if (!present) return !cfg.require_origin;

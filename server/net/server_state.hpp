@@ -3,8 +3,10 @@
 // Internal to net/: what the listener, its HTTP sessions and its WebSocket
 // connections share. Every HTTP session and connection holds it by
 // shared_ptr, so it outlives them all. Counters are atomics; the set of
-// open connections sits behind a mutex (this is the socket edge, not an
-// actor: close_all() must reach every connection from any thread).
+// open connections and the list of HTTP connections sit behind a
+// mutex (this is the socket edge, not an actor: close_all() must reach
+// every connection from any thread, and any connection's strand may evict
+// another's idle HTTP connection).
 
 #include "net/connection_handler.hpp"
 #include "net/listener.hpp"
@@ -29,6 +31,10 @@ struct net_counters {
     std::atomic<std::uint64_t> accepted{0};
     std::atomic<std::uint64_t> accept_errors{0};
     std::atomic<std::uint64_t> http_requests{0};
+    std::atomic<std::uint64_t> http_open{0};     // plain HTTP connections holding a place
+    std::atomic<std::uint64_t> http_idle{0};     // ... of which idle (waiting for a request, none of it read)
+    std::atomic<std::uint64_t> http_evicted{0};  // idle ones closed to make room
+    std::atomic<std::uint64_t> http_refused{0};  // new ones refused (503): none was idle
     std::atomic<std::uint64_t> ws_open{0};  // slots held
     std::atomic<std::uint64_t> ws_total{0};
     std::atomic<std::uint64_t> ws_bytes_in{0};
@@ -64,6 +70,28 @@ private:
     std::shared_ptr<server_state> state_;
 };
 
+/// What server_state sees of a plain HTTP connection, to keep at most
+/// max_http_connections of them. Internal to net/: http_session.cpp.
+class http_tracked {
+public:
+    virtual ~http_tracked() = default;
+    /// Closes the connection to make room for a new one: called at most
+    /// once, from any thread, outside server_state's lock.
+    virtual void evict() = 0;
+    /// The connection, if it is still owned (not being destroyed).
+    virtual std::shared_ptr<http_tracked> lock() noexcept = 0;
+
+private:
+    friend struct server_state;
+    // The list of counted connections, oldest first, linked here (like
+    // ws_connection's set).
+    http_tracked* prev_http_ = nullptr;
+    http_tracked* next_http_ = nullptr;
+    bool counted_ = false;  // holds a place, is in the list
+    bool idle_ = false;     // waits for a request and has read none of it
+    bool evicted_ = false;
+};
+
 struct server_state : std::enable_shared_from_this<server_state> {
     server_state(net_config c, listener_callbacks cb);
 
@@ -80,6 +108,19 @@ struct server_state : std::enable_shared_from_this<server_state> {
     bool origin_allowed(std::string_view origin, bool present) const;
     /// A fresh connection id.
     std::uint64_t next_id() noexcept { return ids_.fetch_add(1, std::memory_order_relaxed) + 1; }
+
+    /// A new HTTP connection takes a place. At max_http_connections the
+    /// oldest idle connection gives up its place and is returned in
+    /// `evicted` (call evict() on it, outside any lock); returns false if
+    /// none is idle: `c` gets no place and should answer 503 and close.
+    bool http_admit(http_tracked& c, std::shared_ptr<http_tracked>& evicted);
+    /// `c` waits for a request and has read none of it: it may be evicted.
+    void http_idle(http_tracked& c);
+    /// `c` has read bytes of a request: it is no longer evictable. False if
+    /// it was evicted already (its socket is being closed: stop).
+    bool http_busy(http_tracked& c);
+    /// `c` ended or upgraded: its place is free. Idempotent.
+    void http_release(http_tracked& c) noexcept;
 
     /// An upgraded connection joins the set close_all() reaches. Returns
     /// false if close_all() has already run: the caller closes it itself
@@ -98,6 +139,7 @@ struct server_state : std::enable_shared_from_this<server_state> {
 private:
     friend class ws_slot;
     void release() noexcept;
+    void unlink_http_locked(http_tracked& c) noexcept;
     /// The open connections still owned by someone; mutex_ held.
     std::vector<std::shared_ptr<ws_connection>> open_locked() const;
 
@@ -108,6 +150,8 @@ private:
     // ws_connection's prev_open_/next_open_ (a map cost about 90 B each).
     ws_connection* open_head_ = nullptr;
     std::size_t open_count_ = 0;
+    http_tracked* http_head_ = nullptr;  // HTTP connections holding a place, oldest first
+    http_tracked* http_tail_ = nullptr;
     std::uint16_t close_code_ = 0;
     std::string close_reason_;
     std::vector<std::function<void()>> idle_waiters_;

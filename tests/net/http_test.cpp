@@ -260,6 +260,80 @@ TEST_F(http_server, an_http11_request_without_exactly_one_host_gets_400_and_is_c
     EXPECT_EQ(get(10, 0), 200u);  // HTTP/1.0 may leave it out
 }
 
+// Waits (without sleeping) until `done` holds or `generous` passes.
+template <class Pred>
+bool eventually(Pred done) {
+    const auto deadline = std::chrono::steady_clock::now() + generous;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::yield();
+    }
+    return true;
+}
+
+TEST_F(http_server, at_the_http_connection_limit_the_oldest_idle_connection_makes_room) {
+    auto cfg = config();
+    cfg.max_http_connections = 4;
+    server s(cfg);
+    client_io c;
+    std::vector<std::unique_ptr<http_client>> held;
+    for (std::uint64_t i = 0; i < cfg.max_http_connections; ++i) {
+        held.push_back(std::make_unique<http_client>(c));
+        ASSERT_FALSE(held.back()->connect(s.port()));
+        ASSERT_EQ(held.back()->request(http::verb::get, "/healthz").status(), 200u);
+        // Kept alive, waiting for its next request: idle, in this order.
+        ASSERT_TRUE(eventually([&] { return s.listen.stats().http_idle == i + 1; }));
+    }
+
+    EXPECT_EQ(http_get(s.port(), "/healthz").status(), 200u);
+    EXPECT_TRUE(held[0]->read_eof()) << "the oldest idle connection was not closed";
+    for (std::size_t i = 1; i < held.size(); ++i)
+        EXPECT_EQ(held[i]->request(http::verb::get, "/index.html").status(), 200u) << "connection " << i;
+    const auto st = s.listen.stats();
+    EXPECT_EQ(st.http_evicted, 1u);
+    EXPECT_EQ(st.http_refused, 0u);
+}
+
+TEST_F(http_server, at_the_http_connection_limit_with_none_idle_a_new_connection_gets_503) {
+    // Two connections stay mid-request: their /readyz waits for an answer.
+    std::mutex m;
+    std::vector<readiness_answer> pending;
+    std::atomic<int> asked{0};
+    listener_callbacks cb;
+    cb.readiness = [&](readiness_answer a) {
+        std::lock_guard lock(m);
+        pending.push_back(std::move(a));
+        asked.fetch_add(1);
+    };
+    auto cfg = config();
+    cfg.max_http_connections = 2;
+    server s(cfg, cb);
+    client_io c;
+    std::vector<std::unique_ptr<http_client>> busy;
+    for (int i = 0; i < 2; ++i) {
+        busy.push_back(std::make_unique<http_client>(c));
+        ASSERT_FALSE(busy.back()->connect(s.port()));
+        http::request<http::string_body> req{http::verb::get, "/readyz", 11};
+        req.set(http::field::host, "127.0.0.1");
+        ASSERT_FALSE(c.complete([&](auto h) { http::async_write(busy.back()->stream(), req, std::move(h)); }));
+    }
+    ASSERT_TRUE(eventually([&] { return asked.load() == 2; }));
+
+    client_io c2;
+    http_client refused(c2);
+    ASSERT_FALSE(refused.connect(s.port()));
+    const auto r = refused.request(http::verb::get, "/healthz");
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.status(), 503u);
+    EXPECT_TRUE(refused.read_eof());
+    EXPECT_EQ(s.listen.stats().http_refused, 1u);
+    EXPECT_EQ(s.listen.stats().http_evicted, 0u);
+    // The answers hold the sessions: let them go before the server.
+    std::lock_guard lock(m);
+    for (auto& a : pending) a(true, "");
+    pending.clear();
+}
+
 TEST_F(http_server, oversized_headers_get_431) {
     server s(config());
     client_io c;
