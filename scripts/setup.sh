@@ -3,7 +3,8 @@
 # everything is already installed.
 #   scripts/setup.sh         what building and running chatd needs
 #   scripts/setup.sh --test  also what the tests need: Node.js (browser tests,
-#                            load-test peers), Chromium, podman (container test)
+#                            load-test peers), Chromium, podman (container test),
+#                            clang (fuzzing)
 set -euo pipefail
 
 packages=(
@@ -20,6 +21,7 @@ if [ "${1:-}" = "--test" ]; then
     podman runc debootstrap    # the container test (no Docker engine here)
     util-linux                 # taskset pins servers in the load-test matrix
     sqlite3                    # the kill -9 audit reads the database file too
+    clang libclang-rt-14-dev   # libFuzzer and its sanitizers (scripts/fuzz.sh)
   )
   # Node.js: the machine's own when it has one (it may be newer than Debian's).
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

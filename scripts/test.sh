@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the Release build, a smoke run of the
 # benchmarks, every test under AddressSanitizer + UndefinedBehaviorSanitizer
-# (LeakSanitizer included), and the actor tests under ThreadSanitizer.
+# (LeakSanitizer included), each fuzz harness for a minute, and the actor
+# tests under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,9 @@ scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure --timeout 600
+
+echo "== fuzzing: each libFuzzer harness for 60 s (clang, ASan + UBSan)"
+scripts/fuzz.sh 60
 
 echo "== ThreadSanitizer (the multi-threaded parts: actor core, Asio executor)"
 scripts/build.sh tsan --target actor_tests net_tests
