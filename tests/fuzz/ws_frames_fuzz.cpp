@@ -5,7 +5,7 @@
 // whole frame, keep what is left, stop at `failed`. It checks the
 // reader's promises: `used` never exceeds what it was given, a text
 // message is valid UTF-8 and within the limit, a close code is one a
-// peer may send.
+// peer may send. The frame writers get the input too.
 
 #include "net/ws_frames.hpp"
 #include "protocol/utf8.hpp"
@@ -60,5 +60,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     }
     reader.release();
+
+    // The writers, on values taken from the input: a close frame's reason is
+    // cut to 123 bytes at a UTF-8 boundary, and a header says the length.
+    const std::uint16_t code = static_cast<std::uint16_t>(size >= 2 ? (data[0] << 8) | data[1] : 1000);
+    const std::string_view reason(reinterpret_cast<const char*>(data), size);
+    const std::string close = chatd::net::ws_close_frame(code, reason);
+    check(close.size() <= 125 + 2);
+    if (chatd::protocol::is_valid_utf8(reason)) check(chatd::protocol::is_valid_utf8(std::string_view(close).substr(4)));
+    const chatd::net::ws_frame_header h(chatd::net::ws_opcode::text, size * 1000003u);
+    check(h.size == 2 || h.size == 4 || h.size == 10);
     return 0;
 }
