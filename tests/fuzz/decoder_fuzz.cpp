@@ -9,8 +9,22 @@
 #include <cstdint>
 #include <string_view>
 
+namespace {
+
+// The server's limits scaled down (its frame limit is 64 KiB), so that
+// inputs under -max_len (16 KiB) reach every limit: frame, text, retain.
+chatd::protocol::limits fuzz_limits() {
+    chatd::protocol::limits l;
+    l.max_frame_bytes = 12 * 1024;
+    l.max_text_bytes = 2048;
+    l.retain_bytes = 4096;
+    return l;
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static chatd::protocol::decoder dec;
+    static chatd::protocol::decoder dec(fuzz_limits());
     const std::string_view frame(reinterpret_cast<const char*>(data), size);
     const auto result = dec.decode(frame);
     (void)result;
