@@ -72,7 +72,7 @@ const std::vector<option>& options() {
          [](server_config& c, const std::string& v) { c.threads = to_uint("threads", v); }},
         {"max-connections", "open WebSocket connections before upgrades get 503 (default 10000)",
          [](server_config& c, const std::string& v) { c.net.max_connections = to_uint("max-connections", v); }},
-        {"max-http-connections", "open plain HTTP connections; over it the longest idle one is closed, or 503 (default 512)",
+        {"max-http-connections", "open plain HTTP connections; over it the oldest idle one is closed, or 503 (default 512)",
          [](server_config& c, const std::string& v) { c.net.max_http_connections = to_uint("max-http-connections", v); }},
         {"max-text-bytes", "longest message text (default 4096)",
          [](server_config& c, const std::string& v) { c.session.limits.max_text_bytes = to_uint("max-text-bytes", v); }},
