@@ -51,7 +51,7 @@ void verify(std::string_view token) {
     const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
     const auto r = chatd::auth::verify_hs256(token, secret, now);
     if (const auto* c = std::get_if<chatd::auth::jwt_claims>(&r)) {
-        if (c->subject.empty() || c->expires < 1700000000) __builtin_trap();
+        if (c->subject.empty() || c->expires <= now) __builtin_trap();
     }
 }
 
