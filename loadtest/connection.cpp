@@ -4,7 +4,7 @@
 #include "sequence_tracker.hpp"
 #include "shard.hpp"
 
-#include <utility>  // before Boost (ENVIRONMENT.md)
+#include <utility>  // before Boost (docs/architecture.md)
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>

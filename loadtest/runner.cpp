@@ -7,7 +7,7 @@
 #include "shard.hpp"
 #include "summary.hpp"
 
-#include <utility>  // before Boost (ENVIRONMENT.md)
+#include <utility>  // before Boost (docs/architecture.md)
 
 #include <boost/asio/ip/tcp.hpp>
 

@@ -4,7 +4,7 @@
 #include "run_plan.hpp"
 #include "shard_stats.hpp"
 
-#include <utility>  // before Boost (ENVIRONMENT.md)
+#include <utility>  // before Boost (docs/architecture.md)
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>

@@ -1,6 +1,6 @@
 #include "app/chat_server.hpp"
 
-// <utility> first: Boost 1.74's Asio needs it (see ENVIRONMENT.md).
+// <utility> first: Boost 1.74's Asio needs it (see docs/architecture.md).
 #include <utility>
 
 #include "act/system.hpp"

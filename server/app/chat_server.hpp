@@ -8,7 +8,7 @@
 
 namespace chatd::app {
 
-/// chatd, whole: the supervisor tree of ARCHITECTURE.md on an io_context
+/// chatd, whole: the supervisor tree of docs/architecture.md on an io_context
 /// (storage on a thread of its own), the listener in front. main owns one;
 /// end-to-end tests start one in-process on port 0.
 class chat_server {

@@ -1,5 +1,5 @@
 // <utility> first: Boost 1.74's Asio uses std::exchange without including it
-// (see ENVIRONMENT.md).
+// (see docs/architecture.md).
 #include <utility>
 
 #include "net/asio_executor.hpp"

@@ -5,7 +5,7 @@
 // connection: an idle connection then holds no timer and no pending timer
 // operation. Names Asio types: include it only from net/*.cpp files.
 
-#include <utility>  // before Boost: see ENVIRONMENT.md
+#include <utility>  // before Boost: see docs/architecture.md
 
 #include "net/server_state.hpp"
 

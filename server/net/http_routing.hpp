@@ -4,7 +4,7 @@
 // the request alone (no socket, no server state), so it is tested and
 // fuzzed on its own. http_session.cpp acts on the route.
 
-#include <utility>  // before Boost: see ENVIRONMENT.md
+#include <utility>  // before Boost: see docs/architecture.md
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>

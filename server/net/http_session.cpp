@@ -1,4 +1,4 @@
-#include <utility>  // before Boost: see ENVIRONMENT.md
+#include <utility>  // before Boost: see docs/architecture.md
 
 #include "net/http_session.hpp"
 

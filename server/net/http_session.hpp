@@ -12,7 +12,7 @@
 // Other methods get 405. Bad requests get 400, 413 or 431 and are closed;
 // so does an HTTP/1.1 request without exactly one Host header (400).
 
-#include <utility>  // before Boost: see ENVIRONMENT.md
+#include <utility>  // before Boost: see docs/architecture.md
 
 #include <memory>
 

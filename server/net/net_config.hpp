@@ -25,7 +25,7 @@ struct net_config {
     // ---- admission --------------------------------------------------------------
     /// Open WebSocket connections (handshakes in progress included). An
     /// upgrade over it gets HTTP 503. Keep it well below the process's
-    /// open-file limit (20,000 on our machines, see ENVIRONMENT.md): HTTP
+    /// open-file limit (20,000 on our machines, see docs/architecture.md): HTTP
     /// connections, the database and logs need descriptors too.
     std::size_t max_connections = 10000;
     /// Allowed values of the upgrade request's Origin header, compared

@@ -4,7 +4,7 @@
 // WebSocket upgrade over to a new ws_connection. Names Asio and Beast
 // types: include it only from net/*.cpp files that already use them.
 
-#include <utility>  // before Boost: see ENVIRONMENT.md
+#include <utility>  // before Boost: see docs/architecture.md
 
 #include "net/http_routing.hpp"
 #include "net/server_state.hpp"

@@ -4,7 +4,7 @@
 // ws_connection.cpp (opening, closing, the thread-safe entry points),
 // ws_connection_read.cpp and ws_connection_write.cpp. Names Asio types.
 
-#include <utility>  // before Boost: see ENVIRONMENT.md
+#include <utility>  // before Boost: see docs/architecture.md
 
 #include "net/server_state.hpp"
 #include "net/ws_connection.hpp"

@@ -3,7 +3,7 @@
 // A small WebSocket client for end-to-end tests: a real Beast client on its
 // own io_context. Every wait is bounded (run_for), nothing sleeps.
 
-#include <utility>  // before Boost (ENVIRONMENT.md)
+#include <utility>  // before Boost (docs/architecture.md)
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>

@@ -6,7 +6,7 @@
 // static_files::lookup), an upgrade's key and version are checked and its
 // 101 response made. A lookup must never find a file outside the root.
 
-#include <utility>  // before Boost: see ENVIRONMENT.md
+#include <utility>  // before Boost: see docs/architecture.md
 
 #include "net/http_routing.hpp"
 #include "net/net_config.hpp"

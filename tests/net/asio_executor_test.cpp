@@ -2,7 +2,7 @@
 // resume or abandon, timers fire in order on io threads and can be
 // cancelled) and under a real actor system on two io threads.
 
-#include <utility>  // before Boost: see ENVIRONMENT.md
+#include <utility>  // before Boost: see docs/architecture.md
 
 #include "net/asio_executor.hpp"
 

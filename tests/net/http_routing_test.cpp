@@ -1,6 +1,6 @@
 // Which answer a request gets, decided from the request alone.
 
-#include <utility>  // before Boost: see ENVIRONMENT.md
+#include <utility>  // before Boost: see docs/architecture.md
 
 #include "net/http_routing.hpp"
 

@@ -6,7 +6,7 @@
 // private io_context) whose every operation is bounded by `generous`.
 // No sleeps: every wait is on an event, with a deadline.
 
-#include <utility>  // before Boost: see ENVIRONMENT.md
+#include <utility>  // before Boost: see docs/architecture.md
 
 #include "net/asio_executor.hpp"
 #include "net/connection_handler.hpp"
