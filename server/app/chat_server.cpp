@@ -5,13 +5,14 @@
 
 #include "act/system.hpp"
 #include "act/thread_pool.hpp"
+#include "app/session_adapter.hpp"
 #include "chat/chat_metrics.hpp"
 #include "chat/lobby.hpp"
 #include "metrics/registry.hpp"
 #include "net/asio_executor.hpp"
 #include "net/listener.hpp"
-#include "net/session.hpp"
 #include "net/ws_connection.hpp"
+#include "session/client_session.hpp"
 #include "storage/startup_error.hpp"
 #include "storage/writer.hpp"
 
@@ -124,39 +125,32 @@ void chat_server::start() {
         {.exec = &p.storage_thread, .parent = storage_sup, .name = "storage", .label = "storage"}, p.cfg.storage);
     if (auto why = opened->get_future().get()) throw storage::startup_error(std::move(*why));
 
-    auto& m = p.chat_counters;
-    m.received = &p.registry.add_counter("chatd_messages_received_total", "Chat lines accepted from clients");
-    m.delivered = &p.registry.add_counter("chatd_messages_delivered_total", "Chat lines pushed to members, one per member");
-    m.acks = &p.registry.add_counter("chatd_acks_total", "Acks sent: lines on disk");
-    for (std::size_t i = 0; i < protocol::all_error_codes.size(); ++i)
-        m.rejected[i] = &p.registry.add_counter("chatd_rejected_total", "Error replies, by code", {{"code", std::string(protocol::to_string(protocol::all_error_codes[i]))}});
-    p.cfg.rooms.metrics = &m;
+    p.chat_counters = chat::chat_metrics::registered_in(p.registry);
+    const chat::chat_metrics& m = p.chat_counters;
     // A replay, and the live lines held back during it, each in a quarter of
     // the budget: a rejoin is never cut off for what the room sent it.
     p.cfg.rooms.replay_max_bytes = p.cfg.net.outbound_budget_bytes / 4;
-    p.cfg.session.metrics = &m;
     auto rooms_sup = sys.spawn_supervisor({.label = "rooms_supervisor"}, {.max_restarts = 20, .within = 10s});
     p.lobby = sys.spawn<chat::lobby>({.name = "lobby", .label = "lobby"}, rooms_sup,
-                                     chat::room::storage_ref(p.storage), p.cfg.rooms);
+                                     chat::room::storage_ref(p.storage), p.cfg.rooms, &m);
     p.sessions = sys.spawn_supervisor({.label = "sessions_supervisor"}, {});
 
-    auto scfg = std::make_shared<net::session_config>(p.cfg.session);
-    scfg->lobby = act::ref<chat::open_room>(p.lobby);
-    scfg->storage = act::ref<storage::read_history>(p.storage);
     // A history reply may take a quarter of the outbound budget, so that
     // reading one never gets its reader closed with 4000.
-    scfg->max_history_reply_bytes = p.cfg.net.outbound_budget_bytes / 4;
+    p.cfg.session.max_history_reply_bytes = p.cfg.net.outbound_budget_bytes / 4;
+    auto sctx = std::make_shared<const session::session_context>(
+        p.cfg.session, act::ref<chat::open_room>(p.lobby), act::ref<storage::read_history>(p.storage), &m);
 
     net::listener_callbacks cb;
-    cb.make_session = [&sys, sessions = p.sessions, scfg = std::shared_ptr<const net::session_config>(std::move(scfg))](
+    cb.make_session = [&sys, sessions = p.sessions, sctx = std::move(sctx)](
                           std::shared_ptr<net::ws_connection> conn, const net::request_facts&)
         -> std::shared_ptr<net::connection_handler> {
         spdlog::info("connection {} opened from {}", conn->info().id, conn->info().remote);
-        auto s = sys.spawn<net::session>(
+        auto s = sys.spawn<session::client_session>(
             {.parent = sessions, .kind = act::child_kind::temporary, .label = "session",
              .mailbox = act::mailbox_options{.capacity = 256}},
-            conn, scfg);
-        return std::make_shared<net::session_adapter>(s, conn);
+            conn, sctx);
+        return std::make_shared<session_adapter>(s, conn);
     };
     cb.readiness = [storage = p.storage](net::readiness_answer answer) {
         storage.send_request(std::shared_ptr<act::ask_state<bool>>(std::make_shared<readiness_probe>(std::move(answer))),

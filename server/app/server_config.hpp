@@ -2,7 +2,7 @@
 
 #include "chat/room_options.hpp"
 #include "net/net_config.hpp"
-#include "net/session.hpp"
+#include "session/session_config.hpp"
 #include "storage/writer.hpp"
 
 #include <cstddef>
@@ -15,7 +15,7 @@ namespace chatd::app {
 struct server_config {
     net::net_config net;
     storage::writer_options storage;
-    net::session_config session;  // its lobby and storage refs are filled in at start
+    session::session_config session;
     chat::room_options rooms;
     std::size_t threads = 0;  ///< io threads that also run actor turns; 0: one per core
     std::string log_level = "info";

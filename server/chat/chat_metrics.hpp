@@ -6,6 +6,10 @@
 #include <array>
 #include <cstddef>
 
+namespace chatd::metrics {
+class registry;
+}
+
 namespace chatd::chat {
 
 /// Counters the chat actors bump; owned by the server's metrics registry,
@@ -16,6 +20,10 @@ struct chat_metrics {
     metrics::counter* acks = nullptr;       ///< acks sent (stored or duplicate)
     /// Error replies, by code.
     std::array<metrics::counter*, protocol::all_error_codes.size()> rejected{};
+
+    /// Adds the chat counters to `r` (which must outlive every actor that
+    /// counts) and returns pointers to them. At start-up, by app/.
+    static chat_metrics registered_in(metrics::registry& r);
 
     void count_rejected(protocol::error_code code) const noexcept {
         for (std::size_t i = 0; i < protocol::all_error_codes.size(); ++i)

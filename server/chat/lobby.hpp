@@ -21,7 +21,8 @@ namespace chatd::chat {
 /// declined, holds the requests for its name.
 class lobby final : public act::actor<open_room, room_idle> {
 public:
-    lobby(act::supervisor_ref rooms, room::storage_ref storage, room_options opts);
+    lobby(act::supervisor_ref rooms, room::storage_ref storage, room_options opts,
+          const chat_metrics* metrics = nullptr);
 
     void handle(const open_room& m, act::promise<open_result> reply) override;
     void handle(const room_idle& m) override;
@@ -49,6 +50,7 @@ private:
     act::supervisor_ref rooms_;
     room::storage_ref storage_;
     room_options opts_;
+    const chat_metrics* metrics_;  // given to each room
     std::unordered_map<std::string, entry> known_;
 };
 

@@ -17,8 +17,8 @@ namespace {
 frame make_frame(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
 }  // namespace
 
-room::room(std::string name, storage_ref storage, room_options opts, lobby_ref lobby)
-    : name_(std::move(name)), storage_(std::move(storage)), opts_(opts), lobby_(std::move(lobby)) {}
+room::room(std::string name, storage_ref storage, room_options opts, lobby_ref lobby, const chat_metrics* metrics)
+    : name_(std::move(name)), storage_(std::move(storage)), opts_(opts), lobby_(std::move(lobby)), metrics_(metrics) {}
 
 void room::on_start() {
     // Tokens of an earlier incarnation (before a restart) must never match ours.
@@ -192,9 +192,9 @@ void room::handle(const storage::append_done& d) {
         last_seq_ = std::max(last_seq_, d.seq);
         broadcast(make_frame(protocol::encode(protocol::message_event{name_, d.seq, p.user, p.text, d.ts_ms, p.client_id})),
                   d.seq);
-        if (opts_.metrics != nullptr) bump(opts_.metrics->delivered, members_.size());
+        if (metrics_ != nullptr) bump(metrics_->delivered, members_.size());
     }
-    if (opts_.metrics != nullptr) bump(opts_.metrics->acks);
+    if (metrics_ != nullptr) bump(metrics_->acks);
     // Stored or a duplicate: either way the line is on disk with this seq.
     p.session.tell(deliver{name_,
                            make_frame(protocol::encode(protocol::ack_event{p.id, name_, p.client_id, d.seq, d.ts_ms})),
@@ -268,7 +268,7 @@ void room::broadcast(const frame& data, std::uint64_t seq, std::uint64_t except_
 
 void room::reply_error(const session_ref& s, const protocol::request_id& id, protocol::error_code code,
                        std::string message) {
-    if (opts_.metrics != nullptr) opts_.metrics->count_rejected(code);
+    if (metrics_ != nullptr) metrics_->count_rejected(code);
     s.tell(deliver{name_, make_frame(protocol::encode(protocol::error_event{id, code, message})), 0});
 }
 

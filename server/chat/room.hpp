@@ -15,6 +15,8 @@
 
 namespace chatd::chat {
 
+struct chat_metrics;
+
 /// One chat room: its members, their presence and typing, and the order of
 /// its messages. A line is sent to storage, which numbers and commits it;
 /// only then does the room push it, encoded once, to every member, and ack
@@ -28,7 +30,8 @@ public:
 
     /// `lobby` hears when the room has been idle for opts.idle_timeout;
     /// without one the room runs until it is stopped.
-    room(std::string name, storage_ref storage, room_options opts, lobby_ref lobby = {});
+    room(std::string name, storage_ref storage, room_options opts, lobby_ref lobby = {},
+         const chat_metrics* metrics = nullptr);
 
     void on_start() override;
     void on_stop() override;
@@ -90,6 +93,7 @@ private:
     storage_ref storage_;
     room_options opts_;
     lobby_ref lobby_;
+    const chat_metrics* metrics_;  // where to count; null: not counted (tests)
     bool ready_ = false;  // last_seq_ is known
     bool idle_timer_ = false;          // an idle_check is due
     act::time_point idle_since_{};     // when idle() last became true

@@ -8,11 +8,9 @@
 
 namespace chatd::chat {
 
-struct chat_metrics;
-
+/// A room's settings: plain values. Where it counts is a constructor
+/// argument (see room and lobby).
 struct room_options {
-    /// Where rooms count deliveries and acks; null: not counted.
-    const chat_metrics* metrics = nullptr;
     /// Most messages replayed to a rejoining connection; beyond that the
     /// replay says complete:false and the client pages history.
     std::uint32_t replay_limit = 100;

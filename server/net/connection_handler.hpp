@@ -4,6 +4,8 @@
 // connection (the session actor), and why a connection ended.
 // Standard library only: include it freely.
 
+#include "transport/connection.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,24 +16,8 @@ namespace chatd::net {
 
 class ws_connection;
 
-/// WebSocket close codes the edge sends or reports (docs/protocol.md).
-namespace close_code {
-inline constexpr std::uint16_t normal = 1000;
-inline constexpr std::uint16_t going_away = 1001;
-inline constexpr std::uint16_t protocol_error = 1002;
-inline constexpr std::uint16_t unsupported_data = 1003;
-/// Never sent: reported when the connection ended without a close frame.
-inline constexpr std::uint16_t abnormal = 1006;
-inline constexpr std::uint16_t invalid_payload = 1007;
-inline constexpr std::uint16_t policy_violation = 1008;
-inline constexpr std::uint16_t message_too_big = 1009;
-inline constexpr std::uint16_t internal_error = 1011;
-inline constexpr std::uint16_t slow_consumer = 4000;
-inline constexpr std::uint16_t idle_timeout = 4001;
-/// The same code: the connection's token expired (idle timeouts send none).
-inline constexpr std::uint16_t token_expired = 4001;
-inline constexpr std::uint16_t rate_limit_abuse = 4002;
-}  // namespace close_code
+/// WebSocket close codes (transport/connection.hpp: the session sends them too).
+namespace close_code = transport::close_code;
 
 /// Why a connection stopped delivering frames.
 enum class close_reason : std::uint8_t {

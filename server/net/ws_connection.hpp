@@ -5,12 +5,14 @@
 // in bytes. Asio stays in ws_connection.cpp; this header is cheap.
 
 #include "net/connection_handler.hpp"
+#include "transport/connection.hpp"
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace chatd::net {
@@ -30,7 +32,7 @@ struct upgrade_info {
 /// Threading: send(), close(), info() and queued_bytes() are thread-safe.
 /// Handler callbacks run on the connection's strand (see
 /// connection_handler).
-class ws_connection : public std::enable_shared_from_this<ws_connection> {
+class ws_connection : public transport::connection, public std::enable_shared_from_this<ws_connection> {
 public:
     struct impl;  // the socket and the strand-side state (ws_connection.cpp)
 
@@ -48,16 +50,18 @@ public:
     /// connection is closed with 4000 "slow consumer" (frames not yet
     /// started are dropped). True means queued, not delivered: the
     /// connection may still close before writing it.
-    bool send(std::shared_ptr<const std::string> frame);
+    bool send(std::shared_ptr<const std::string> frame) override;
 
     /// Starts a server-side close: no more frames are read or accepted;
     /// those already queued are written, then the close frame with `code`
     /// and `reason` (at most 123 bytes; longer is cut). The handler gets
     /// on_closed({server_closed, code}) unless it already got on_closed.
     /// Thread-safe and idempotent: only the first close counts.
-    void close(std::uint16_t code, std::string reason = {});
+    void close(std::uint16_t code, std::string reason = {}) override;
 
     const upgrade_info& info() const noexcept { return info_; }
+    std::uint64_t id() const noexcept override { return info_.id; }
+    std::string_view remote() const noexcept override { return info_.remote; }
     /// Bytes accepted by send() and not yet written.
     std::size_t queued_bytes() const noexcept { return queued_bytes_.load(std::memory_order_relaxed); }
     /// True once close has started, from either side.

@@ -1,7 +1,7 @@
-#include "net/session.hpp"
+#include "session/client_session.hpp"
 
 #include "auth/jwt.hpp"
-#include "net/ws_connection.hpp"
+#include "protocol/decoder.hpp"
 #include "protocol/encoder.hpp"
 #include "protocol/events.hpp"
 
@@ -14,7 +14,7 @@
 #include <utility>
 #include <variant>
 
-namespace chatd::net {
+namespace chatd::session {
 
 namespace {
 // One decoder per thread rather than per connection: its simdjson parser and
@@ -44,13 +44,13 @@ std::int64_t wall_clock_ms() {
 }
 }  // namespace
 
-session::session(std::shared_ptr<ws_connection> conn, std::shared_ptr<const session_config> cfg)
+client_session::client_session(std::shared_ptr<transport::connection> conn, std::shared_ptr<const session_context> ctx)
     : conn_(std::move(conn)),
-      cfg_(std::move(cfg)),
-      tokens_(static_cast<float>(cfg_->rate_burst)),
-      room_creations_(static_cast<float>(cfg_->room_creations_per_minute)) {}
+      ctx_(std::move(ctx)),
+      tokens_(static_cast<float>(cfg().rate_burst)),
+      room_creations_(static_cast<float>(cfg().room_creations_per_minute)) {}
 
-void session::on_stop() {
+void client_session::on_stop() {
     // Orderly shutdown (or this session failed): the frames already queued
     // are written, then the close frame.
     if (conn_) conn_->close(close_code::going_away, "going away");
@@ -58,27 +58,27 @@ void session::on_stop() {
 
 // ---- from the connection ----------------------------------------------------
 
-void session::handle(const frame_in& f) {
-    auto decoded = thread_decoder(cfg_->limits).decode(f.text);
+void client_session::handle(const frame_in& f) {
+    auto decoded = thread_decoder(cfg().limits).decode(f.text);
     if (!decoded) {
         // A frame that is no request costs a token like one that is: garbage
         // must not be a way around the rate limit.
         if (!admit(decoded.error().id, false)) return;
-        if (cfg_->metrics != nullptr) cfg_->metrics->count_rejected(decoded.error().code);
+        if (ctx_->metrics != nullptr) ctx_->metrics->count_rejected(decoded.error().code);
         write(protocol::encode(decoded.error()));
         return;
     }
     on_request(decoded.value());
 }
 
-void session::handle(const connection_closed& c) {
-    spdlog::info("connection {} from {} closed: {}", conn_->info().id, conn_->info().remote, c.why.detail);
+void client_session::handle(const connection_closed& c) {
+    spdlog::info("connection {} from {} closed: {}", conn_->id(), conn_->remote(), c.detail);
     stop();  // rooms see the session go (they monitor it) and tell the others
 }
 
 // ---- from rooms ---------------------------------------------------------------
 
-void session::handle(const chat::deliver& d) {
+void client_session::handle(const chat::deliver& d) {
     if (auto it = find_room(d.room); it != rooms_.end()) {
         it->joined = true;
         if (d.seq > it->last_seq) it->last_seq = d.seq;
@@ -86,7 +86,7 @@ void session::handle(const chat::deliver& d) {
     conn_->send(d.data);  // false: closing, or over budget and being closed for it
 }
 
-void session::handle(const chat::room_reset& r) {
+void client_session::handle(const chat::room_reset& r) {
     auto it = find_room(r.room);
     if (it == rooms_.end()) return;
     // The room restarted without its members: join again from the last
@@ -96,7 +96,7 @@ void session::handle(const chat::room_reset& r) {
 
 // ---- requests -----------------------------------------------------------------
 
-void session::on_request(const protocol::request& r) {
+void client_session::on_request(const protocol::request& r) {
     // typing over the limit is dropped quietly
     if (!admit(r.id, std::holds_alternative<protocol::typing_request>(r.body))) return;
     std::visit(
@@ -123,20 +123,20 @@ void session::on_request(const protocol::request& r) {
         r.body);
 }
 
-void session::identify(const protocol::request_id& id, const protocol::identify_request& m) {
+void client_session::identify(const protocol::request_id& id, const protocol::identify_request& m) {
     // Once identified, only a token user may identify again, with a fresh
     // token for the same user (to move its expiry; checked below).
     if (!user_.empty() && (m.guest() || expiry_timer_ == 0))
         return fail(id, protocol::error_code::already_identified, "already identified");
     if (m.guest()) {
-        if (!cfg_->allow_guests) return fail(id, protocol::error_code::guests_not_allowed, "sign in with a token");
-        user_ = cfg_->jwt_secret.empty() ? m.name : std::string(guest_prefix) + m.name;
+        if (!cfg().allow_guests) return fail(id, protocol::error_code::guests_not_allowed, "sign in with a token");
+        user_ = cfg().jwt_secret.empty() ? m.name : std::string(guest_prefix) + m.name;
         write(protocol::encode(protocol::identified_event{id, user_, true}));
         return;
     }
-    if (cfg_->jwt_secret.empty())
+    if (cfg().jwt_secret.empty())
         return fail(id, protocol::error_code::auth_failed, "token sign-in is not configured on this server");
-    auto verified = auth::verify_hs256(m.token, cfg_->jwt_secret, std::chrono::system_clock::now());
+    auto verified = auth::verify_hs256(m.token, cfg().jwt_secret, ctx_->wall_clock());
     if (auto* why = std::get_if<auth::jwt_error>(&verified))
         return fail(id, protocol::error_code::auth_failed, auth::to_string(*why));
     auto& claims = std::get<auth::jwt_claims>(verified);
@@ -149,18 +149,18 @@ void session::identify(const protocol::request_id& id, const protocol::identify_
     write(protocol::encode(protocol::identified_event{id, user_, false}));
 }
 
-void session::join(const protocol::request_id& id, const protocol::join_request& m) {
-    if (find_room(m.room) == rooms_.end() && rooms_.size() >= cfg_->max_rooms)
+void client_session::join(const protocol::request_id& id, const protocol::join_request& m) {
+    if (find_room(m.room) == rooms_.end() && rooms_.size() >= cfg().max_rooms)
         return fail(id, protocol::error_code::too_many_rooms, "in too many rooms");
     // Starting a room that is not running spends one of this connection's
     // room creations; the lobby hands it back when the room was running.
     const bool may_create = room_creations_ >= 1.0F;
     if (may_create) room_creations_ -= 1.0F;
     chat::join j{this->id(), user_, chat::session_ref(self()), id, m.since};
-    ask(cfg_->lobby, chat::open_room{m.room, std::move(j), may_create}, cfg_->ask_timeout,
+    ask(ctx_->lobby, chat::open_room{m.room, std::move(j), may_create}, cfg().ask_timeout,
         [this, id, m, may_create](act::result<chat::open_result> r) {
             if (may_create && !(r && r->created))
-                room_creations_ = std::min(room_creations_ + 1.0F, static_cast<float>(cfg_->room_creations_per_minute));
+                room_creations_ = std::min(room_creations_ + 1.0F, static_cast<float>(cfg().room_creations_per_minute));
             if (r && r->refused)
                 return fail(id, protocol::error_code::rate_limited, "too many new rooms; join one that exists or wait");
             if (!r || !r->room.valid()) return fail(id, protocol::error_code::unavailable, "the room is not available");
@@ -171,25 +171,25 @@ void session::join(const protocol::request_id& id, const protocol::join_request&
         });
 }
 
-void session::leave(const protocol::request_id& id, const protocol::leave_request& m) {
+void client_session::leave(const protocol::request_id& id, const protocol::leave_request& m) {
     auto it = find_room(m.room);
     if (it == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "not in that room");
     it->room.tell(chat::leave{this->id(), id});
     rooms_.erase(it);
 }
 
-void session::send(const protocol::request_id& id, const protocol::send_request& m) {
+void client_session::send(const protocol::request_id& id, const protocol::send_request& m) {
     auto it = find_room(m.room);
     if (it == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "join the room first");
     if (it->room.tell(chat::post{this->id(), user_, m.client_id, m.text, id, wall_clock_ms()}) !=
         act::send_status::ok)
         return fail(id, protocol::error_code::unavailable, "the room is overloaded; retry with the same client_id");
-    if (cfg_->metrics != nullptr) chat::bump(cfg_->metrics->received);
+    if (ctx_->metrics != nullptr) chat::bump(ctx_->metrics->received);
 }
 
-void session::history(const protocol::request_id& id, const protocol::history_request& m) {
+void client_session::history(const protocol::request_id& id, const protocol::history_request& m) {
     if (find_room(m.room) == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "join the room first");
-    ask(cfg_->storage, storage::read_history{m.room, m.before, m.limit}, cfg_->ask_timeout,
+    ask(ctx_->storage, storage::read_history{m.room, m.before, m.limit}, cfg().ask_timeout,
         [this, id, room = m.room](act::result<storage::read_result> r) {
             if (!r || !r->ok) return fail(id, protocol::error_code::unavailable, "history is not available now");
             std::vector<protocol::message_event> events;
@@ -202,11 +202,11 @@ void session::history(const protocol::request_id& id, const protocol::history_re
             // as \u00XX) plus ~300 bytes of names, ids and keys, about 24.3 KB
             // at the default 4096, a tenth of the default 256 KiB.
             write(protocol::encode(protocol::history_event{id, room, events, r->rows.has_more},
-                                   cfg_->max_history_reply_bytes));
+                                   cfg().max_history_reply_bytes));
         });
 }
 
-void session::typing(const protocol::request_id& id, const protocol::typing_request& m) {
+void client_session::typing(const protocol::request_id& id, const protocol::typing_request& m) {
     auto it = find_room(m.room);
     if (it == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "join the room first");
     it->room.tell(chat::typing{this->id()});
@@ -214,46 +214,46 @@ void session::typing(const protocol::request_id& id, const protocol::typing_requ
 
 // ---- helpers ----------------------------------------------------------------------
 
-session::membership_list::iterator session::find_room(std::string_view name) {
+client_session::membership_list::iterator client_session::find_room(std::string_view name) {
     return std::find_if(rooms_.begin(), rooms_.end(), [name](const membership& m) { return m.name == name; });
 }
 
-void session::arm_token_expiry(std::chrono::system_clock::time_point expires) {
+void client_session::arm_token_expiry(std::chrono::system_clock::time_point expires) {
     if (expiry_timer_ != 0) cancel_timer(expiry_timer_);
     const auto left = std::chrono::duration_cast<act::duration>(
-        std::clamp<std::chrono::system_clock::duration>(expires - std::chrono::system_clock::now(), {},
+        std::clamp<std::chrono::system_clock::duration>(expires - ctx_->wall_clock(), {},
                                                         longest_expiry_wait));
     // The deadline lives in the timer, not the session: only token users pay for it.
     expiry_timer_ = self_cell().add_timer(left, false, [this, expires] { on_token_expiry(expires); });
 }
 
-void session::on_token_expiry(std::chrono::system_clock::time_point expires) {
+void client_session::on_token_expiry(std::chrono::system_clock::time_point expires) {
     // Early (the wait was capped, or the clocks drifted apart): wait again.
-    if (std::chrono::system_clock::now() < expires) return arm_token_expiry(expires);
-    spdlog::info("connection {} from {}: the token of {} expired", conn_->info().id, conn_->info().remote, user_);
+    if (ctx_->wall_clock() < expires) return arm_token_expiry(expires);
+    spdlog::info("connection {} from {}: the token of {} expired", conn_->id(), conn_->remote(), user_);
     conn_->close(close_code::token_expired, "token expired");
 }
 
 // Takes a token for one frame. Over the limit, answers rate_limited (unless
 // quietly) and closes with 4002 after abuse_threshold of them in a row.
-bool session::admit(const protocol::request_id& id, bool quietly) {
+bool client_session::admit(const protocol::request_id& id, bool quietly) {
     if (take_token()) {
         limited_in_a_row_ = 0;
         return true;
     }
     if (quietly) return false;
     fail(id, protocol::error_code::rate_limited, "too many requests; slow down");
-    if (++limited_in_a_row_ >= cfg_->abuse_threshold) conn_->close(close_code::rate_limit_abuse, "rate limit");
+    if (++limited_in_a_row_ >= cfg().abuse_threshold) conn_->close(close_code::rate_limit_abuse, "rate limit");
     return false;
 }
 
-bool session::take_token() {
+bool client_session::take_token() {
     const act::time_point t = now();
     if (refilled_ != act::time_point{}) {
         const double secs = std::chrono::duration<double>(t - refilled_).count();
-        tokens_ = static_cast<float>(std::min(cfg_->rate_burst, static_cast<double>(tokens_) + secs * cfg_->rate_per_second));
-        room_creations_ = static_cast<float>(std::min(cfg_->room_creations_per_minute,
-            static_cast<double>(room_creations_) + secs * cfg_->room_creations_per_minute / 60.0));
+        tokens_ = static_cast<float>(std::min(cfg().rate_burst, static_cast<double>(tokens_) + secs * cfg().rate_per_second));
+        room_creations_ = static_cast<float>(std::min(cfg().room_creations_per_minute,
+            static_cast<double>(room_creations_) + secs * cfg().room_creations_per_minute / 60.0));
     }
     refilled_ = t;
     if (tokens_ < 1.0F) return false;
@@ -261,22 +261,11 @@ bool session::take_token() {
     return true;
 }
 
-void session::write(std::string json) { conn_->send(std::make_shared<const std::string>(std::move(json))); }
+void client_session::write(std::string json) { conn_->send(std::make_shared<const std::string>(std::move(json))); }
 
-void session::fail(const protocol::request_id& id, protocol::error_code code, std::string_view message) {
-    if (cfg_->metrics != nullptr) cfg_->metrics->count_rejected(code);
+void client_session::fail(const protocol::request_id& id, protocol::error_code code, std::string_view message) {
+    if (ctx_->metrics != nullptr) ctx_->metrics->count_rejected(code);
     write(protocol::encode(protocol::error_event{id, code, message}));
 }
 
-// ---- adapter --------------------------------------------------------------------------
-
-void session_adapter::on_text(std::string frame) {
-    if (session_.tell(frame_in{std::move(frame)}) == act::send_status::ok) return;
-    // The session's mailbox is full: this client sends faster than it can be
-    // served, and the rate limit is not holding it back.
-    if (auto c = conn_.lock()) c->close(close_code::rate_limit_abuse, "too many requests");
-}
-
-void session_adapter::on_closed(close_info why) { session_.tell(connection_closed{std::move(why)}); }
-
-}  // namespace chatd::net
+}  // namespace chatd::session

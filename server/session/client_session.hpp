@@ -1,13 +1,16 @@
 #pragma once
 
+// The session layer: one actor per client connection, between the
+// connection (transport::connection, implemented by net/) and the chat
+// actors. It never sees a socket: tests drive it with a fake connection.
+
 #include "act/actor.hpp"
 #include "chat/chat_metrics.hpp"
 #include "chat/messages.hpp"
-#include "net/connection_handler.hpp"
-#include "protocol/decoder.hpp"
-#include "protocol/limits.hpp"
 #include "protocol/requests.hpp"
+#include "session/session_config.hpp"
 #include "storage/writer_messages.hpp"
+#include "transport/connection.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -16,9 +19,9 @@
 #include <string_view>
 #include <vector>
 
-namespace chatd::net {
+namespace chatd::session {
 
-class ws_connection;
+namespace close_code = transport::close_code;
 
 /// A text frame the connection read (told by the connection's adapter).
 struct frame_in {
@@ -26,37 +29,40 @@ struct frame_in {
 };
 /// The connection stopped reading (told by the connection's adapter).
 struct connection_closed {
-    close_info why;
+    std::string detail;  ///< why, for the log: "client closed 1000", "slow consumer"...
 };
 
-/// What every session is given; one copy shared by all.
-struct session_config {
-    act::ref<chat::open_room> lobby;
-    act::ref<storage::read_history> storage;
-    protocol::limits limits{};
-    std::size_t max_rooms = 50;       ///< rooms one connection may be in
-    double room_creations_per_minute = 30;  ///< rooms not running that one connection may start, refilled continuously
-    double rate_per_second = 20;      ///< requests, refilled continuously
-    double rate_burst = 40;           ///< bucket size
-    int abuse_threshold = 50;         ///< consecutive rate_limited replies before closing with 4002
-    bool allow_guests = true;
-    std::string jwt_secret;  ///< HS256 secret for token sign-in; empty: tokens are refused
-    /// A history reply holds the newest lines that fit in this many bytes (at
-    /// least one line). The server sets it to a quarter of the outbound budget,
-    /// so a reply never gets its reader cut off with 4000.
-    std::size_t max_history_reply_bytes = 256 * 1024;
-    const chat::chat_metrics* metrics = nullptr;  ///< where to count; null: not counted
-    act::duration ask_timeout = std::chrono::seconds(10);
+/// What every session shares: its settings and whom it talks to. Made once
+/// by app/ when the lobby and storage run; each session holds a pointer to
+/// it (a copy each would be ~130 B a connection).
+struct session_context {
+    using wall_clock_fn = std::chrono::system_clock::time_point (*)();
+
+    session_context(session_config c, act::ref<chat::open_room> lobby_ref,
+                    act::ref<storage::read_history> storage_ref, const chat::chat_metrics* counters = nullptr,
+                    wall_clock_fn clock = nullptr)
+        : cfg(std::move(c)),
+          lobby(std::move(lobby_ref)),
+          storage(std::move(storage_ref)),
+          metrics(counters),
+          wall_clock(clock != nullptr ? clock : +[] { return std::chrono::system_clock::now(); }) {}
+
+    const session_config cfg;
+    const act::ref<chat::open_room> lobby;
+    const act::ref<storage::read_history> storage;
+    const chat::chat_metrics* const metrics;  ///< where to count; null: not counted
+    /// Token expiry is wall-clock time; tests give a clock they move.
+    const wall_clock_fn wall_clock;
 };
 
-/// One WebSocket connection speaking docs/protocol.md: decodes each frame
+/// One client connection speaking docs/protocol.md: decodes each frame
 /// once into a plain struct, answers or forwards it to the lobby, a room or
 /// storage, and writes what rooms deliver. Bad input gets an error reply
 /// with a stable code; the connection and everyone else carry on.
 /// Runs as an actor; its members are for its own turn.
-class session final : public act::actor<frame_in, connection_closed, chat::deliver, chat::room_reset> {
+class client_session final : public act::actor<frame_in, connection_closed, chat::deliver, chat::room_reset> {
 public:
-    session(std::shared_ptr<ws_connection> conn, std::shared_ptr<const session_config> cfg);
+    client_session(std::shared_ptr<transport::connection> conn, std::shared_ptr<const session_context> ctx);
 
     void on_stop() override;
 
@@ -89,8 +95,9 @@ private:
     using membership_list = std::vector<membership>;
     membership_list::iterator find_room(std::string_view name);
 
-    std::shared_ptr<ws_connection> conn_;
-    std::shared_ptr<const session_config> cfg_;  // shared: a copy each was 130 B a connection
+    std::shared_ptr<transport::connection> conn_;
+    std::shared_ptr<const session_context> ctx_;  // shared by all sessions
+    const session_config& cfg() const noexcept { return ctx_->cfg; }
     std::string user_;  // empty until identified
     // A few rooms at most (max_rooms), searched in order: a vector is a
     // quarter of a map's 96 B per room, and a connection is in one or two.
@@ -106,17 +113,4 @@ private:
     std::uint64_t expiry_timer_ = 0;
 };
 
-/// Turns a connection's callbacks into messages to its session actor.
-class session_adapter final : public connection_handler {
-public:
-    session_adapter(session::ref_type s, std::shared_ptr<ws_connection> conn)
-        : session_(std::move(s)), conn_(std::move(conn)) {}
-    void on_text(std::string frame) override;
-    void on_closed(close_info why) override;
-
-private:
-    session::ref_type session_;
-    std::weak_ptr<ws_connection> conn_;
-};
-
-}  // namespace chatd::net
+}  // namespace chatd::session
