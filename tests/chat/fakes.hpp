@@ -94,15 +94,18 @@ struct seen {
 };
 using inbox = std::shared_ptr<std::vector<seen>>;
 
+/// A frame as written to a client, with its type read out.
+inline seen parsed(const std::string& json) {
+    simdjson::dom::parser p;
+    std::string_view type;
+    if (p.parse(json)["type"].get(type) != simdjson::SUCCESS) type = "unparseable";
+    return seen{std::string(type), json};
+}
+
 class fake_session final : public act::actor<chat::deliver, chat::room_reset> {
 public:
     explicit fake_session(inbox frames) : frames_(std::move(frames)) {}
-    void handle(const chat::deliver& d) override {
-        simdjson::dom::parser p;
-        std::string_view type;
-        if (p.parse(*d.data)["type"].get(type) != simdjson::SUCCESS) type = "unparseable";
-        frames_->push_back(seen{std::string(type), *d.data});
-    }
+    void handle(const chat::deliver& d) override { frames_->push_back(parsed(*d.data)); }
     void handle(const chat::room_reset& r) override { frames_->push_back(seen{"room_reset", r.room}); }
 
 private:
