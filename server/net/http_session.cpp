@@ -318,8 +318,8 @@ private:
         const std::string_view key = ssv(req[http::field::sec_websocket_key]);
         if (const auto problem = ws_upgrade_problem(key, ssv(req[http::field::sec_websocket_version]))) {
             state_->counters.count(reject_reason::handshake);
-            state_->log.debug("ws upgrade from {} refused: {}", remote_of(stream_.socket()), *problem);
-            if (*problem != "unsupported version") return send_text(meta, http::status::bad_request, "bad upgrade: bad key\n");
+            state_->log.debug("ws upgrade from {} refused: {}", remote_of(stream_.socket()), to_string(*problem));
+            if (*problem != upgrade_problem::unsupported_version) return send_text(meta, http::status::bad_request, "bad upgrade: bad key\n");
             auto res = text_response(meta, http::status::upgrade_required, "unsupported WebSocket version\n");
             res.set(http::field::sec_websocket_version, "13");
             return send(std::move(res));

@@ -19,13 +19,21 @@ std::string ws_accept_key(std::string_view client_key) {
     return std::string(reinterpret_cast<const char*>(text.data()), static_cast<std::size_t>(n));
 }
 
-std::optional<std::string_view> ws_upgrade_problem(std::string_view key, std::string_view version) {
-    if (version != "13") return "unsupported version";
+std::string_view to_string(upgrade_problem p) noexcept {
+    switch (p) {
+        case upgrade_problem::bad_key: return "bad key";
+        case upgrade_problem::unsupported_version: return "unsupported version";
+    }
+    return "unknown";
+}
+
+std::optional<upgrade_problem> ws_upgrade_problem(std::string_view key, std::string_view version) {
+    if (version != "13") return upgrade_problem::unsupported_version;
     // 16 bytes in base64: 22 characters and "==".
-    if (key.size() != 24 || key.substr(22) != "==") return "bad key";
+    if (key.size() != 24 || key.substr(22) != "==") return upgrade_problem::bad_key;
     for (const char c : key.substr(0, 22)) {
         const bool b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
-        if (!b64) return "bad key";
+        if (!b64) return upgrade_problem::bad_key;
     }
     return std::nullopt;
 }

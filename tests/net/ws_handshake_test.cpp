@@ -21,10 +21,10 @@ TEST(ws_handshake, the_101_carries_the_accept_key) {
 
 TEST(ws_handshake, a_request_without_a_16_byte_key_or_version_13_is_refused) {
     EXPECT_FALSE(ws_upgrade_problem("dGhlIHNhbXBsZSBub25jZQ==", "13"));
-    EXPECT_EQ(ws_upgrade_problem("dGhlIHNhbXBsZSBub25jZQ==", "8"), "unsupported version");
-    EXPECT_EQ(ws_upgrade_problem("", "13"), "bad key");
-    EXPECT_EQ(ws_upgrade_problem("dGhlIHNhbXBsZSBub25jZQ", "13"), "bad key");
-    EXPECT_EQ(ws_upgrade_problem("dGhlIHNhbXBsZSBub25j!Q==", "13"), "bad key");
+    EXPECT_EQ(ws_upgrade_problem("dGhlIHNhbXBsZSBub25jZQ==", "8"), upgrade_problem::unsupported_version);
+    EXPECT_EQ(ws_upgrade_problem("", "13"), upgrade_problem::bad_key);
+    EXPECT_EQ(ws_upgrade_problem("dGhlIHNhbXBsZSBub25jZQ", "13"), upgrade_problem::bad_key);
+    EXPECT_EQ(ws_upgrade_problem("dGhlIHNhbXBsZSBub25j!Q==", "13"), upgrade_problem::bad_key);
 }
 
 }  // namespace
