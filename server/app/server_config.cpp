@@ -1,5 +1,7 @@
 #include "app/server_config.hpp"
 
+#include "auth/jwks.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
@@ -7,6 +9,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string_view>
 #include <unistd.h>
@@ -115,7 +118,11 @@ const std::vector<option>& options() {
          [](server_config& c, const std::string& v) { c.net.allowed_origins = split(v); }},
         {"jwt-secret", "HS256 secret for token sign-in; when set, guests are refused unless --allow-guests",
          [](server_config& c, const std::string& v) { c.session.jwt_secret = v; }},
-        {"allow-guests", "let clients identify with just a name (default: true without a JWT secret, false with one)",
+        {"jwks-file", "JSON Web Key Set of RSA and EC P-256 public keys for RS256/ES256 token sign-in, read once at start (not on SIGHUP); guests as with --jwt-secret",
+         [](server_config& c, const std::string& v) {
+             c.session.jwks = std::make_shared<const auth::jwk_set>(auth::jwk_set::load(v));
+         }},
+        {"allow-guests", "let clients identify with just a name (default: true without a JWT secret or JWKS file, false with either)",
          [](server_config& c, const std::string& v) { c.allow_guests = to_bool("allow-guests", v); }},
         {"log-level", "trace, debug, info, warn, error or off (default info)",
          [](server_config& c, const std::string& v) { c.log_level = v; }},
@@ -190,7 +197,7 @@ std::optional<server_config> parse_config(int argc, char** argv) {
         if (it == options().end()) throw std::invalid_argument("unknown flag --" + name + " (see --help)");
         it->set(c, value);
     }
-    c.session.allow_guests = c.allow_guests.value_or(c.session.jwt_secret.empty());
+    c.session.allow_guests = c.allow_guests.value_or(!c.session.tokens_accepted());
     return c;
 }
 

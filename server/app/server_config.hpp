@@ -19,7 +19,7 @@ struct server_config {
     chat::room_options rooms;
     std::size_t threads = 0;  ///< io threads that also run actor turns; 0: one per core
     std::string log_level = "info";
-    std::optional<bool> allow_guests;  ///< as given; unset: guests only when no JWT secret
+    std::optional<bool> allow_guests;  ///< as given; unset: guests only when no JWT secret nor JWKS file
 };
 
 /// Reads flags (`--port 8080` or `--port=8080`) over CHATD_* environment

@@ -1,54 +1,27 @@
 #include "auth/jwt.hpp"
 
+#include "auth/base64url.hpp"
+#include "auth/jwks.hpp"
+
 #include "protocol/validate.hpp"
 
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
+#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <simdjson.h>
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace chatd::auth {
 
 namespace {
-
-constexpr std::string_view k_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string base64url_encode(std::string_view in) {
-    std::string out;
-    std::uint32_t acc = 0;
-    int bits = 0;
-    for (unsigned char c : in) {
-        acc = (acc << 8) | c;
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out += k_alphabet[(acc >> bits) & 0x3F];
-        }
-    }
-    if (bits > 0) out += k_alphabet[(acc << (6 - bits)) & 0x3F];
-    return out;  // no padding, as JWT wants
-}
-
-std::optional<std::string> base64url_decode(std::string_view in) {
-    std::string out;
-    std::uint32_t acc = 0;
-    int bits = 0;
-    for (char c : in) {
-        const auto pos = k_alphabet.find(c);
-        if (pos == std::string_view::npos) return std::nullopt;
-        acc = (acc << 6) | static_cast<std::uint32_t>(pos);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xFF);
-        }
-    }
-    return out;
-}
 
 std::array<unsigned char, 32> hmac_sha256(std::string_view key, std::string_view data) {
     std::array<unsigned char, 32> mac{};
@@ -79,23 +52,106 @@ std::optional<std::chrono::system_clock::time_point> numeric_date(simdjson::dom:
     return time_point(std::chrono::duration_cast<time_point::duration>(std::chrono::duration<double>(seconds)));
 }
 
+struct md_ctx_free {
+    void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
+};
+
+// A JWS ES256 signature is r || s, 32 bytes each (RFC 7518 section 3.4);
+// OpenSSL verifies the DER ECDSA-Sig-Value. Empty when it cannot be made.
+std::string es256_to_der(std::string_view raw) {
+    ECDSA_SIG* sig = ECDSA_SIG_new();
+    if (!sig) return {};
+    const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
+    BIGNUM* r = BN_bin2bn(p, 32, nullptr);
+    BIGNUM* s = BN_bin2bn(p + 32, 32, nullptr);
+    if (!r || !s || ECDSA_SIG_set0(sig, r, s) != 1) {
+        BN_free(r);
+        BN_free(s);
+        ECDSA_SIG_free(sig);
+        return {};
+    }
+    std::string der;
+    unsigned char* out = nullptr;
+    if (const int len = i2d_ECDSA_SIG(sig, &out); len > 0) der.assign(reinterpret_cast<const char*>(out), len);
+    OPENSSL_free(out);
+    ECDSA_SIG_free(sig);
+    return der;
+}
+
+// Whether `signature` (as the JWS carries it) signs `input` under `key`.
+bool verify_with(const jwk& key, std::string_view input, std::string_view signature) {
+    std::string der;
+    if (key.alg == jwk_alg::es256) {
+        if (signature.size() != 64) return false;
+        der = es256_to_der(signature);
+        if (der.empty()) return false;
+        signature = der;
+    } else if (signature.size() != static_cast<std::size_t>(EVP_PKEY_get_size(key.key.get()))) {
+        return false;  // an RSA signature is exactly as long as the modulus
+    }
+    std::unique_ptr<EVP_MD_CTX, md_ctx_free> ctx(EVP_MD_CTX_new());
+    return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.key.get()) == 1 &&
+           EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                            reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
+}
+
+// The key an RS256/ES256 header names: by kid, else the set's only key for
+// the alg. The alg must be the key's own.
+std::variant<const jwk*, jwt_error> pick_key(const jwk_set& keys, jwk_alg alg, simdjson::dom::object header) {
+    simdjson::dom::element kid_value;
+    if (header["kid"].get(kid_value) != simdjson::SUCCESS) {
+        const jwk* key = keys.only(alg);
+        if (!key) return jwt_error::unknown_key;
+        return key;
+    }
+    std::string_view kid;
+    if (kid_value.get(kid) != simdjson::SUCCESS) return jwt_error::malformed;
+    const jwk* key = kid.empty() ? nullptr : keys.by_kid(kid);
+    if (!key) return jwt_error::unknown_key;
+    if (key->alg != alg) return jwt_error::wrong_alg;
+    return key;
+}
+
+// An optional `rooms` claim: an array of valid room names.
+std::optional<std::vector<std::string>> rooms_claim(simdjson::dom::object payload) {
+    simdjson::dom::element value;
+    if (payload["rooms"].get(value) != simdjson::SUCCESS) return std::vector<std::string>{};
+    simdjson::dom::array list;
+    if (value.get(list) != simdjson::SUCCESS) return std::nullopt;
+    std::vector<std::string> rooms;
+    for (simdjson::dom::element e : list) {
+        std::string_view name;
+        if (e.get(name) != simdjson::SUCCESS || !protocol::is_valid_room_name(name))
+            return std::nullopt;
+        rooms.emplace_back(name);
+    }
+    return rooms;
+}
+
 }  // namespace
 
 std::string_view to_string(jwt_error e) noexcept {
     switch (e) {
         case jwt_error::malformed: return "malformed token";
-        case jwt_error::wrong_alg: return "token algorithm is not HS256";
+        case jwt_error::wrong_alg: return "token algorithm is not one this server accepts for it";
         case jwt_error::bad_signature: return "token signature does not match";
+        case jwt_error::unknown_key: return "token kid names no key of this server";
         case jwt_error::expired: return "token has expired";
         case jwt_error::not_yet_valid: return "token is not valid yet";
         case jwt_error::no_subject: return "token has no valid sub";
         case jwt_error::no_expiry: return "token has no exp";
+        case jwt_error::bad_rooms: return "token rooms is not a list of room names";
     }
     return "token refused";
 }
 
 std::variant<jwt_claims, jwt_error> verify_hs256(std::string_view token, std::string_view secret,
                                                  std::chrono::system_clock::time_point now) {
+    return verify_jwt(token, secret, nullptr, now);
+}
+
+std::variant<jwt_claims, jwt_error> verify_jwt(std::string_view token, std::string_view secret, const jwk_set* keys,
+                                               std::chrono::system_clock::time_point now) {
     const auto dot1 = token.find('.');
     const auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
     if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
@@ -109,12 +165,23 @@ std::variant<jwt_claims, jwt_error> verify_hs256(std::string_view token, std::st
     simdjson::dom::object h;
     if (parser.parse(*header).get(h) != simdjson::SUCCESS) return jwt_error::malformed;
     std::string_view alg;
-    if (h["alg"].get(alg) != simdjson::SUCCESS || alg != "HS256") return jwt_error::wrong_alg;
+    if (h["alg"].get(alg) != simdjson::SUCCESS) return jwt_error::wrong_alg;
 
     // The signature covers the encoded header and payload, exactly as sent.
-    const auto mac = hmac_sha256(secret, token.substr(0, dot2));
-    if (signature->size() != mac.size() || CRYPTO_memcmp(signature->data(), mac.data(), mac.size()) != 0)
-        return jwt_error::bad_signature;
+    // Which key checks it follows from alg and the server's keys alone: an
+    // HS256 token is checked only against the secret, never a public key.
+    const auto signing_input = token.substr(0, dot2);
+    if (alg == "HS256" && !secret.empty()) {
+        const auto mac = hmac_sha256(secret, signing_input);
+        if (signature->size() != mac.size() || CRYPTO_memcmp(signature->data(), mac.data(), mac.size()) != 0)
+            return jwt_error::bad_signature;
+    } else if ((alg == "RS256" || alg == "ES256") && keys) {
+        const auto picked = pick_key(*keys, alg == "RS256" ? jwk_alg::rs256 : jwk_alg::es256, h);
+        if (const auto* why = std::get_if<jwt_error>(&picked)) return *why;
+        if (!verify_with(*std::get<const jwk*>(picked), signing_input, *signature)) return jwt_error::bad_signature;
+    } else {
+        return jwt_error::wrong_alg;
+    }
 
     simdjson::dom::object p;
     if (parser.parse(*payload).get(p) != simdjson::SUCCESS) return jwt_error::malformed;
@@ -133,7 +200,9 @@ std::variant<jwt_claims, jwt_error> verify_hs256(std::string_view token, std::st
     if (p["sub"].get(sub) != simdjson::SUCCESS) return jwt_error::no_subject;
     const std::string name(protocol::trim_spaces(sub));
     if (name != sub || protocol::check_user_name(name) != protocol::name_check::ok) return jwt_error::no_subject;
-    return jwt_claims{name, *exp};
+    auto rooms = rooms_claim(p);
+    if (!rooms) return jwt_error::bad_rooms;
+    return jwt_claims{name, *exp, std::move(*rooms)};
 }
 
 std::string sign_hs256(std::string_view subject, std::int64_t expires, std::string_view secret) {

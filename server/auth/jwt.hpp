@@ -5,19 +5,24 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace chatd::auth {
+
+class jwk_set;
 
 /// Why a token was refused (each is answered `auth_failed`; the reason is
 /// for the log and the error's message).
 enum class jwt_error : std::uint8_t {
     malformed,      ///< not three base64url parts, or not JSON objects
-    wrong_alg,      ///< the header's alg is not HS256 ("none" included)
-    bad_signature,  ///< the HMAC does not match
+    wrong_alg,      ///< alg is not one the server has a key for ("none" included), or not the kid's key's
+    bad_signature,  ///< the HMAC or signature does not match, or has the wrong length
+    unknown_key,    ///< no key has the header's kid; or no kid and not exactly one key for the alg
     expired,        ///< exp is in the past
     not_yet_valid,  ///< nbf is in the future, or not a number
     no_subject,     ///< sub missing, not a string, or not a valid user name
     no_expiry,      ///< exp missing or not a number
+    bad_rooms,      ///< rooms present but not an array of valid room names
 };
 std::string_view to_string(jwt_error e) noexcept;
 
@@ -25,6 +30,9 @@ std::string_view to_string(jwt_error e) noexcept;
 struct jwt_claims {
     std::string subject;  ///< `sub`: the user name
     std::chrono::system_clock::time_point expires;  ///< `exp`, fraction of a second included
+    /// `rooms`, when the token has it: room names its issuer grants. Parsed
+    /// and checked only; nothing enforces it yet.
+    std::vector<std::string> rooms;
 };
 
 /// Verifies an HS256 JSON Web Token: the signature (constant-time compare),
@@ -34,6 +42,15 @@ struct jwt_claims {
 /// compared to `now` to the microsecond. Thread-safe.
 std::variant<jwt_claims, jwt_error> verify_hs256(std::string_view token, std::string_view secret,
                                                  std::chrono::system_clock::time_point now);
+
+/// Verifies a token signed with HS256 (under `secret`; empty: HS256 is
+/// refused), or RS256 / ES256 (under the key of `keys` its header's `kid`
+/// names, or the set's only key for that alg when it has no kid; null:
+/// both are refused), then its claims as verify_hs256 does. The alg must be
+/// the key's: an RS256 token is never checked against an EC key, nor an
+/// HS256 token against a public key. Thread-safe.
+std::variant<jwt_claims, jwt_error> verify_jwt(std::string_view token, std::string_view secret, const jwk_set* keys,
+                                               std::chrono::system_clock::time_point now);
 
 /// Makes an HS256 token for `subject` expiring at `expires` (seconds since
 /// the epoch): for tests and for operators minting tokens.

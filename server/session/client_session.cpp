@@ -130,13 +130,13 @@ void client_session::identify(const protocol::request_id& id, const protocol::id
         return fail(id, protocol::error_code::already_identified, "already identified");
     if (m.guest()) {
         if (!cfg().allow_guests) return fail(id, protocol::error_code::guests_not_allowed, "sign in with a token");
-        user_ = cfg().jwt_secret.empty() ? m.name : std::string(guest_prefix) + m.name;
+        user_ = cfg().tokens_accepted() ? std::string(guest_prefix) + m.name : m.name;
         write(protocol::encode(protocol::identified_event{id, user_, true}));
         return;
     }
-    if (cfg().jwt_secret.empty())
+    if (!cfg().tokens_accepted())
         return fail(id, protocol::error_code::auth_failed, "token sign-in is not configured on this server");
-    auto verified = auth::verify_hs256(m.token, cfg().jwt_secret, ctx_->wall_clock());
+    auto verified = auth::verify_jwt(m.token, cfg().jwt_secret, cfg().jwks.get(), ctx_->wall_clock());
     if (auto* why = std::get_if<auth::jwt_error>(&verified))
         return fail(id, protocol::error_code::auth_failed, auth::to_string(*why));
     auto& claims = std::get<auth::jwt_claims>(verified);

@@ -8,7 +8,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
+
+namespace chatd::auth {
+class jwk_set;
+}  // namespace chatd::auth
 
 namespace chatd::session {
 
@@ -21,7 +26,10 @@ struct session_config {
     double rate_burst = 40;           ///< bucket size
     int abuse_threshold = 50;         ///< consecutive rate_limited replies before closing with 4002
     bool allow_guests = true;
-    std::string jwt_secret;  ///< HS256 secret for token sign-in; empty: tokens are refused
+    std::string jwt_secret;  ///< HS256 secret for token sign-in; empty: HS256 tokens are refused
+    /// RS256/ES256 keys for token sign-in (immutable, shared); null: those are refused.
+    std::shared_ptr<const auth::jwk_set> jwks;
+    bool tokens_accepted() const noexcept { return !jwt_secret.empty() || jwks; }
     /// A history reply holds the newest lines that fit in this many bytes (at
     /// least one line). The server sets it to a quarter of the outbound budget,
     /// so a reply never gets its reader cut off with 4000.
