@@ -1,12 +1,16 @@
 // chatd's configuration: flags over CHATD_* variables over defaults.
 
 #include "app/server_config.hpp"
+#include "auth/jwks.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -50,6 +54,23 @@ TEST_F(server_config_test, a_jwt_secret_turns_guests_off_unless_they_are_allowed
     ::setenv("CHATD_JWT_SECRET", "s3cret", 1);
     EXPECT_FALSE(parse({})->session.allow_guests);
     EXPECT_TRUE(parse({"--allow-guests", "true"})->session.allow_guests);
+}
+
+TEST_F(server_config_test, a_jwks_file_turns_guests_off_and_a_bad_one_is_refused) {
+    const auto file = std::filesystem::temp_directory_path() / ("chatd-jwks-" + std::to_string(::getpid()) + ".json");
+    // An EC P-256 public key (the curve's generator point).
+    std::ofstream(file) << R"({"keys":[{"kty":"EC","crv":"P-256","kid":"k",)"
+                           R"("x":"axfR8uEsQkf4vOblY6RA8ncDfYEt6zOg9KE5RdiYwpY",)"
+                           R"("y":"T-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU"}]})";
+    auto c = parse({"--jwks-file", file.string()});
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->session.jwks);
+    EXPECT_EQ(c->session.jwks->keys().size(), 1U);
+    EXPECT_FALSE(c->session.allow_guests);
+    std::ofstream(file) << "{}";
+    EXPECT_THROW(parse({"--jwks-file", file.string()}), std::invalid_argument);
+    std::filesystem::remove(file);
+    EXPECT_THROW(parse({"--jwks-file", file.string()}), std::invalid_argument);
 }
 
 TEST_F(server_config_test, sync_is_full_unless_normal_is_asked_for) {
