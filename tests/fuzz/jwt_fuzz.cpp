@@ -1,10 +1,15 @@
-// libFuzzer harness: the JWT verifier. Any token must verify or give a
-// jwt_error, never a crash; a token it accepts must name a subject and an
-// expiry after `now`. The input is tried as the token under a fixed
-// secret, and also re-signed with that secret (its header and payload
-// taken from the input's first two parts), so the claims parser is reached
-// past the signature check.
+// libFuzzer harness: the JWT verifier and the JWKS parser. Any token must
+// verify or give a jwt_error, never a crash; a token it accepts must name a
+// subject and an expiry after `now`. The input is tried as the token under
+// a fixed secret and a fixed key set (one P-256 key, kid "g", so RS256 and
+// ES256 headers reach key selection and EVP verification), and also
+// re-signed with that secret (its header and payload taken from the
+// input's first two parts), so the claims parser is reached past the
+// signature check. The input is also parsed as a JWKS: it must give a set
+// with at least one key or an error text.
 
+#include "auth/base64url.hpp"
+#include "auth/jwks.hpp"
 #include "auth/jwt.hpp"
 
 #include <openssl/evp.h>
@@ -21,35 +26,27 @@ namespace {
 
 constexpr std::string_view secret = "fuzzing secret";
 
-std::string base64url(const unsigned char* p, std::size_t n) {
-    static constexpr char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    std::uint32_t acc = 0;
-    int bits = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        acc = (acc << 8) | p[i];
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out.push_back(digits[(acc >> bits) & 0x3F]);
-        }
-    }
-    if (bits > 0) out.push_back(digits[(acc << (6 - bits)) & 0x3F]);
-    return out;
-}
-
 // "<a>.<b>" signed with `secret`.
 std::string resign(std::string_view signing_input) {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
          reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac, &len);
-    return std::string(signing_input) + "." + base64url(mac, len);
+    return std::string(signing_input) + "." +
+           chatd::auth::base64url_encode(std::string_view(reinterpret_cast<const char*>(mac), len));
+}
+
+// P-256's generator point as a public key: valid, and no token can be signed for it here.
+const chatd::auth::jwk_set& keys() {
+    static const auto set = std::get<chatd::auth::jwk_set>(chatd::auth::jwk_set::parse(
+        R"({"keys":[{"kty":"EC","crv":"P-256","kid":"g","x":"axfR8uEsQkf4vOblY6RA8ncDfYEt6zOg9KE5RdiYwpY",)"
+        R"("y":"T-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU"}]})"));
+    return set;
 }
 
 void verify(std::string_view token) {
     const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
-    const auto r = chatd::auth::verify_hs256(token, secret, now);
+    const auto r = chatd::auth::verify_jwt(token, secret, &keys(), now);
     if (const auto* c = std::get_if<chatd::auth::jwt_claims>(&r)) {
         if (c->subject.empty() || c->expires <= now) __builtin_trap();
     }
@@ -60,6 +57,9 @@ void verify(std::string_view token) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view token(reinterpret_cast<const char*>(data), size);
     verify(token);
+    const auto set = chatd::auth::jwk_set::parse(token);
+    if (const auto* s = std::get_if<chatd::auth::jwk_set>(&set); s && s->keys().empty()) __builtin_trap();
+    if (const auto* why = std::get_if<std::string>(&set); why && why->empty()) __builtin_trap();
     if (const auto last = token.rfind('.'); last != std::string_view::npos) verify(resign(token.substr(0, last)));
     return 0;
 }
