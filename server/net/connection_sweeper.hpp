@@ -1,9 +1,11 @@
 #pragma once
 
 // Internal to net/: one timer for the clocks of every WebSocket connection
-// (idle timeout, keep-alive pings, close timeout), instead of timers in each
-// connection: an idle connection then holds no timer and no pending timer
-// operation. Names Asio types: include it only from net/*.cpp files.
+// (idle timeout, keep-alive pings, close timeout), armed for the earliest
+// bucket of server_state's deadline wheel and for nothing else: an idle
+// server whose connections have nothing due is never woken, and a
+// connection holds no timer and no pending timer operation. Names Asio
+// types: include it only from net/*.cpp files.
 
 #include <utility>  // before Boost: see docs/architecture.md
 
@@ -13,7 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
-#include <chrono>
+#include <cstdint>
 #include <memory>
 
 namespace chatd::net::detail {
@@ -22,22 +24,22 @@ class connection_sweeper : public std::enable_shared_from_this<connection_sweepe
 public:
     connection_sweeper(boost::asio::io_context& io, std::weak_ptr<server_state> state);
 
-    /// Starts the rounds; stop() ends them. Thread-safe.
+    /// Starts waking for due connections; stop() ends it. Thread-safe.
     void start();
     void stop();
 
-    /// How often a round runs for `cfg`: a quarter of the shortest clock,
-    /// between 10 ms and 1 s. Pure.
-    static std::chrono::milliseconds period_for(const net_config& cfg) noexcept;
-
 private:
-    void arm();
+    // On the strand: waits until `wake_ms` (steady ms) unless already
+    // waiting for that or earlier.
+    void arm(std::int64_t wake_ms);
+    void on_timer();
 
     std::weak_ptr<server_state> state_;
     boost::asio::strand<boost::asio::io_context::executor_type> strand_;
     boost::asio::steady_timer timer_;
-    std::chrono::milliseconds period_;
-    bool stopped_ = false;  // on the strand
+    std::int64_t armed_ms_ = 0;  // on the strand; 0: not waiting
+    bool started_ = false;       // on the strand
+    bool stopped_ = false;       // on the strand
 };
 
 }  // namespace chatd::net::detail

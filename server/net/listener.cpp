@@ -146,6 +146,8 @@ net_stats listener::stats() const noexcept {
     s.ws_total = get(c.ws_total);
     s.ws_bytes_in = get(c.ws_bytes_in);
     s.ws_bytes_out = get(c.ws_bytes_out);
+    s.deadline_wakeups = get(c.deadline_wakeups);
+    s.deadline_checks = get(c.deadline_checks);
     for (std::size_t i = 0; i < close_reason_count; ++i) s.ws_closed[i] = get(c.ws_closed[i]);
     for (std::size_t i = 0; i < reject_reason_count; ++i) s.rejected[i] = get(c.rejected[i]);
     return s;

@@ -79,6 +79,8 @@ struct net_stats {
     std::uint64_t ws_total = 0;       ///< completed upgrades
     std::uint64_t ws_bytes_in = 0;    ///< message payload bytes read
     std::uint64_t ws_bytes_out = 0;   ///< message payload bytes written
+    std::uint64_t deadline_wakeups = 0;  ///< times the connections' timer fired (none while nothing is due)
+    std::uint64_t deadline_checks = 0;   ///< connections it looked at then
     std::array<std::uint64_t, close_reason_count> ws_closed{};
     std::array<std::uint64_t, reject_reason_count> rejected{};
 

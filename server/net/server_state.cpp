@@ -48,7 +48,8 @@ server_state::server_state(net_config c, listener_callbacks cb)
     : cfg(std::move(c)),
       callbacks(with_logger(std::move(cb))),
       log(*callbacks.logger),
-      files(cfg.web_root.empty() ? std::nullopt : std::optional<static_files>(std::in_place, cfg.web_root)) {}
+      files(cfg.web_root.empty() ? std::nullopt : std::optional<static_files>(std::in_place, cfg.web_root)),
+      wheel_(deadline_wheel::granularity_for(cfg)) {}
 
 ws_slot server_state::try_reserve(reject_reason& why) {
     std::lock_guard lock(mutex_);
@@ -141,12 +142,8 @@ bool server_state::origin_allowed(std::string_view origin, bool present) const {
 
 bool server_state::add(const std::shared_ptr<ws_connection>& c, std::uint16_t& late_code, std::string& late_reason) {
     std::lock_guard lock(mutex_);
-    if (!c->linked_) {
-        c->linked_ = true;
-        c->prev_open_ = nullptr;
-        c->next_open_ = open_head_;
-        if (open_head_ != nullptr) open_head_->prev_open_ = c.get();
-        open_head_ = c.get();
+    if (c->bucket_ == 0) {
+        wheel_.insert(*c, 0);  // schedule() files it by its clocks
         ++open_count_;
     }
     if (!shutting_down_.load(std::memory_order_relaxed)) return true;
@@ -157,12 +154,8 @@ bool server_state::add(const std::shared_ptr<ws_connection>& c, std::uint16_t& l
 
 void server_state::remove(ws_connection& c) {
     std::lock_guard lock(mutex_);
-    if (!c.linked_) return;
-    c.linked_ = false;
-    if (c.prev_open_ != nullptr) c.prev_open_->next_open_ = c.next_open_;
-    else open_head_ = c.next_open_;
-    if (c.next_open_ != nullptr) c.next_open_->prev_open_ = c.prev_open_;
-    c.prev_open_ = c.next_open_ = nullptr;
+    if (c.bucket_ == 0) return;
+    wheel_.erase(c);
     --open_count_;
 }
 
@@ -171,19 +164,50 @@ std::vector<std::shared_ptr<ws_connection>> server_state::open_locked() const {
     open.reserve(open_count_);
     // A connection whose last owner is gone but whose destructor has not
     // yet unlinked it cannot be locked: it is skipped.
-    for (ws_connection* n = open_head_; n != nullptr; n = n->next_open_)
-        if (auto c = n->weak_from_this().lock()) open.push_back(std::move(c));
+    wheel_.for_each([&](ws_connection& n) {
+        if (auto c = n.weak_from_this().lock()) open.push_back(std::move(c));
+    });
     return open;
 }
 
-void server_state::tick_all(std::int64_t now_ms) {
-    std::vector<std::shared_ptr<ws_connection>> open;
+void server_state::set_waker(std::function<void(std::int64_t)> wake) {
+    std::lock_guard lock(mutex_);
+    wake_ = std::move(wake);
+}
+
+void server_state::schedule(ws_connection& c, std::int64_t due_ms) {
+    if (due_ms == 0) return;
+    std::function<void(std::int64_t)> wake;
+    std::int64_t when = 0;
     {
         std::lock_guard lock(mutex_);
-        open = open_locked();
+        if (c.bucket_ == 0 || !wheel_.schedule(c, due_ms)) return;
+        wake = wake_;
+        when = wheel_.next_wake_ms();
     }
-    // Outside the lock: dropping the last owner here unlinks (and locks).
-    for (const auto& c : open) c->tick(now_ms);
+    if (wake) wake(when);
+}
+
+std::int64_t server_state::run_due(std::int64_t now_ms) {
+    counters.deadline_wakeups.fetch_add(1, std::memory_order_relaxed);
+    std::vector<std::shared_ptr<ws_connection>> due;
+    {
+        std::vector<ws_connection*> taken;
+        std::lock_guard lock(mutex_);
+        wheel_.take_due(now_ms, taken);
+        due.reserve(taken.size());
+        for (ws_connection* n : taken)
+            if (auto c = n->weak_from_this().lock()) due.push_back(std::move(c));
+    }
+    counters.deadline_checks.fetch_add(due.size(), std::memory_order_relaxed);
+    // Outside the lock: tick() posts, and dropping the last owner here
+    // unlinks (and locks).
+    std::vector<std::int64_t> next(due.size());
+    for (std::size_t k = 0; k < due.size(); ++k) next[k] = due[k]->tick(now_ms);
+    std::lock_guard lock(mutex_);
+    for (std::size_t k = 0; k < due.size(); ++k)
+        if (next[k] != 0 && due[k]->bucket_ != 0) wheel_.schedule(*due[k], next[k]);
+    return wheel_.next_wake_ms();
 }
 
 void server_state::close_all(std::uint16_t code, std::string reason) {

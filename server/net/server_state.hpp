@@ -9,6 +9,7 @@
 // another's idle HTTP connection).
 
 #include "net/connection_handler.hpp"
+#include "net/deadline_wheel.hpp"
 #include "net/listener.hpp"
 #include "net/net_config.hpp"
 #include "net/static_files.hpp"
@@ -39,6 +40,8 @@ struct net_counters {
     std::atomic<std::uint64_t> ws_total{0};
     std::atomic<std::uint64_t> ws_bytes_in{0};
     std::atomic<std::uint64_t> ws_bytes_out{0};
+    std::atomic<std::uint64_t> deadline_wakeups{0};  // times the deadline wheel's timer fired
+    std::atomic<std::uint64_t> deadline_checks{0};   // connections it looked at then
     std::array<std::atomic<std::uint64_t>, close_reason_count> ws_closed{};
     std::array<std::atomic<std::uint64_t>, reject_reason_count> rejected{};
 
@@ -127,9 +130,16 @@ struct server_state : std::enable_shared_from_this<server_state> {
     /// with `late_code`/`late_reason`.
     bool add(const std::shared_ptr<ws_connection>& c, std::uint16_t& late_code, std::string& late_reason);
     void remove(ws_connection& c);
-    /// Calls c.tick(now_ms) for every open connection (the sweeper's round),
-    /// outside the lock.
-    void tick_all(std::int64_t now_ms);
+    /// Makes sure `c`, if open, is ticked by `due_ms` (steady ms; 0: no
+    /// change). Called from c's strand when a clock starts; thread-safe.
+    void schedule(ws_connection& c, std::int64_t due_ms);
+    /// Ticks every open connection whose bucket has come by `now_ms` and
+    /// files it again; returns when the next bucket comes (0: none). Called
+    /// by the sweeper when its timer fires.
+    std::int64_t run_due(std::int64_t now_ms);
+    /// `wake(ms)` is called, outside the lock, whenever the earliest bucket
+    /// moves earlier. Set once by the sweeper, before the first connection.
+    void set_waker(std::function<void(std::int64_t)> wake);
     /// Stops new upgrades and closes every connection in the set.
     void close_all(std::uint16_t code, std::string reason);
     bool shutting_down() const noexcept { return shutting_down_.load(std::memory_order_acquire); }
@@ -146,10 +156,11 @@ private:
     std::atomic<std::uint64_t> ids_{0};
     std::atomic<bool> shutting_down_{false};
     mutable std::mutex mutex_;  // guards the members below
-    // The connections add() took and remove() has not, linked through
-    // ws_connection's prev_open_/next_open_ (a map cost about 90 B each).
-    ws_connection* open_head_ = nullptr;
+    // The connections add() took and remove() has not, filed by when each
+    // is next due, linked through their own fields (a map cost about 90 B each).
+    deadline_wheel wheel_;
     std::size_t open_count_ = 0;
+    std::function<void(std::int64_t)> wake_;
     http_tracked* http_head_ = nullptr;  // HTTP connections holding a place, oldest first
     http_tracked* http_tail_ = nullptr;
     std::uint16_t close_code_ = 0;

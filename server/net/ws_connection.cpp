@@ -26,6 +26,7 @@ void ws_connection::impl::start(const self_ptr& self, std::string response_101, 
     std::uint16_t late_code = 0;
     std::string late_reason;
     const bool in_time = state->add(self, late_code, late_reason);
+    state->schedule(*self, self->tick(steady_ms()));
 
     std::shared_ptr<connection_handler> h;
     try {
@@ -64,7 +65,9 @@ void ws_connection::impl::begin_close(const self_ptr& self, close_info cause, st
         }
     }
     if (!usable) return;
-    deadline_ms.store(steady_ms() + state->cfg.close_timeout.count(), std::memory_order_relaxed);
+    const std::int64_t deadline = steady_ms() + state->cfg.close_timeout.count();
+    deadline_ms.store(deadline, std::memory_order_relaxed);
+    state->schedule(*owner, deadline);
     if (code == close_code::abnormal) return;  // nothing to say: the caller drops the socket
     // A peer's close without a code (1005) is answered without one.
     close_queued = true;
@@ -108,8 +111,10 @@ void ws_connection::impl::on_timeout(const self_ptr& self, bool idle) {
     if (finished || !usable) return;
     if (idle) {
         if (close_begun) return;  // the close timeout covers it from here
-        // The peer may have spoken since the sweeper looked.
-        if (steady_ms() - heard_ms.load(std::memory_order_relaxed) < state->cfg.idle_timeout.count()) return;
+        // The peer may have spoken since the wheel looked: file it again.
+        const std::int64_t now = steady_ms();
+        if (now - heard_ms.load(std::memory_order_relaxed) < state->cfg.idle_timeout.count())
+            return state->schedule(*owner, owner->tick(now));
         return drop(self, {close_reason::idle_timeout, close_code::abnormal, "idle timeout"});
     }
     state->log.debug("ws {}: close timed out; dropping the connection", self->info_.id);
@@ -178,30 +183,34 @@ void ws_connection::close(std::uint16_t code, std::string reason) {
     });
 }
 
-void ws_connection::tick(std::int64_t now_ms) {
+std::int64_t ws_connection::tick(std::int64_t now_ms) {
     impl& i = *impl_;
     const auto deadline = i.deadline_ms.load(std::memory_order_relaxed);
     const auto& cfg = i.state->cfg;
     bool idle = false;
     if (deadline != 0) {
-        if (now_ms < deadline) return;
+        if (now_ms < deadline) return deadline;
     } else {
         const std::int64_t limit = cfg.idle_timeout.count();
-        if (limit <= 0) return;
-        const std::int64_t silent = now_ms - i.heard_ms.load(std::memory_order_relaxed);
-        if (silent < limit) {
+        if (limit <= 0) return 0;
+        const std::int64_t heard = i.heard_ms.load(std::memory_order_relaxed);
+        if (now_ms - heard < limit) {
             // Beast's rule, kept: a keep-alive ping at half the idle timeout.
-            if (cfg.keep_alive_pings && silent >= limit / 2 && !i.pinged.exchange(true, std::memory_order_relaxed))
+            if (!cfg.keep_alive_pings || i.pinged.load(std::memory_order_relaxed)) return heard + limit;
+            if (now_ms - heard < limit / 2) return heard + limit / 2;
+            if (!i.pinged.exchange(true, std::memory_order_relaxed))
                 i.post([self = shared_from_this()] { self->impl_->send_ping(self); });
-            return;
+            return heard + limit;
         }
         idle = true;
     }
-    if (i.expired.exchange(true, std::memory_order_relaxed)) return;
+    // The strand files the connection again if it stays open (on_timeout).
+    if (i.expired.exchange(true, std::memory_order_relaxed)) return 0;
     i.post([self = shared_from_this(), idle] {
         self->impl_->expired.store(false, std::memory_order_relaxed);
         self->impl_->on_timeout(self, idle);
     });
+    return 0;
 }
 
 namespace {

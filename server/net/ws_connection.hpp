@@ -68,15 +68,16 @@ public:
     bool closing() const noexcept { return closing_.load(std::memory_order_acquire); }
 
     /// Checks the connection's clocks (idle timeout, keep-alive ping, close
-    /// timeout) against `now_ms` (steady clock, milliseconds) and posts what
-    /// is due to the connection's strand. Called by the listener's sweeper
-    /// (one timer for all connections instead of timers in each);
-    /// thread-safe and cheap when nothing is due.
-    void tick(std::int64_t now_ms);
+    /// timeout) against `now_ms` (steady clock, milliseconds), posts what is
+    /// due to the connection's strand, and returns when it next needs a
+    /// tick (0: not until the strand says so). Called by the listener's
+    /// deadline wheel when the connection's bucket comes; thread-safe.
+    std::int64_t tick(std::int64_t now_ms);
 
 private:
     friend struct impl;
-    friend struct server_state;  // links open connections through prev_open_/next_open_
+    friend struct server_state;
+    friend class deadline_wheel;  // files open connections through prev_open_/next_open_/bucket_
 
     const upgrade_info info_;
     /// One frame to write: a text payload (given a header when written), or
@@ -103,15 +104,16 @@ private:
     // Frames send() accepted and the strand has not yet taken; a post is
     // made only when the inbox was empty (flush_posted_ false).
     std::vector<queued_frame> inbox_;
-    // server_state's list of open connections; guarded by its mutex.
+    // server_state's deadline wheel, which is the set of open connections:
+    // its bucket (0: not in it) and list; guarded by server_state's mutex.
     ws_connection* prev_open_ = nullptr;
     ws_connection* next_open_ = nullptr;
+    std::int64_t bucket_ = 0;
     std::atomic<std::size_t> queued_bytes_{0};
     impl* const impl_;  // in the same allocation as this connection
     // The one-byte members together, so that they share one word.
     inbox_lock inbox_mutex_;
     bool flush_posted_ = false;
-    bool linked_ = false;  // in server_state's list
     std::atomic<bool> closing_{false};
 };
 
