@@ -349,3 +349,29 @@ TEST_F(mailbox, depth_is_visible_in_the_snapshot_and_the_cell) {
     EXPECT_EQ(after->mailbox_depth, 0u);
     EXPECT_EQ(after->handled, 3u);
 }
+
+namespace {
+
+/// Notes, for each item, how many user messages wait behind it.
+struct waiting_counter : act::actor<item> {
+    explicit waiting_counter(act::test::journal j) : j_(std::move(j)) {}
+    void handle(const item& m) override {
+        j_->push_back("item " + std::to_string(m.n) + " before " + std::to_string(self_cell().mailbox_waiting()));
+    }
+    act::test::journal j_;
+};
+
+}  // namespace
+
+// What lets an actor act as soon as it runs out of messages (the storage
+// writer commits then), without counting the one it is handling.
+TEST_F(mailbox, the_cell_tells_a_handler_how_many_messages_wait_behind_it) {
+    auto j = act::test::make_journal();
+    auto a = sys_.spawn<waiting_counter>({}, j);
+    run();
+    for (int i = 0; i < 3; ++i) a.tell(item{i});
+    run();
+    a.tell(item{3});
+    run();
+    EXPECT_EQ(*j, (journal_t{"item 0 before 2", "item 1 before 1", "item 2 before 0", "item 3 before 0"}));
+}

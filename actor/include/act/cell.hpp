@@ -97,6 +97,10 @@ public:
     /// A copy of what makes this actor's instances (for a respawn).
     actor_recipe recipe() const { return {make_, types_, is_supervisor_}; }
     bool is_supervisor() const noexcept { return is_supervisor_; }
+    /// User messages waiting behind the one being handled: 0 when this
+    /// actor is about to go idle (runtime messages, such as timer ticks, not
+    /// counted).
+    std::size_t mailbox_waiting() const noexcept { return mailbox_.waiting(); }
     mailbox_options mailbox_config() const noexcept { return {mailbox_.capacity(), mailbox_.policy()}; }
 
     /// A handler or hook threw, or the mailbox overflowed: suspends the actor

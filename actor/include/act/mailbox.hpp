@@ -110,6 +110,10 @@ public:
 
     /// Thread-safe: queued user messages (approximate while senders race).
     std::size_t depth() const noexcept { return user_.middle().depth.load(std::memory_order_relaxed); }
+    /// Owner only: user messages queued and not yet taken (the one being
+    /// handled not counted). A sender racing with this call may be counted
+    /// before its message can be popped.
+    std::size_t waiting() const noexcept { return depth() - taken_; }
     std::size_t capacity() const noexcept { return user_.middle().capacity; }
     overflow_policy policy() const noexcept { return user_.middle().policy; }
 
