@@ -2,6 +2,8 @@
 
 #include "auth/jwks.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
@@ -112,8 +114,9 @@ const std::vector<option>& options() {
          [](server_config& c, const std::string& v) {
              c.storage.integrity_check_interval = std::chrono::seconds(to_uint("integrity-check-interval", v));
          }},
-        {"batch-delay-ms", "longest wait before a commit (default 2)",
-         [](server_config& c, const std::string& v) { c.storage.max_delay = std::chrono::milliseconds(to_uint("batch-delay-ms", v)); }},
+        // Kept so that old command lines still start: a commit no longer waits.
+        {"batch-delay-ms", "ignored (storage commits as soon as it is idle; accepted for old command lines)",
+         [](server_config&, const std::string&) { spdlog::warn("--batch-delay-ms is ignored: storage commits as soon as it is idle"); }},
         {"allowed-origins", "comma-separated Origins allowed to connect (default: any)",
          [](server_config& c, const std::string& v) { c.net.allowed_origins = split(v); }},
         {"jwt-secret", "HS256 secret for token sign-in; when set, guests are refused unless --allow-guests",

@@ -65,7 +65,6 @@ void writer::on_start() {
 void writer::on_stop() {
     stopping_ = true;  // the checkpointer stops after us: asking it now is useless
     // The runtime has cancelled the timers already.
-    delay_timer_ = 0;
     retry_timer_ = 0;
     if (store_ && !broken_) writable();  // a lost file is sealed before anything else
     if (!store_ || broken_) {
@@ -86,16 +85,28 @@ void writer::on_stop() {
     store_.reset();  // closes the database here, on the writer's thread
 }
 
+// Committed now unless another message waits: the appends among those join
+// this batch, and the last of them commits it (or a read does, first). So
+// one line on an idle writer waits for its commit alone, and under load a
+// batch is whatever arrived during the commit before it.
 void writer::handle(const append& m) {
+    if (queue(m) && rows_.size() >= opts_.max_batch)
+        flush();
+    else
+        flush_if_idle();
+}
+
+// Queues m, or answers it `failed` at once: false then.
+bool writer::queue(const append& m) {
     if (!store_ || broken_) {
         tell(m.reply_to, {m.token, append_done::status::failed, 0, 0});
-        return;
+        return false;
     }
     // The store would fail the whole batch for one such line: refuse it alone.
     if (!well_formed(m.row)) {
         spdlog::warn("storage: refused a line with an empty room, sender or client id (token {})", m.token);
         tell(m.reply_to, {m.token, append_done::status::failed, 0, 0});
-        return;
+        return false;
     }
     if (retrying() && rows_.size() >= opts_.max_waiting) {
         if (!overflow_logged_)
@@ -103,15 +114,11 @@ void writer::handle(const append& m) {
                          rows_.size());
         overflow_logged_ = true;
         tell(m.reply_to, {m.token, append_done::status::failed, 0, 0});
-        return;
+        return false;
     }
     rows_.push_back(m.row);
     replies_.push_back({m.token, m.reply_to});
-    if (retrying()) return;  // committed after the refused batch
-    if (rows_.size() >= opts_.max_batch)
-        flush();
-    else if (delay_timer_ == 0)
-        arm_delay();
+    return true;
 }
 
 read_result writer::handle(const read_history& m) {
@@ -145,6 +152,7 @@ std::uint64_t writer::handle(const read_last_seq& m) {
 }
 
 bool writer::handle(const check_ready&) {
+    flush_if_idle();  // the last message in the mailbox commits what is queued
     if (!store_ || broken_ || last_commit_failed_ || !writable()) return false;
     auto r = store_->check();
     if (r) return true;
@@ -157,11 +165,14 @@ bool writer::handle(const check_ready&) {
 // for its retry: then the queue stays as it is, and reads are answered from
 // what is committed (nothing queued has been acked, so nobody was told of it).
 void writer::flush() {
-    if (delay_timer_ != 0) {
-        cancel_timer(delay_timer_);
-        delay_timer_ = 0;
-    }
     while (!rows_.empty() && !retrying()) commit_front();
+}
+
+// Every handler of a user message ends here or in flush(), so nothing stays
+// queued once the mailbox is empty. Timer ticks are not counted: they need
+// no batch to wait for them.
+void writer::flush_if_idle() {
+    if (self_cell().mailbox_waiting() == 0) flush();
 }
 
 // One attempt at the front batch. A refusal worth retrying keeps the batch
@@ -240,17 +251,8 @@ void writer::fail_front(std::size_t n) {
     replies_.erase(replies_.begin(), replies_.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
-// The timers below run in this actor's turn and die with the instance; they
-// are not messages of the writer's interface, so nobody else can fire them.
-void writer::arm_delay() {
-    delay_timer_ = self_cell().add_timer(opts_.max_delay, false, [this] { on_delay(); });
-}
-
-void writer::on_delay() {
-    delay_timer_ = 0;
-    flush();
-}
-
+// The retry timer runs in this actor's turn and dies with the instance; it
+// is not a message of the writer's interface, so nobody else can fire it.
 void writer::on_retry() {
     retry_timer_ = 0;
     flush();  // the refused batch first, then what queued up behind it
@@ -292,8 +294,7 @@ void writer::give_up(error why) {
     spdlog::error("storage: {}; refusing every line and read until chatd is restarted", why.message);
     const bool lost = why.code != error_code::corrupt;
     broken_ = std::move(why);
-    for (auto* timer : {&delay_timer_, &retry_timer_})
-        if (*timer != 0) cancel_timer(std::exchange(*timer, 0));
+    if (retry_timer_ != 0) cancel_timer(std::exchange(retry_timer_, 0));
     fail_front(rows_.size());
     refused_batch_ = 0;
     attempts_ = 0;

@@ -1,7 +1,8 @@
 #pragma once
 
-// The storage writer: the one actor that owns the message store. It batches
-// appends into one transaction each, retries a batch the database refused
+// The storage writer: the one actor that owns the message store. It commits
+// appends as soon as it is idle, batching those that queued up meanwhile
+// into one transaction each, retries a batch the database refused
 // for a while, and answers reads after committing what came before them.
 
 #include "act/actor.hpp"
@@ -35,10 +36,11 @@ struct retry_policy {
 
 struct writer_options {
     store_options store;  ///< the database; opened in on_start, on the writer's thread
-    /// A batch is committed as soon as it holds this many appends...
+    /// The most appends one commit holds. Appends are committed as soon as
+    /// the writer has no other message waiting (no fixed delay); what
+    /// arrives while a commit runs waits in the mailbox and makes the next
+    /// batch, up to this many.
     std::size_t max_batch = 256;
-    /// ...or this long after its first append, or before a read is answered.
-    act::duration max_delay = std::chrono::milliseconds(2);
     retry_policy retry;
     /// The most appends held while a refused batch waits for its retry (that
     /// batch included). An append beyond it is answered `failed` at once.
@@ -118,12 +120,12 @@ private:
         act::ref<append_done> reply_to;
     };
 
+    bool queue(const append& m);
     void flush();
+    void flush_if_idle();
     void commit_front();
     std::optional<error> commit(std::size_t n);
     void fail_front(std::size_t n);
-    void arm_delay();
-    void on_delay();
     void on_retry();
     void maybe_checkpoint();
     act::duration backoff() const;
@@ -141,7 +143,6 @@ private:
     std::vector<waiting_reply> replies_;
     std::size_t refused_batch_ = 0;  // size of the front batch waiting for a retry; 0 when none
     std::uint32_t attempts_ = 0;     // failed attempts of that batch
-    std::uint64_t delay_timer_ = 0;
     std::uint64_t retry_timer_ = 0;
     bool last_commit_failed_ = false;
     bool overflow_logged_ = false;

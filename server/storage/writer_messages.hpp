@@ -26,8 +26,9 @@ struct append_done {
     std::int64_t ts_ms = 0;
 };
 
-/// Store a line. Batched: committed with others in one transaction after at
-/// most the configured batch size or delay; reply_to hears append_done.
+/// Store a line. Committed as soon as the writer has nothing else to do,
+/// with the lines that queued up during its previous commit (up to the
+/// batch size) in one transaction; reply_to hears append_done.
 struct append {
     new_message row;
     std::uint64_t token = 0;

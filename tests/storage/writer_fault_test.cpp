@@ -24,7 +24,7 @@ class writer_fault_test : public writer_test {
 protected:
     fs::path db() const { return dir_ / "chat.db"; }
 
-    /// Appends one line and lets the batch delay pass: its outcome.
+    /// Appends one line and lets the writer commit it: its outcome.
     status send(const writer::ref_type& w, std::uint64_t token) {
         w.tell(line("a", std::to_string(token), token));
         advance(2ms);

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace chatd::storage::test {
@@ -36,6 +37,8 @@ struct temp_folder {
 
 class writer_test : protected temp_folder, public act::test::deterministic {
 protected:
+    explicit writer_test(act::system_config cfg = {}) : act::test::deterministic(std::move(cfg)) {}
+
     writer_options options() const {
         writer_options o;
         o.store.path = dir_ / "chat.db";

@@ -1,6 +1,7 @@
-// The storage writer actor: batches by size and by delay, acks in order
-// after the commit, commits before a read, retries a refused batch in
-// virtual time, gives up loudly, and commits what is pending when stopped.
+// The storage writer actor: commits as soon as it is idle, batches what
+// queued up meanwhile (up to max_batch), acks in order after the commit,
+// commits before a read, retries a refused batch in virtual time, gives up
+// loudly, and commits what is pending when stopped.
 // All but the last test run on the deterministic executor.
 
 #include "writer_fixture.hpp"
@@ -21,34 +22,43 @@ using namespace std::chrono_literals;
 
 namespace {
 
-TEST_F(writer_test, a_full_batch_is_committed_without_time_passing) {
-    auto o = options();
-    o.max_batch = 3;
-    auto w = spawn_writer(o);
-    w.tell(line("a", "1", 1));
-    w.tell(line("a", "2", 2));
-    run();
-    EXPECT_TRUE(done_->empty());
-    w.tell(line("a", "3", 3));
-    run();
-    EXPECT_EQ(seqs_done(), (seq_list{1, 2, 3}));
-    EXPECT_EQ(*commits_, (std::vector<std::size_t>{3}));
-}
-
-TEST_F(writer_test, a_single_append_is_committed_after_max_delay_and_not_before) {
-    auto o = options();
-    o.max_delay = 2ms;
-    auto w = spawn_writer(o);
+TEST_F(writer_test, a_single_append_on_an_idle_writer_is_committed_without_time_passing) {
+    auto w = spawn_writer(options());
     w.tell(line("a", "1", 7));
-    run();
-    advance(1ms);
-    EXPECT_TRUE(done_->empty());
-    advance(1ms);
+    run();  // no time passes: no timer could have fired
     ASSERT_EQ(done_->size(), 1U);
     EXPECT_EQ(done_->front().token, 7U);
     EXPECT_EQ(done_->front().outcome, status::stored);
     EXPECT_EQ(done_->front().seq, 1U);
     EXPECT_EQ(done_->front().ts_ms, 1007);
+    EXPECT_EQ(*commits_, (std::vector<std::size_t>{1}));
+}
+
+TEST_F(writer_test, appends_that_arrive_during_a_commit_are_committed_together_next) {
+    auto o = options();
+    auto self = std::make_shared<writer::ref_type>();
+    // Lines that other rooms send while the first commit runs.
+    o.on_commit = [c = commits_, self, this](std::size_t n, std::chrono::nanoseconds) {
+        c->push_back(n);
+        if (c->size() == 1)
+            for (std::uint64_t t = 2; t <= 4; ++t) self->tell(line("b", std::to_string(t), t));
+    };
+    *self = spawn_writer(o);
+    self->tell(line("a", "1", 1));
+    run();
+    EXPECT_EQ(tokens_done(), (seq_list{1, 2, 3, 4}));
+    EXPECT_EQ(count(status::stored), 4U);
+    EXPECT_EQ(*commits_, (std::vector<std::size_t>{1, 3}));
+}
+
+TEST_F(writer_test, a_batch_holds_at_most_max_batch_appends) {
+    auto o = options();
+    o.max_batch = 3;
+    auto w = spawn_writer(o);
+    for (std::uint64_t t = 1; t <= 7; ++t) w.tell(line("a", std::to_string(t), t));
+    run();
+    EXPECT_EQ(seqs_done(), (seq_list{1, 2, 3, 4, 5, 6, 7}));
+    EXPECT_EQ(*commits_, (std::vector<std::size_t>{3, 3, 1}));
 }
 
 TEST_F(writer_test, acks_come_in_order_and_a_duplicate_gets_the_original_seq) {
@@ -138,7 +148,7 @@ TEST_F(writer_test, a_refused_batch_is_not_acked_and_is_retried_after_the_backof
     auto other = lock_database();
     w.tell(line("a", "1", 1));
     w.tell(line("a", "2", 2));
-    advance(2ms);  // the first attempt meets the lock
+    run();  // the first attempt meets the lock
     EXPECT_TRUE(done_->empty());
     EXPECT_EQ(*failures_, (std::vector{error_code::busy}));
     EXPECT_FALSE(ready(w));
@@ -191,7 +201,7 @@ TEST_F(writer_test, the_backoff_doubles_and_exhausted_retries_fail_the_batch_unt
     auto other = lock_database();
     w.tell(line("a", "1", 1));
     w.tell(line("a", "2", 2));
-    advance(2ms);   // attempt 1
+    run();          // attempt 1
     advance(10ms);  // attempt 2
     EXPECT_EQ(failures_->size(), 2U);
     advance(19ms);
@@ -231,15 +241,26 @@ TEST_F(writer_test, an_error_not_worth_retrying_fails_the_batch_at_once) {
     EXPECT_EQ(failures_->size(), 1U);
 }
 
-TEST_F(writer_test, stopping_commits_the_pending_batch_and_acks_it) {
+// One message a turn, so that a test can stop the writer between two appends.
+class writer_one_a_turn_test : public writer_test {
+protected:
+    writer_one_a_turn_test() : writer_test(act::system_config{.quantum = 1}) {}
+};
+
+TEST_F(writer_one_a_turn_test, stopping_commits_the_pending_batch_and_acks_it) {
     auto w = spawn_writer(options());
     w.tell(line("a", "1", 1));
     w.tell(line("b", "1", 2));
-    run();
+    w.tell(line("c", "1", 3));
+    ASSERT_TRUE(exec_.run_one());  // the first: held, as others wait behind it
+    ASSERT_TRUE(exec_.run_one());  // the second joins it
     EXPECT_TRUE(done_->empty());
-    ASSERT_TRUE(sys_.shutdown(1s));
+    sys_.stop(w);  // taken before the third line
+    run();
+    ASSERT_TRUE(w.terminated());
     EXPECT_EQ(tokens_done(), (seq_list{1, 2}));
     EXPECT_EQ(count(status::stored), 2U);
+    EXPECT_EQ(*commits_, (std::vector<std::size_t>{2}));
     auto store = message_store({dir_ / "chat.db"});
     EXPECT_EQ(store.last_seq("a").value(), 1U);
     EXPECT_EQ(store.last_seq("b").value(), 1U);
