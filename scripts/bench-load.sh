@@ -7,6 +7,8 @@
 #
 #   scripts/bench-load.sh [--quick] [--only W1,W3] [--servers chatd,ws,socketio]
 #                         [--no-build] [--results DIR] [--doc FILE]
+#   scripts/bench-load.sh --latency [--knee-rooms N] [--quick|--short]
+#                         [--servers chatd,ws] [--no-build] [--results DIR]
 #
 #   --quick     small sizes and short steps: a few minutes, for a first look
 #   --short     the full sizes with shorter steps and coarser searches: about
@@ -19,8 +21,19 @@
 #               (default build/bench-load/<UTC time>)
 #   --doc       the markdown file to write (default docs/benchmarks.md; for
 #               --quick or with CHATD_LOAD set, RESULTS/benchmarks.md)
+#   --latency   instead of the matrix, the latency of a durable line (issue
+#               16): ack and delivery p50/p99/p99.9 in rooms of 6 at 1k
+#               lines/s (100 rooms, 2 senders each at 5/s), 10k (1,000 rooms,
+#               the same) and W4's knee (--knee-rooms rooms, default 200,
+#               everyone at 5/s), chatd and Node ws by default, next to the
+#               floor: build/server/bench_storage_commit's commit of 1 and of
+#               256 rows with sync full, run first with no server running.
+#               Prints a markdown table (also RESULTS/latency.md); writes no
+#               document. Each load runs warm-up + measured as the matrix
+#               does (5 + 20 s; --short 3 + 8; --quick 2 + 3).
 #
-# CHATD_LOAD=/path/to/generator runs another generator (a stand-in while
+# CHATD=/path/to/chatd runs another chatd build (say, an older commit's,
+# to compare). CHATD_LOAD=/path/to/generator runs another generator (a stand-in while
 # testing this script: loadtest/peers/fake-chatd-load.mjs); its figures
 # stay in the results folder unless --doc says otherwise.
 #
@@ -49,7 +62,9 @@ die() { echo "bench-load: $*" >&2; exit 1; }
 
 quick=0
 only=W1,W2,W3,W4,W5
-server_list=chatd,ws,socketio
+server_list=""
+latency=0
+knee_rooms=200
 build=1
 results=""
 doc=""
@@ -62,6 +77,9 @@ while [ $# -gt 0 ]; do
     --servers) server_list="${2:?--servers needs a list}"; shift ;;
     --servers=*) server_list="${1#*=}" ;;
     --no-build) build=0 ;;
+    --latency) latency=1 ;;
+    --knee-rooms) knee_rooms="${2:?--knee-rooms needs a number}"; shift ;;
+    --knee-rooms=*) knee_rooms="${1#*=}" ;;
     --results) results="${2:?--results needs a folder}"; shift ;;
     --results=*) results="${1#*=}" ;;
     --doc) doc="${2:?--doc needs a file}"; shift ;;
@@ -71,12 +89,17 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+if [ -z "$server_list" ]; then
+  if [ "$latency" = 1 ]; then server_list=chatd,ws; else server_list=chatd,ws,socketio; fi
+fi
+[[ "$knee_rooms" =~ ^[1-9][0-9]*$ ]] || die "--knee-rooms needs a whole number, got $knee_rooms"
 IFS=, read -ra workloads <<<"$only"
 IFS=, read -ra servers <<<"$server_list"
 for w in "${workloads[@]}"; do [[ "$w" =~ ^W[1-5]$ ]] || die "unknown workload $w (W1..W5)"; done
 for s in "${servers[@]}"; do [[ "$s" =~ ^(chatd|ws|socketio)$ ]] || die "unknown server $s (chatd, ws, socketio)"; done
 
-chatd_bin=build/server/chatd
+chatd_bin="${CHATD:-build/server/chatd}"
+commit_bench=build/server/bench_storage_commit
 gen="${CHATD_LOAD:-build/loadtest/chatd-load}"
 results="${results:-build/bench-load/$(date -u +%Y%m%dT%H%M%SZ)}"
 if [ -z "$doc" ]; then
@@ -136,11 +159,14 @@ fi
 needs_peers=0
 for s in "${servers[@]}"; do [ "$s" = chatd ] || needs_peers=1; done
 if [ "$build" = 1 ]; then
-  if [ -n "${CHATD_LOAD:-}" ]; then scripts/build.sh release --target chatd
-  else scripts/build.sh release --target chatd chatd-load; fi
+  targets=(chatd)
+  [ -n "${CHATD_LOAD:-}" ] || targets+=(chatd-load)
+  [ "$latency" = 0 ] || targets+=(bench_storage_commit)
+  scripts/build.sh release --target "${targets[@]}"
 fi
 [ -x "$chatd_bin" ] || die "$chatd_bin is missing: scripts/build.sh release --target chatd"
 [ -x "$gen" ] || die "generator $gen is missing: scripts/build.sh release --target chatd-load"
+[ "$latency" = 0 ] || [ -x "$commit_bench" ] || die "$commit_bench is missing: scripts/build.sh release --target bench_storage_commit"
 if [ "$needs_peers" = 1 ]; then
   (cd loadtest/peers && npm ci --no-audit --no-fund --loglevel=error)
 fi
@@ -418,8 +444,38 @@ w5() {
   done
 }
 
+# ---- latency of a durable line (--latency) ----------------------------------
+# The floor first, with no server running, in a folder made as each server's
+# is (under TMPDIR, default /tmp: the figures are the disk's there; a tmpfs
+# makes every sync free). Then each load on a fresh server, as in the
+# matrix, with no latency threshold.
+latency() {
+  local spec name conns rooms senders s floor_commits=2000 floor_dir
+  [ "$quick" = 1 ] && floor_commits=200
+  floor_dir=$(mktemp -d "${TMPDIR:-/tmp}/bench-load.XXXXXX")
+  echo "floor: $commit_bench, $floor_commits commits each, in $floor_dir"
+  taskset -c "$server_cpu" "$commit_bench" --dir "$floor_dir" --commits "$floor_commits" | tee "$results/floor.txt"
+  rm -rf "$floor_dir"
+  for spec in "1k 600 6x100 2" "10k 6000 6x1000 2" "knee $((knee_rooms * 6)) 6x$knee_rooms -"; do
+    read -r name conns rooms senders <<<"$spec"
+    echo "$name: $conns connections, rooms $rooms, ${senders/-/every member} sending $w4_rate lines/s each"
+    for s in "${servers[@]}"; do
+      run_step "$results/latency/$name/$s" "$s" "L$name" "$conns" "$rooms" "$senders" "$w4_rate" 100 "" ""
+    done
+  done
+  node loadtest/peers/latency-report.mjs "$results" --command "$invocation${CHATD:+ (CHATD=$CHATD)}" >"$results/latency.md"
+  echo
+  cat "$results/latency.md"
+  echo
+  echo "raw results in $results"
+}
+
 echo "results: $results"
-echo "servers on CPU $server_cpu, generator on CPU $gen_cpu; generator: $gen"
+echo "servers on CPU $server_cpu, generator on CPU $gen_cpu; generator: $gen; chatd: $chatd_bin"
+if [ "$latency" = 1 ]; then
+  latency
+  exit 0
+fi
 for wl in "${workloads[@]}"; do
   echo "$wl"
   case "$wl" in
