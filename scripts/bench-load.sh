@@ -15,19 +15,20 @@
 #               half an hour instead of two
 #   --only      workloads to run (W1 idle, W2 broadcast knee, W3 chat mix,
 #               W4 hot small rooms, W5 payload sweep); default all
-#   --servers   servers to run; default chatd,ws,socketio
+#   --servers   servers to run; default chatd,ws,socketio (--latency: chatd,ws)
 #   --no-build  use the binaries in build/ as they are
 #   --results   where each run's JSON, SVG, samples and logs go
 #               (default build/bench-load/<UTC time>)
 #   --doc       the markdown file to write (default docs/benchmarks.md; for
 #               --quick or with CHATD_LOAD set, RESULTS/benchmarks.md)
 #   --latency   instead of the matrix, the latency of a durable line (issue
-#               16): ack and delivery p50/p99/p99.9 in rooms of 6 at 1k
-#               lines/s (100 rooms, 2 senders each at 5/s), 10k (1,000 rooms,
-#               the same) and W4's knee (--knee-rooms rooms, default 200,
-#               everyone at 5/s), chatd and Node ws by default, next to the
-#               floor: build/server/bench_storage_commit's commit of 1 and of
-#               256 rows with sync full, run first with no server running.
+#               16): ack and delivery p50/p99/p99.9 in W4's rooms of 6,
+#               everyone sending: at 1k lines/s and 10k (200 rooms, 0.8333
+#               and 8.3333 lines/s each) and at W4's knee (--knee-rooms
+#               rooms, default 200, 5/s each), chatd and Node ws by default,
+#               next to the floor: build/server/bench_storage_commit's
+#               commit of 1 and of 256 rows with sync full (2,000 commits
+#               each), run first with no server running.
 #               Prints a markdown table (also RESULTS/latency.md); writes no
 #               document. Each load runs warm-up + measured as the matrix
 #               does (5 + 20 s; --short 3 + 8; --quick 2 + 3).
@@ -450,17 +451,17 @@ w5() {
 # makes every sync free). Then each load on a fresh server, as in the
 # matrix, with no latency threshold.
 latency() {
-  local spec name conns rooms senders s floor_commits=2000 floor_dir
-  [ "$quick" = 1 ] && floor_commits=200
+  local spec name conns rooms rate s floor_commits=2000 floor_dir
   floor_dir=$(mktemp -d "${TMPDIR:-/tmp}/bench-load.XXXXXX")
   echo "floor: $commit_bench, $floor_commits commits each, in $floor_dir"
   taskset -c "$server_cpu" "$commit_bench" --dir "$floor_dir" --commits "$floor_commits" | tee "$results/floor.txt"
   rm -rf "$floor_dir"
-  for spec in "1k 600 6x100 2" "10k 6000 6x1000 2" "knee $((knee_rooms * 6)) 6x$knee_rooms -"; do
-    read -r name conns rooms senders <<<"$spec"
-    echo "$name: $conns connections, rooms $rooms, ${senders/-/every member} sending $w4_rate lines/s each"
+  # The same 1,200 connections for 1k and 10k: only the rate differs.
+  for spec in "1k 1200 6x200 0.8333" "10k 1200 6x200 8.3333" "knee $((knee_rooms * 6)) 6x$knee_rooms $w4_rate"; do
+    read -r name conns rooms rate <<<"$spec"
+    echo "$name: $conns connections, rooms $rooms, every member sending $rate lines/s"
     for s in "${servers[@]}"; do
-      run_step "$results/latency/$name/$s" "$s" "L$name" "$conns" "$rooms" "$senders" "$w4_rate" 100 "" ""
+      run_step "$results/latency/$name/$s" "$s" "L$name" "$conns" "$rooms" - "$rate" 100 "" ""
     done
   done
   node loadtest/peers/latency-report.mjs "$results" --command "$invocation${CHATD:+ (CHATD=$CHATD)}" >"$results/latency.md"
