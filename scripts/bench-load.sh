@@ -28,7 +28,7 @@
 #               rooms, default 200, 5/s each), chatd and Node ws by default,
 #               next to the floor: build/server/bench_storage_commit's
 #               commit of 1 and of 256 rows with sync full (2,000 commits
-#               each), run first with no server running.
+#               each), run before and after the loads with no server running.
 #               Prints a markdown table (also RESULTS/latency.md); writes no
 #               document. Each load runs warm-up + measured as the matrix
 #               does (5 + 20 s; --short 3 + 8; --quick 2 + 3).
@@ -449,13 +449,20 @@ w5() {
 # The floor first, with no server running, in a folder made as each server's
 # is (under TMPDIR, default /tmp: the figures are the disk's there; a tmpfs
 # makes every sync free). Then each load on a fresh server, as in the
-# matrix, with no latency threshold.
+# matrix, with no latency threshold; then the floor again, as a disk's
+# sync time can change during the run (a shared virtual disk here went
+# from 0.3-0.5 ms to 4.0 ms and back).
+floor() {
+  local dir
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/bench-load.XXXXXX")
+  echo "floor: $commit_bench, 2000 commits each, in $dir"
+  taskset -c "$server_cpu" "$commit_bench" --dir "$dir" --commits 2000 | tee "$1"
+  rm -rf "$dir"
+}
+
 latency() {
-  local spec name conns rooms rate s floor_commits=2000 floor_dir
-  floor_dir=$(mktemp -d "${TMPDIR:-/tmp}/bench-load.XXXXXX")
-  echo "floor: $commit_bench, $floor_commits commits each, in $floor_dir"
-  taskset -c "$server_cpu" "$commit_bench" --dir "$floor_dir" --commits "$floor_commits" | tee "$results/floor.txt"
-  rm -rf "$floor_dir"
+  local spec name conns rooms rate s
+  floor "$results/floor.txt"
   # The same 1,200 connections for 1k and 10k: only the rate differs.
   for spec in "1k 1200 6x200 0.8333" "10k 1200 6x200 8.3333" "knee $((knee_rooms * 6)) 6x$knee_rooms $w4_rate"; do
     read -r name conns rooms rate <<<"$spec"
@@ -464,6 +471,7 @@ latency() {
       run_step "$results/latency/$name/$s" "$s" "L$name" "$conns" "$rooms" - "$rate" 100 "" ""
     done
   done
+  floor "$results/floor-after.txt"
   node loadtest/peers/latency-report.mjs "$results" --command "$invocation${CHATD:+ (CHATD=$CHATD)}" >"$results/latency.md"
   echo
   cat "$results/latency.md"

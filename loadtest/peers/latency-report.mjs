@@ -4,7 +4,8 @@
 //
 //   node latency-report.mjs RESULTS_DIR [--command TEXT]
 //
-// reads RESULTS_DIR/floor.txt (bench_storage_commit's output) and
+// reads RESULTS_DIR/floor.txt and floor-after.txt (bench_storage_commit's
+// output before and after the loads) and
 // RESULTS_DIR/latency/<load>/<server>/metrics.json (written by
 // matrix-report.mjs step), and prints markdown.
 import fs from 'node:fs';
@@ -26,6 +27,10 @@ function read_json(file) {
   }
 }
 
+function read_text(file) {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+}
+
 /// bench_storage_commit's rows for sync=full: { 1: {p50, p99}, 256: {...} }.
 export function parse_floor(text) {
   const floor = {};
@@ -45,7 +50,7 @@ function ratio(v, floor) {
 const trio = (h) => `${fmt_ms(h?.p50)} / ${fmt_ms(h?.p99)} / ${fmt_ms(h?.p999)}`;
 
 export function render(dir, { command } = {}) {
-  const floor = parse_floor(fs.existsSync(path.join(dir, 'floor.txt')) ? fs.readFileSync(path.join(dir, 'floor.txt'), 'utf8') : '');
+  const floor = parse_floor(read_text(path.join(dir, 'floor.txt')));
   const one = floor['1']?.p50;
   const out = [];
   out.push('| load | server | lines/s sent | deliveries/s | ack p50 / p99 / p99.9 ms | delivery p50 / p99 / p99.9 ms | server CPU % | p50 delivery / floor | run |');
@@ -64,8 +69,10 @@ export function render(dir, { command } = {}) {
     }
   }
   out.push('');
-  const f = (n) => (floor[n] ? `p50 ${fmt_ms(floor[n].p50)} ms, p99 ${fmt_ms(floor[n].p99)} ms` : 'n/a');
-  out.push(`**Floor** (bench_storage_commit, synchronous=FULL, same disk, no server running): one commit of 1 row ${f('1')}; of 256 rows ${f('256')}. The ratio divides p50 delivery by the 1-row p50.`);
+  const after = parse_floor(read_text(path.join(dir, 'floor-after.txt')));
+  const f = (fl, n) => (fl[n] ? `p50 ${fmt_ms(fl[n].p50)} ms, p99 ${fmt_ms(fl[n].p99)} ms` : 'n/a');
+  out.push(`**Floor** (bench_storage_commit, synchronous=FULL, same disk, no server running): one commit of 1 row ${f(floor, '1')}; of 256 rows ${f(floor, '256')}. The ratio divides p50 delivery by the 1-row p50.`);
+  if (after['1']) out.push('', `After the loads: 1 row ${f(after, '1')}; 256 rows ${f(after, '256')} (a floor that moved makes the ratios uncertain).`);
   if (command) out.push('', `Command: \`${command}\``);
   return `${out.join('\n')}\n`;
 }

@@ -22,6 +22,7 @@ test('each run gives a row with ack and delivery percentiles and p50 delivery ov
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latency-report-'));
   try {
     fs.writeFileSync(path.join(dir, 'floor.txt'), floor_text);
+    fs.writeFileSync(path.join(dir, 'floor-after.txt'), floor_text.replace('0.500', '4.000'));
     const run = path.join(dir, 'latency', '1k', 'chatd');
     fs.mkdirSync(run, { recursive: true });
     fs.writeFileSync(path.join(run, 'metrics.json'), JSON.stringify({
@@ -33,6 +34,7 @@ test('each run gives a row with ack and delivery percentiles and p50 delivery ov
     const table = render(dir, { command: 'scripts/bench-load.sh --latency' });
     assert.match(table, /\| 1k lines\/s \(rooms 6x100, 2 senders at 5\/s\) \| chatd \| 1,000 \| 6,000 \| 0\.90 \/ 3\.00 \/ 7\.50 \| 1\.00 \/ 4\.00 \/ 8\.00 \| 12 \| 2\.00× \| ok \|/);
     assert.match(table, /1 row p50 0\.50 ms, p99 12\.0 ms; of 256 rows p50 1\.57 ms/);
+    assert.match(table, /After the loads: 1 row p50 4\.00 ms/);
     assert.doesNotMatch(table, /Node ws/);  // no run, no row
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
