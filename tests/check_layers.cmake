@@ -2,7 +2,7 @@
 # not use (docs/architecture.md, "Layers"). Every layer shares the include
 # root server/, so the compiler alone would accept such an include; this
 # check is what refuses it. Run by ctest as `layers`:
-#   cmake -DROOT=<source dir> -P scripts/check_layers.cmake
+#   cmake -DROOT=<source dir> -P tests/check_layers.cmake
 
 cmake_minimum_required(VERSION 3.25)
 
