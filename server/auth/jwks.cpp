@@ -53,7 +53,7 @@ std::optional<std::string> b64_member(simdjson::dom::object k, const char* name)
     return base64url_decode(v);
 }
 
-std::variant<pkey_ptr, std::string> rsa_key(simdjson::dom::object k) {
+act::result<pkey_ptr, std::string> rsa_key(simdjson::dom::object k) {
     const auto n = b64_member(k, "n");
     const auto e = b64_member(k, "e");
     if (!n || !e) return std::string("an RSA key needs n and e in base64url");
@@ -73,7 +73,7 @@ std::variant<pkey_ptr, std::string> rsa_key(simdjson::dom::object k) {
     return key;
 }
 
-std::variant<pkey_ptr, std::string> ec_key(simdjson::dom::object k) {
+act::result<pkey_ptr, std::string> ec_key(simdjson::dom::object k) {
     const auto x = b64_member(k, "x");
     const auto y = b64_member(k, "y");
     if (!x || !y || x->size() != 32 || y->size() != 32)
@@ -102,7 +102,7 @@ std::optional<jwk_alg> usable(simdjson::dom::object k) {
 
 }  // namespace
 
-std::variant<jwk_set, std::string> jwk_set::parse(std::string_view json) {
+act::result<jwk_set, std::string> jwk_set::parse(std::string_view json) {
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
     if (parser.parse(json.data(), json.size()).get(doc) != simdjson::SUCCESS) return std::string("not valid JSON");
@@ -125,8 +125,8 @@ std::variant<jwk_set, std::string> jwk_set::parse(std::string_view json) {
             if (!key.kid.empty() && set.by_kid(key.kid)) return where + ": kid \"" + key.kid + "\" is given twice";
         }
         auto made = *alg == jwk_alg::rs256 ? rsa_key(k) : ec_key(k);
-        if (auto* why = std::get_if<std::string>(&made)) return where + ": " + *why;
-        key.key = std::move(std::get<pkey_ptr>(made));
+        if (!made) return where + ": " + made.error();
+        key.key = std::move(made).value();
         set.keys_.push_back(std::move(key));
     }
     if (set.keys_.empty()) return std::string("no RS256 or ES256 signing key");
@@ -139,9 +139,8 @@ jwk_set jwk_set::load(const std::filesystem::path& path) {
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (in.bad()) throw std::invalid_argument("--jwks-file " + path.string() + ": cannot be read");
     auto parsed = parse(text);
-    if (auto* why = std::get_if<std::string>(&parsed))
-        throw std::invalid_argument("--jwks-file " + path.string() + ": " + *why);
-    return std::move(std::get<jwk_set>(parsed));
+    if (!parsed) throw std::invalid_argument("--jwks-file " + path.string() + ": " + parsed.error());
+    return std::move(parsed).value();
 }
 
 const jwk* jwk_set::by_kid(std::string_view kid) const noexcept {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "act/result.hpp"
+
 #include <openssl/types.h>
 
 #include <cstdint>
@@ -7,7 +9,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 namespace chatd::auth {
@@ -32,7 +33,7 @@ public:
     /// other than RS256/ES256. A usable key that is malformed (bad
     /// base64url, a point off the curve, a short RSA modulus), a `kid` given
     /// twice, or a set with no usable key is an error, returned as text.
-    static std::variant<jwk_set, std::string> parse(std::string_view json);
+    static act::result<jwk_set, std::string> parse(std::string_view json);
 
     /// Reads and parses the file at `path`; throws std::invalid_argument
     /// naming the file and what is wrong. For start-up.

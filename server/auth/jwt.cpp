@@ -97,7 +97,7 @@ bool verify_with(const jwk& key, std::string_view input, std::string_view signat
 
 // The key an RS256/ES256 header names: by kid, else the set's only key for
 // the alg. The alg must be the key's own.
-std::variant<const jwk*, jwt_error> pick_key(const jwk_set& keys, jwk_alg alg, simdjson::dom::object header) {
+act::result<const jwk*, jwt_error> pick_key(const jwk_set& keys, jwk_alg alg, simdjson::dom::object header) {
     simdjson::dom::element kid_value;
     if (header["kid"].get(kid_value) != simdjson::SUCCESS) {
         const jwk* key = keys.only(alg);
@@ -145,13 +145,13 @@ std::string_view to_string(jwt_error e) noexcept {
     return "token refused";
 }
 
-std::variant<jwt_claims, jwt_error> verify_hs256(std::string_view token, std::string_view secret,
-                                                 std::chrono::system_clock::time_point now) {
+act::result<jwt_claims, jwt_error> verify_hs256(std::string_view token, std::string_view secret,
+                                                std::chrono::system_clock::time_point now) {
     return verify_jwt(token, secret, nullptr, now);
 }
 
-std::variant<jwt_claims, jwt_error> verify_jwt(std::string_view token, std::string_view secret, const jwk_set* keys,
-                                               std::chrono::system_clock::time_point now) {
+act::result<jwt_claims, jwt_error> verify_jwt(std::string_view token, std::string_view secret, const jwk_set* keys,
+                                              std::chrono::system_clock::time_point now) {
     const auto dot1 = token.find('.');
     const auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
     if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
@@ -177,8 +177,8 @@ std::variant<jwt_claims, jwt_error> verify_jwt(std::string_view token, std::stri
             return jwt_error::bad_signature;
     } else if ((alg == "RS256" || alg == "ES256") && keys) {
         const auto picked = pick_key(*keys, alg == "RS256" ? jwk_alg::rs256 : jwk_alg::es256, h);
-        if (const auto* why = std::get_if<jwt_error>(&picked)) return *why;
-        if (!verify_with(*std::get<const jwk*>(picked), signing_input, *signature)) return jwt_error::bad_signature;
+        if (!picked) return picked.error();
+        if (!verify_with(**picked, signing_input, *signature)) return jwt_error::bad_signature;
     } else {
         return jwt_error::wrong_alg;
     }

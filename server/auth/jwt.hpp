@@ -1,10 +1,11 @@
 #pragma once
 
+#include "act/result.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 namespace chatd::auth {
@@ -40,8 +41,8 @@ struct jwt_claims {
 /// not after `now`, and that `sub` is a valid chatd user name. `exp` and
 /// `nbf` are NumericDates: integers or numbers with a fraction (RFC 7519),
 /// compared to `now` to the microsecond. Thread-safe.
-std::variant<jwt_claims, jwt_error> verify_hs256(std::string_view token, std::string_view secret,
-                                                 std::chrono::system_clock::time_point now);
+act::result<jwt_claims, jwt_error> verify_hs256(std::string_view token, std::string_view secret,
+                                                std::chrono::system_clock::time_point now);
 
 /// Verifies a token signed with HS256 (under `secret`; empty: HS256 is
 /// refused), or RS256 / ES256 (under the key of `keys` its header's `kid`
@@ -49,8 +50,8 @@ std::variant<jwt_claims, jwt_error> verify_hs256(std::string_view token, std::st
 /// both are refused), then its claims as verify_hs256 does. The alg must be
 /// the key's: an RS256 token is never checked against an EC key, nor an
 /// HS256 token against a public key. Thread-safe.
-std::variant<jwt_claims, jwt_error> verify_jwt(std::string_view token, std::string_view secret, const jwk_set* keys,
-                                               std::chrono::system_clock::time_point now);
+act::result<jwt_claims, jwt_error> verify_jwt(std::string_view token, std::string_view secret, const jwk_set* keys,
+                                              std::chrono::system_clock::time_point now);
 
 /// Makes an HS256 token for `subject` expiring at `expires` (seconds since
 /// the epoch): for tests and for operators minting tokens.

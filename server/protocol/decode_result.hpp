@@ -1,13 +1,12 @@
 #pragma once
 
+#include "act/result.hpp"
+
 #include "protocol/error_code.hpp"
 #include "protocol/request_id.hpp"
 #include "protocol/requests.hpp"
 
-#include <cassert>
 #include <string>
-#include <utility>
-#include <variant>
 
 namespace chatd::protocol {
 
@@ -19,37 +18,7 @@ struct decode_error {
     std::string message;  ///< for humans; never quotes client input, only protocol field names
 };
 
-/// Either a request or a decode_error. Like std::expected<request, decode_error>.
-class decode_result {
-public:
-    decode_result(request r) : v_(std::in_place_index<0>, std::move(r)) {}       // NOLINT: implicit by design
-    decode_result(decode_error e) : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT: implicit by design
-
-    bool has_value() const noexcept { return v_.index() == 0; }
-    explicit operator bool() const noexcept { return has_value(); }
-
-    const request& value() const& {
-        assert(has_value());
-        return std::get<0>(v_);
-    }
-    request&& value() && {
-        assert(has_value());
-        return std::get<0>(std::move(v_));
-    }
-    const request& operator*() const& { return value(); }
-    const request* operator->() const { return &value(); }
-
-    const decode_error& error() const& {
-        assert(!has_value());
-        return std::get<1>(v_);
-    }
-    decode_error&& error() && {
-        assert(!has_value());
-        return std::get<1>(std::move(v_));
-    }
-
-private:
-    std::variant<request, decode_error> v_;
-};
+/// Either a request or a decode_error (the server's one result type).
+using decode_result = act::result<request, decode_error>;
 
 }  // namespace chatd::protocol

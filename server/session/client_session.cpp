@@ -137,9 +137,8 @@ void client_session::identify(const protocol::request_id& id, const protocol::id
     if (!cfg().tokens_accepted())
         return fail(id, protocol::error_code::auth_failed, "token sign-in is not configured on this server");
     auto verified = auth::verify_jwt(m.token, cfg().jwt_secret, cfg().jwks.get(), ctx_->wall_clock());
-    if (auto* why = std::get_if<auth::jwt_error>(&verified))
-        return fail(id, protocol::error_code::auth_failed, auth::to_string(*why));
-    auto& claims = std::get<auth::jwt_claims>(verified);
+    if (!verified) return fail(id, protocol::error_code::auth_failed, auth::to_string(verified.error()));
+    auto& claims = *verified;
     if (claims.subject.starts_with(guest_prefix))
         return fail(id, protocol::error_code::auth_failed, "a token's sub may not start with \"guest:\"");
     if (!user_.empty() && claims.subject != user_)

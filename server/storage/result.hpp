@@ -1,12 +1,10 @@
 #pragma once
 
+#include "act/result.hpp"
+
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <variant>
 
 namespace chatd::storage {
 
@@ -41,77 +39,9 @@ struct error {
     std::string message;
 };
 
-namespace detail {
-[[noreturn]] inline void bad_result_access(const char* what) noexcept {
-    std::fprintf(stderr, "chatd::storage::result: %s\n", what);
-    std::abort();
-}
-}  // namespace detail
-
-/// A value or an error, in the spirit of std::expected (C++23). Reading the
-/// value of an error result (or the error of a value) is a bug: it aborts.
+/// A value or a storage error: the actor core's result with storage's error.
+/// result<void> is success with no value, or an error.
 template <class T>
-class [[nodiscard]] result {
-public:
-    result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
-    result(storage::error e) : v_(std::in_place_index<1>, std::move(e)) {}      // NOLINT: implicit by design
-
-    bool has_value() const noexcept { return v_.index() == 0; }
-    explicit operator bool() const noexcept { return has_value(); }
-
-    T& value() & {
-        if (!has_value()) detail::bad_result_access("value() of an error result");
-        return std::get<0>(v_);
-    }
-    const T& value() const& {
-        if (!has_value()) detail::bad_result_access("value() of an error result");
-        return std::get<0>(v_);
-    }
-    T&& value() && {
-        if (!has_value()) detail::bad_result_access("value() of an error result");
-        return std::get<0>(std::move(v_));
-    }
-    T& operator*() & { return value(); }
-    const T& operator*() const& { return value(); }
-    T&& operator*() && { return std::move(*this).value(); }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-
-    const storage::error& error() const& {
-        if (has_value()) detail::bad_result_access("error() of a value result");
-        return std::get<1>(v_);
-    }
-    storage::error&& error() && {
-        if (has_value()) detail::bad_result_access("error() of a value result");
-        return std::get<1>(std::move(v_));
-    }
-
-private:
-    std::variant<T, storage::error> v_;
-};
-
-/// Success with no value, or an error.
-template <>
-class [[nodiscard]] result<void> {
-public:
-    result() = default;
-    result(storage::error e) : e_(std::move(e)), failed_(true) {}  // NOLINT: implicit by design
-
-    bool has_value() const noexcept { return !failed_; }
-    explicit operator bool() const noexcept { return has_value(); }
-
-    const storage::error& error() const& {
-        if (!failed_) detail::bad_result_access("error() of a value result");
-        return e_;
-    }
-    storage::error&& error() && {
-        if (!failed_) detail::bad_result_access("error() of a value result");
-        return std::move(e_);
-    }
-
-private:
-    storage::error e_;
-    bool failed_ = false;
-};
+using result = act::result<T, error>;
 
 }  // namespace chatd::storage

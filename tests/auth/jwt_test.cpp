@@ -21,15 +21,15 @@ constexpr std::int64_t later = 1'700'003'600;
 
 jwt_error refused(const std::string& token, const std::string& secret = "s3cret") {
     auto r = verify_hs256(token, secret, now);
-    EXPECT_TRUE(std::holds_alternative<jwt_error>(r)) << "accepted: " << token;
-    return std::holds_alternative<jwt_error>(r) ? std::get<jwt_error>(r) : jwt_error::malformed;
+    EXPECT_FALSE(r.has_value()) << "accepted: " << token;
+    return r.has_value() ? jwt_error::malformed : r.error();
 }
 
 TEST(jwt, a_valid_token_gives_its_subject) {
     auto r = verify_hs256(sign_hs256("alice", later, "s3cret"), "s3cret", now);
-    ASSERT_TRUE(std::holds_alternative<jwt_claims>(r));
-    EXPECT_EQ(std::get<jwt_claims>(r).subject, "alice");
-    EXPECT_EQ(std::get<jwt_claims>(r).expires, std::chrono::system_clock::time_point(std::chrono::seconds(later)));
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r.value().subject, "alice");
+    EXPECT_EQ(r.value().expires, std::chrono::system_clock::time_point(std::chrono::seconds(later)));
 }
 
 TEST(jwt, a_token_signed_with_another_secret_is_refused) {
@@ -66,16 +66,16 @@ TEST(jwt, a_subject_that_is_not_a_valid_name_is_refused) {
 TEST(jwt, a_fractional_exp_is_honoured_to_the_fraction) {
     const std::string token = sign_hs256_payload(R"({"sub":"alice","exp":1700000000.5})", "s3cret");
     auto r = verify_hs256(token, "s3cret", now + 200ms);
-    ASSERT_TRUE(std::holds_alternative<jwt_claims>(r));
-    EXPECT_EQ(std::get<jwt_claims>(r).expires, now + 500ms);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r.value().expires, now + 500ms);
     // Past the half second it has expired, though the whole second has not.
-    EXPECT_EQ(std::get<jwt_error>(verify_hs256(token, "s3cret", now + 700ms)), jwt_error::expired);
+    EXPECT_EQ(verify_hs256(token, "s3cret", now + 700ms).error(), jwt_error::expired);
 }
 
 TEST(jwt, a_fractional_nbf_is_honoured) {
     const std::string token = sign_hs256_payload(R"({"sub":"alice","exp":1700003600,"nbf":1700000000.5})", "s3cret");
-    EXPECT_EQ(std::get<jwt_error>(verify_hs256(token, "s3cret", now + 200ms)), jwt_error::not_yet_valid);
-    EXPECT_TRUE(std::holds_alternative<jwt_claims>(verify_hs256(token, "s3cret", now + 500ms)));
+    EXPECT_EQ(verify_hs256(token, "s3cret", now + 200ms).error(), jwt_error::not_yet_valid);
+    EXPECT_TRUE(verify_hs256(token, "s3cret", now + 500ms).has_value());
     // Far in the future with a fraction: still in the future.
     EXPECT_EQ(refused(sign_hs256_payload(R"({"sub":"alice","exp":1700003600,"nbf":1800000000.25})", "s3cret")),
               jwt_error::not_yet_valid);
@@ -86,8 +86,8 @@ TEST(jwt, dates_past_the_year_2262_are_the_furthest_date_there_is) {
     for (const char* far : {"1e300", "99999999999", "18446744073709551615"}) {
         auto r = verify_hs256(sign_hs256_payload(std::string(R"({"sub":"alice","exp":)") + far + "}", "s3cret"),
                               "s3cret", now);
-        ASSERT_TRUE(std::holds_alternative<jwt_claims>(r)) << far;
-        EXPECT_EQ(std::get<jwt_claims>(r).expires, std::chrono::system_clock::time_point::max()) << far;
+        ASSERT_TRUE(r.has_value()) << far;
+        EXPECT_EQ(r.value().expires, std::chrono::system_clock::time_point::max()) << far;
         EXPECT_EQ(refused(sign_hs256_payload(std::string(R"({"sub":"alice","exp":1700003600,"nbf":)") + far + "}",
                                              "s3cret")),
                   jwt_error::not_yet_valid)
