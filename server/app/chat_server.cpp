@@ -93,7 +93,8 @@ void chat_server::start() {
                                                   {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
     auto& commit_seconds = p.registry.add_histogram("chatd_storage_commit_seconds", "Time to commit one batch",
                                                      {0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1});
-    p.cfg.storage.on_commit = [&](std::size_t n, std::chrono::nanoseconds took) {
+    storage::writer_hooks hooks;
+    hooks.on_commit = [&](std::size_t n, std::chrono::nanoseconds took) {
         stored_total.inc(n);
         batch_sizes.observe(static_cast<double>(n));
         commit_seconds.observe(std::chrono::duration<double>(took).count());
@@ -101,7 +102,7 @@ void chat_server::start() {
     auto& backstops = p.registry.add_counter(
         "chatd_storage_backstop_checkpoints_total",
         "WAL checkpoints a commit ran itself (and waited for) because the checkpointer fell behind");
-    p.cfg.storage.on_backstop_checkpoint = [&backstops] { backstops.inc(); };
+    hooks.on_backstop_checkpoint = [&backstops] { backstops.inc(); };
     // The checkpointer first: it stops after the writer, and closes the database last.
     auto& checkpoint_seconds =
         p.registry.add_histogram("chatd_storage_checkpoint_seconds", "Time to copy the WAL into the database file",
@@ -111,18 +112,19 @@ void chat_server::start() {
                                         [&](const storage::checkpoint_done&, std::chrono::nanoseconds took) {
                                             checkpoint_seconds.observe(std::chrono::duration<double>(took).count());
                                         }};
-    p.cfg.storage.checkpointer = sys.spawn<storage::checkpointer>(
+    hooks.checkpointer = sys.spawn<storage::checkpointer>(
         {.exec = &p.checkpoint_thread, .parent = storage_sup, .name = "checkpointer", .label = "storage"},
         std::move(copts));
     // chatd does not run without its database: the first open's outcome
     // decides whether start() goes on or throws (main then exits 3).
     auto opened = std::make_shared<std::promise<std::optional<storage::error>>>();
-    p.cfg.storage.on_open = [opened, told = std::make_shared<std::atomic<bool>>(false)](const storage::error* why) {
+    hooks.on_open = [opened, told = std::make_shared<std::atomic<bool>>(false)](const storage::error* why) {
         if (told->exchange(true)) return;  // a restart of the writer, later
         opened->set_value(why ? std::optional<storage::error>(*why) : std::nullopt);
     };
     p.storage = sys.spawn<storage::writer>(
-        {.exec = &p.storage_thread, .parent = storage_sup, .name = "storage", .label = "storage"}, p.cfg.storage);
+        {.exec = &p.storage_thread, .parent = storage_sup, .name = "storage", .label = "storage"}, p.cfg.storage,
+        std::move(hooks));
     if (auto why = opened->get_future().get()) throw storage::startup_error(std::move(*why));
 
     p.chat_counters = chat::chat_metrics::registered_in(p.registry);

@@ -37,7 +37,7 @@ const char* plural(std::size_t n) noexcept { return n == 1 ? "" : "s"; }
 
 }  // namespace
 
-writer::writer(writer_options options) : opts_(std::move(options)) {
+writer::writer(writer_options options, writer_hooks hooks) : opts_(std::move(options)), hooks_(std::move(hooks)) {
     if (opts_.max_batch == 0) throw std::invalid_argument("storage writer: max_batch must be at least 1");
     if (opts_.retry.max_attempts == 0) throw std::invalid_argument("storage writer: retry.max_attempts must be at least 1");
     // A refused batch must fit among the appends held behind it.
@@ -49,11 +49,11 @@ void writer::on_start() {
         store_.emplace(opts_.store);
     } catch (const startup_error& e) {
         spdlog::error("storage: cannot open {}: {}", opts_.store.path.string(), e.what());
-        if (opts_.on_open) opts_.on_open(&e.error());
+        if (hooks_.on_open) hooks_.on_open(&e.error());
         throw;  // the supervisor decides
     }
     file_ = identify(opts_.store.path);
-    if (opts_.on_open) opts_.on_open(nullptr);
+    if (hooks_.on_open) hooks_.on_open(nullptr);
     spdlog::info("storage: opened {} (schema version {})", opts_.store.path.string(), store_->schema_version());
     // Periodic timers die with the instance; they run between batches.
     if (opts_.watch_interval > act::duration::zero())
@@ -224,12 +224,12 @@ std::optional<error> writer::commit(std::size_t n) {
     const auto took = std::chrono::steady_clock::now() - start;
     if (!r) {
         last_commit_failed_ = true;
-        if (opts_.on_failure) opts_.on_failure(r.error());
+        if (hooks_.on_failure) hooks_.on_failure(r.error());
         note(r.error());
         return std::move(r).error();
     }
     last_commit_failed_ = false;
-    if (opts_.on_commit) opts_.on_commit(n, std::chrono::duration_cast<std::chrono::nanoseconds>(took));
+    if (hooks_.on_commit) hooks_.on_commit(n, std::chrono::duration_cast<std::chrono::nanoseconds>(took));
     const auto& outcomes = *r;
     for (std::size_t i = 0; i < n; ++i) {
         const auto status =
@@ -239,7 +239,7 @@ std::optional<error> writer::commit(std::size_t n) {
     rows_.erase(rows_.begin(), rows_.begin() + static_cast<std::ptrdiff_t>(n));
     replies_.erase(replies_.begin(), replies_.begin() + static_cast<std::ptrdiff_t>(n));
     for (; backstops_seen_ < store_->backstop_checkpoints(); ++backstops_seen_)
-        if (opts_.on_backstop_checkpoint) opts_.on_backstop_checkpoint();
+        if (hooks_.on_backstop_checkpoint) hooks_.on_backstop_checkpoint();
     maybe_checkpoint();
     return std::nullopt;
 }
@@ -319,12 +319,12 @@ void writer::on_integrity_check() {
 // as progress too: the next ask waits for checkpoint_pages more. If the
 // checkpointer is gone or stuck, the store's own bound still holds the WAL.
 void writer::maybe_checkpoint() {
-    if (!opts_.checkpointer || checkpoint_asked_ || stopping_) return;
+    if (!hooks_.checkpointer || checkpoint_asked_ || stopping_) return;
     const std::uint32_t wal = store_->wal_pages();
     if (wal < checkpointed_pages_) checkpointed_pages_ = 0;  // SQLite started the WAL over
     if (wal - checkpointed_pages_ < opts_.checkpoint_pages) return;
     checkpoint_asked_ = true;
-    ask(opts_.checkpointer, checkpoint_wal{file_}, std::chrono::seconds(60), [this, wal](act::result<checkpoint_done> r) {
+    ask(hooks_.checkpointer, checkpoint_wal{file_}, std::chrono::seconds(60), [this, wal](act::result<checkpoint_done> r) {
         checkpoint_asked_ = false;
         const bool ok = r && r->ok;
         // Counted from what it copied, and never from less than the WAL

@@ -45,11 +45,9 @@ struct writer_options {
     /// The most appends held while a refused batch waits for its retry (that
     /// batch included). An append beyond it is answered `failed` at once.
     std::size_t max_waiting = 4096;
-    /// Asked for a checkpoint whenever a commit leaves checkpoint_pages or
-    /// more in the WAL that no checkpoint has copied, and none is under
-    /// way. Empty: the writer's commits checkpoint at store.wal_limit_pages
-    /// themselves, and wait for it.
-    act::ref<checkpoint_wal> checkpointer;
+    /// A checkpoint is asked of writer_hooks::checkpointer whenever a
+    /// commit leaves this many pages or more in the WAL that no checkpoint
+    /// has copied, and none is under way.
     std::uint32_t checkpoint_pages = 1000;
     /// How often, between batches, the writer checks that the database path
     /// still names the file it opened and that the file is writable (it also
@@ -58,6 +56,15 @@ struct writer_options {
     /// How often PRAGMA quick_check runs on the writer's thread, between
     /// batches (it also runs at start-up). 0: only at start-up.
     act::duration integrity_check_interval = std::chrono::minutes(5);
+};
+
+/// Whom the writer talks to and who watches it: not settings but
+/// constructor arguments, given by app/ (or a test) next to writer_options.
+struct writer_hooks {
+    /// Asked for a checkpoint (see writer_options::checkpoint_pages). Empty:
+    /// the writer's commits checkpoint at store.wal_limit_pages themselves,
+    /// and wait for it.
+    act::ref<checkpoint_wal> checkpointer;
 
     // Observers, called on the writer's thread: quick, and safe to call
     // from that thread (an atomic counter, a histogram). Empty: not called.
@@ -78,7 +85,7 @@ struct writer_options {
 ///
 ///     act::dedicated_thread storage_thread("storage");
 ///     auto w = sys.spawn<storage::writer>({.exec = &storage_thread, .parent = storage_sup,
-///                                          .name = "storage", .label = "storage"}, options);
+///                                          .name = "storage", .label = "storage"}, options, hooks);
 ///
 /// Appends are acked (append_done to reply_to) only after their batch is
 /// committed, in the order they arrived; nothing pending has been acked, and
@@ -97,7 +104,7 @@ struct writer_options {
 class writer final : public act::actor<append, read_history, read_since, read_last_seq, check_ready> {
 public:
     /// Throws std::invalid_argument if max_batch or retry.max_attempts is 0.
-    explicit writer(writer_options options);
+    explicit writer(writer_options options, writer_hooks hooks = {});
 
     /// Opens the store (throws startup_error if it cannot).
     void on_start() override;
@@ -136,6 +143,7 @@ private:
     bool retrying() const noexcept { return retry_timer_ != 0; }
 
     writer_options opts_;
+    writer_hooks hooks_;
     std::optional<message_store> store_;
     // The queue, in arrival order: rows_[i] is answered to replies_[i]. Kept
     // apart so that the front batch is handed to the store without a copy.

@@ -91,9 +91,8 @@ TEST_F(checkpointer_test, the_writer_asks_for_a_checkpoint_each_time_its_wal_has
     writer_options o;
     o.store = store();
     o.max_batch = 1;  // a commit per line, each a page or more of WAL
-    o.checkpointer = c;
     o.checkpoint_pages = 8;
-    auto w = sys_.spawn<writer>({.label = "storage"}, std::move(o));
+    auto w = sys_.spawn<writer>({.label = "storage"}, std::move(o), writer_hooks{.checkpointer = c});
     run();
     constexpr int lines = 60;
     for (int i = 0; i < lines; ++i) {
@@ -129,8 +128,9 @@ TEST_F(checkpointer_test, a_writer_whose_wal_reaches_its_bound_reports_each_chec
     o.store = store();
     o.store.wal_limit_pages = 16;
     o.max_batch = 1;
-    o.on_backstop_checkpoint = [backstops] { ++*backstops; };  // no checkpointer: every bound is a backstop
-    auto w = sys_.spawn<writer>({.label = "storage"}, std::move(o));
+    writer_hooks h;
+    h.on_backstop_checkpoint = [backstops] { ++*backstops; };  // no checkpointer: every bound is a backstop
+    auto w = sys_.spawn<writer>({.label = "storage"}, std::move(o), std::move(h));
     run();
     for (int i = 0; i < 60; ++i) {
         w.tell(append{msg("a", "ann", "c" + std::to_string(i)), 0, {}});

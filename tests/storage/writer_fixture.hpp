@@ -42,9 +42,14 @@ protected:
     writer_options options() const {
         writer_options o;
         o.store.path = dir_ / "chat.db";
-        o.on_commit = [c = commits_](std::size_t n, std::chrono::nanoseconds) { c->push_back(n); };
-        o.on_failure = [f = failures_](const error& e) { f->push_back(e.code); };
         return o;
+    }
+    /// Hooks that record each commit's size and each failure's code.
+    writer_hooks recorders() const {
+        writer_hooks h;
+        h.on_commit = [c = commits_](std::size_t n, std::chrono::nanoseconds) { c->push_back(n); };
+        h.on_failure = [f = failures_](const error& e) { f->push_back(e.code); };
+        return h;
     }
     /// A writer that fails at once on a lock instead of waiting for it.
     writer_options impatient() const {
@@ -53,8 +58,9 @@ protected:
         return o;
     }
     /// Spawns a writer and lets it open its store.
-    writer::ref_type spawn_writer(writer_options o) {
-        auto w = sys_.spawn<writer>({.label = "storage"}, std::move(o));
+    writer::ref_type spawn_writer(writer_options o) { return spawn_writer(std::move(o), recorders()); }
+    writer::ref_type spawn_writer(writer_options o, writer_hooks h) {
+        auto w = sys_.spawn<writer>({.label = "storage"}, std::move(o), std::move(h));
         run();
         return w;
     }

@@ -35,15 +35,15 @@ TEST_F(writer_test, a_single_append_on_an_idle_writer_is_committed_without_time_
 }
 
 TEST_F(writer_test, appends_that_arrive_during_a_commit_are_committed_together_next) {
-    auto o = options();
+    auto h = recorders();
     auto self = std::make_shared<writer::ref_type>();
     // Lines that other rooms send while the first commit runs.
-    o.on_commit = [c = commits_, self, this](std::size_t n, std::chrono::nanoseconds) {
+    h.on_commit = [c = commits_, self, this](std::size_t n, std::chrono::nanoseconds) {
         c->push_back(n);
         if (c->size() == 1)
             for (std::uint64_t t = 2; t <= 4; ++t) self->tell(line("b", std::to_string(t), t));
     };
-    *self = spawn_writer(o);
+    *self = spawn_writer(options(), h);
     self->tell(line("a", "1", 1));
     run();
     EXPECT_EQ(tokens_done(), (seq_list{1, 2, 3, 4}));
