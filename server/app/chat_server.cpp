@@ -159,11 +159,6 @@ void chat_server::start() {
                              storage::check_ready{}, 2s);
     };
     cb.render_metrics = [&p] { return p.registry.render(); };
-    p.registry.add_gauge_fn("chatd_rooms", "Rooms running", [&sys] {
-        double n = 0;
-        for (const auto& a : sys.snapshot().actors) n += std::string_view(a.label) == "room" ? 1 : 0;
-        return n;
-    });
     p.registry.add_counter_fn("chatd_dead_letters_total", "Messages sent to stopped actors",
                               [&sys] { return static_cast<double>(sys.dead_letters()); });
     p.registry.add_gauge_fn("chatd_actor_restarts", "Restarts of live actors", [&sys] {

@@ -18,6 +18,7 @@ struct chat_metrics {
     metrics::counter* received = nullptr;   ///< chat lines sessions accepted from clients
     metrics::counter* delivered = nullptr;  ///< chat lines pushed to members (one per member)
     metrics::counter* acks = nullptr;       ///< acks sent (stored or duplicate)
+    metrics::gauge* rooms = nullptr;        ///< room actors alive (each counts itself in and out)
     /// Error replies, by code.
     std::array<metrics::counter*, protocol::all_error_codes.size()> rejected{};
 

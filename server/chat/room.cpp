@@ -18,7 +18,13 @@ frame make_frame(std::string s) { return std::make_shared<const std::string>(std
 }  // namespace
 
 room::room(std::string name, storage_ref storage, room_options opts, lobby_ref lobby, const chat_metrics* metrics)
-    : name_(std::move(name)), storage_(std::move(storage)), opts_(opts), lobby_(std::move(lobby)), metrics_(metrics) {}
+    : name_(std::move(name)), storage_(std::move(storage)), opts_(opts), lobby_(std::move(lobby)), metrics_(metrics) {
+    if (metrics_ != nullptr && metrics_->rooms != nullptr) metrics_->rooms->inc();
+}
+
+room::~room() {
+    if (metrics_ != nullptr && metrics_->rooms != nullptr) metrics_->rooms->dec();
+}
 
 void room::on_start() {
     // Tokens of an earlier incarnation (before a restart) must never match ours.

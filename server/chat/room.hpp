@@ -32,6 +32,9 @@ public:
     /// without one the room runs until it is stopped.
     room(std::string name, storage_ref storage, room_options opts, lobby_ref lobby = {},
          const chat_metrics* metrics = nullptr);
+    ~room() override;
+    room(const room&) = delete;
+    room& operator=(const room&) = delete;
 
     void on_start() override;
     void on_stop() override;
