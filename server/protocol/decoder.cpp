@@ -2,8 +2,8 @@
 
 #include "protocol/field_reader.hpp"
 #include "protocol/number_scan.hpp"
+#include "protocol/product_requests.hpp"
 #include "protocol/surrogate_scan.hpp"
-#include "protocol/utf8.hpp"
 #include "protocol/validate.hpp"
 
 #include <simdjson.h>
@@ -73,36 +73,18 @@ decode_result build_join(field_reader& r) {
     return request{.id = r.id(), .body = join_request{.room = std::string(room), .since = since}};
 }
 
-decode_result build_leave(field_reader& r) {
+decode_result build_leave(field_reader& r, const limits& lim) {
     const std::string_view room = r.room();
+    const auto forget = lim.product_requests ? r.optional_bool(key::forget) : std::nullopt;
     if (r.failed()) return r.take_error();
-    return request{.id = r.id(), .body = leave_request{.room = std::string(room)}};
+    return request{.id = r.id(), .body = leave_request{.room = std::string(room), .forget = forget.value_or(false)}};
 }
 
 decode_result build_send(field_reader& r, const limits& lim) {
     const std::string_view room = r.room();
-    const std::string_view text = r.required_string(key::text);
+    const std::string_view text = r.text(lim.max_text_bytes);
+    const std::string_view client_id = r.client_id();
     if (r.failed()) return r.take_error();
-    if (text.empty()) {
-        r.fail(error_code::text_empty, "\"text\" is empty");
-        return r.take_error();
-    }
-    if (text.size() > lim.max_text_bytes) {
-        r.fail(error_code::text_too_long, "\"text\" is over " + std::to_string(lim.max_text_bytes) + " bytes");
-        return r.take_error();
-    }
-    // simdjson has validated the frame's UTF-8 and its escapes already; this
-    // is the check that does not depend on that.
-    if (!is_valid_utf8(text)) {
-        r.fail(error_code::invalid_utf8, "\"text\" is not valid UTF-8");
-        return r.take_error();
-    }
-    const std::string_view client_id = r.required_string(key::client_id);
-    if (r.failed()) return r.take_error();
-    if (!is_valid_client_id(client_id)) {
-        r.fail(error_code::invalid_field, "\"client_id\" must be 1-64 bytes of [A-Za-z0-9_.:-]");
-        return r.take_error();
-    }
     return request{.id = r.id(),
                    .body = send_request{.room = std::string(room),
                                         .text = std::string(text),
@@ -130,17 +112,57 @@ decode_result build_typing(field_reader& r) {
     return request{.id = r.id(), .body = typing_request{.room = std::string(room)}};
 }
 
+// Every request type: its wire name, how to read it, and whether it is one
+// of the product requests that only limits::product_requests turns on.
+struct request_type {
+    std::string_view name;
+    decode_result (*build)(field_reader&, const limits&);
+    bool product = false;
+};
+
+template <member_action A>
+decode_result member_change(field_reader& r, const limits&) {
+    return detail::build_member_change(r, A);
+}
+
+template <event_kind K>
+decode_result line_change(field_reader& r, const limits& lim) {
+    return detail::build_line_change(r, lim, K);
+}
+
+constexpr request_type request_types[] = {
+    {"identify", [](field_reader& r, const limits&) { return build_identify(r); }},
+    {"join", [](field_reader& r, const limits&) { return build_join(r); }},
+    {"leave", build_leave},
+    {"send", build_send},
+    {"history", [](field_reader& r, const limits&) { return build_history(r); }},
+    {"typing", [](field_reader& r, const limits&) { return build_typing(r); }},
+    {"ping", [](field_reader& r, const limits&) { return decode_result(request{.id = r.id(), .body = ping_request{}}); }},
+    {"create_room", detail::build_create_room, true},
+    {"open_direct", detail::build_open_direct, true},
+    {"members", detail::build_members, true},
+    {type_name(member_action::invite), member_change<member_action::invite>, true},
+    {type_name(member_action::remove), member_change<member_action::remove>, true},
+    {type_name(member_action::ban), member_change<member_action::ban>, true},
+    {type_name(member_action::unban), member_change<member_action::unban>, true},
+    {type_name(member_action::mute), member_change<member_action::mute>, true},
+    {type_name(member_action::unmute), member_change<member_action::unmute>, true},
+    {type_name(member_action::role), member_change<member_action::role>, true},
+    {"set_topic", detail::build_set_topic, true},
+    {type_name(event_kind::edit), line_change<event_kind::edit>, true},
+    {type_name(event_kind::delete_line), line_change<event_kind::delete_line>, true},
+    {type_name(event_kind::react), line_change<event_kind::react>, true},
+    {type_name(event_kind::unreact), line_change<event_kind::unreact>, true},
+    {"read", detail::build_read, true},
+};
+
 decode_result build(field_reader& r, const limits& lim) {
     r.read_id();
     const std::string_view type = r.required_string(key::type);
     if (r.failed()) return r.take_error();
-    if (type == "identify") return build_identify(r);
-    if (type == "join") return build_join(r);
-    if (type == "leave") return build_leave(r);
-    if (type == "send") return build_send(r, lim);
-    if (type == "history") return build_history(r);
-    if (type == "typing") return build_typing(r);
-    if (type == "ping") return request{.id = r.id(), .body = ping_request{}};
+    for (const request_type& t : request_types) {
+        if (t.name == type && (!t.product || lim.product_requests)) return t.build(r, lim);
+    }
     r.fail(error_code::unknown_type, "unknown \"type\"");
     return r.take_error();
 }

@@ -2,6 +2,7 @@
 
 #include "protocol/limits.hpp"
 #include "protocol/surrogate_scan.hpp"
+#include "protocol/utf8.hpp"
 #include "protocol/validate.hpp"
 
 #include <utility>
@@ -14,6 +15,7 @@ using simdjson::dom::element_type;
 
 constexpr std::array<std::string_view, key_count> key_names{
     "type", "id", "name", "token", "room", "since", "text", "client_id", "before", "limit",
+    "kind", "topic", "users", "user", "until", "role", "seq", "emoji", "forget",
 };
 
 std::optional<key> find_key(std::string_view name) noexcept {
@@ -167,13 +169,120 @@ std::optional<std::uint64_t> field_reader::optional_uint(key k) {
     return std::nullopt;
 }
 
+std::uint64_t field_reader::required_uint(key k, std::uint64_t min) {
+    if (failed()) return 0;
+    if (!has(k)) {
+        fail(error_code::missing_field, quoted(k) + " is required");
+        return 0;
+    }
+    const std::uint64_t n = optional_uint(k).value_or(0);
+    if (!failed() && n < min) {
+        fail(error_code::invalid_field, quoted(k) + " must be " + std::to_string(min) + "..9007199254740991");
+        return 0;
+    }
+    return n;
+}
+
+std::optional<bool> field_reader::optional_bool(key k) {
+    if (failed() || !has(k)) return std::nullopt;
+    bool b = false;
+    if (values_[index(k)].get_bool().get(b) != simdjson::SUCCESS) {
+        fail(error_code::wrong_type, quoted(k) + " must be true or false");
+        return std::nullopt;
+    }
+    return b;
+}
+
+std::vector<std::string_view> field_reader::required_strings(key k, std::size_t max_count) {
+    std::vector<std::string_view> out;
+    if (failed()) return out;
+    if (!has(k)) {
+        fail(error_code::missing_field, quoted(k) + " is required");
+        return out;
+    }
+    simdjson::dom::array list;
+    if (values_[index(k)].get_array().get(list) != simdjson::SUCCESS) {
+        fail(error_code::wrong_type, quoted(k) + " must be an array of strings");
+        return out;
+    }
+    if (list.size() < 1 || list.size() > max_count) {
+        fail(error_code::invalid_field, quoted(k) + " must hold 1-" + std::to_string(max_count) + " entries");
+        return out;
+    }
+    out.reserve(list.size());
+    for (const simdjson::dom::element e : list) {
+        std::string_view s;
+        if (e.get_string().get(s) != simdjson::SUCCESS) {
+            fail(error_code::wrong_type, quoted(k) + " must be an array of strings");
+            return {};
+        }
+        if (marked_ && s.find(lone_surrogate_marker) != std::string_view::npos) {
+            fail(error_code::invalid_utf8, quoted(k) + " holds an unpaired UTF-16 surrogate escape");
+            return {};
+        }
+        out.push_back(s);
+    }
+    return out;
+}
+
 std::string_view field_reader::room() {
     const std::string_view r = required_string(key::room);
     if (!failed() && !is_valid_room_name(r)) {
-        fail(error_code::invalid_field, "\"room\" must be 1-64 bytes of [A-Za-z0-9_.-], not starting with '.'");
+        fail(error_code::invalid_field,
+             "\"room\" must be 1-64 bytes of [A-Za-z0-9_.-] not starting with '.', or '!' and 1-64 of [a-z0-9]");
         return {};
     }
     return r;
+}
+
+std::string_view field_reader::text(std::size_t max_bytes) {
+    const std::string_view t = required_string(key::text);
+    if (failed()) return {};
+    if (t.empty()) {
+        fail(error_code::text_empty, "\"text\" is empty");
+        return {};
+    }
+    if (t.size() > max_bytes) {
+        fail(error_code::text_too_long, "\"text\" is over " + std::to_string(max_bytes) + " bytes");
+        return {};
+    }
+    // simdjson has validated the frame's UTF-8 and its escapes already; this
+    // is the check that does not depend on that.
+    if (!is_valid_utf8(t)) {
+        fail(error_code::invalid_utf8, "\"text\" is not valid UTF-8");
+        return {};
+    }
+    return t;
+}
+
+std::string_view field_reader::client_id() {
+    const std::string_view c = required_string(key::client_id);
+    if (!failed() && !is_valid_client_id(c)) {
+        fail(error_code::invalid_field, "\"client_id\" must be 1-64 bytes of [A-Za-z0-9_.:-]");
+        return {};
+    }
+    return c;
+}
+
+std::string_view field_reader::user(key k) {
+    const std::string_view u = required_string(k);
+    if (failed() || !check_user(k, u)) return {};
+    return u;
+}
+
+bool field_reader::check_user(key k, std::string_view user) {
+    if (failed()) return false;
+    if (!is_valid_utf8(user)) {
+        fail(error_code::invalid_utf8, quoted(k) + " is not valid UTF-8");
+        return false;
+    }
+    if (!is_valid_user_id(user)) {
+        fail(error_code::invalid_field,
+             quoted(k) + " must be a user id: 1-32 bytes of printable UTF-8 with no leading or trailing space, "
+                         "optionally after \"guest:\"");
+        return false;
+    }
+    return true;
 }
 
 }  // namespace chatd::protocol::detail

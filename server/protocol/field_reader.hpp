@@ -13,12 +13,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace chatd::protocol::detail {
 
 /// The keys the protocol reads. Every other key is ignored.
-enum class key : std::uint8_t { type, id, name, token, room, since, text, client_id, before, limit };
-inline constexpr std::size_t key_count = 10;
+enum class key : std::uint8_t {
+    type, id, name, token, room, since, text, client_id, before, limit,
+    kind, topic, users, user, until, role, seq, emoji, forget,
+};
+inline constexpr std::size_t key_count = 19;
 
 /// The key as it is spelled on the wire.
 std::string_view key_name(key k) noexcept;
@@ -53,8 +57,24 @@ public:
     std::string_view required_string(key k);
     /// An integer 0..max_safe_integer, or nullopt when absent.
     std::optional<std::uint64_t> optional_uint(key k);
+    /// As optional_uint, but absent fails with missing_field, and below
+    /// `min` with invalid_field.
+    std::uint64_t required_uint(key k, std::uint64_t min = 0);
+    /// true or false, or nullopt when absent.
+    std::optional<bool> optional_bool(key k);
+    /// A required array of 1..max_count strings, each checked as by
+    /// optional_string. Views into the parsed frame.
+    std::vector<std::string_view> required_strings(key k, std::size_t max_count);
     /// "room", required and a valid room name.
     std::string_view room();
+    /// "text", required: 1..max_bytes of valid UTF-8 (text_empty, text_too_long, invalid_utf8).
+    std::string_view text(std::size_t max_bytes);
+    /// "client_id", required and valid (is_valid_client_id).
+    std::string_view client_id();
+    /// A required user id (is_valid_user_id) in `k`.
+    std::string_view user(key k);
+    /// Checks one string of `k` as a user id; fails and returns false when it is not.
+    bool check_user(key k, std::string_view user);
 
 private:
     static std::size_t index(key k) noexcept { return static_cast<std::size_t>(k); }

@@ -17,6 +17,12 @@ struct limits {
     /// after a bigger frame the memory is released: one large frame must not
     /// pin ~1 MB on a connection for its lifetime. Smaller frames reuse it.
     std::size_t retain_bytes = 8192;
+    /// Whether the decoder knows the requests of rooms with kinds, roles and
+    /// a log of events (create_room, open_direct, members, invite, remove,
+    /// ban, unban, mute, unmute, set_role, set_topic, edit, delete, react,
+    /// unreact, read; and leave's "forget"). Off, they are unknown_type (and
+    /// "forget" is ignored), as before the server handled them.
+    bool product_requests = false;
 
     friend bool operator==(const limits&, const limits&) = default;
 };
@@ -30,7 +36,8 @@ inline constexpr std::uint64_t max_safe_integer = (std::uint64_t{1} << 53) - 1;
 inline constexpr std::size_t max_string_id_bytes = 64;
 /// A user name (after trimming spaces) is 1 to this many bytes.
 inline constexpr std::size_t max_name_bytes = 32;
-/// A room name is 1 to this many bytes.
+/// A public room name is 1 to this many bytes; a server-assigned name is '!'
+/// and 1 to this many more.
 inline constexpr std::size_t max_room_bytes = 64;
 /// A send.client_id is 1 to this many bytes.
 inline constexpr std::size_t max_client_id_bytes = 64;
@@ -40,6 +47,12 @@ inline constexpr std::size_t max_token_bytes = 8192;
 inline constexpr std::uint32_t default_history_limit = 50;
 /// history.limit is 1 to this.
 inline constexpr std::uint32_t max_history_limit = 100;
+/// A room topic is 0 to this many bytes.
+inline constexpr std::size_t max_topic_bytes = 256;
+/// A reaction's emoji is 1 to this many bytes.
+inline constexpr std::size_t max_emoji_bytes = 32;
+/// A direct room has 2 to this many users, its opener included.
+inline constexpr std::size_t max_direct_users = 8;
 /// JSON nesting deeper than this is bad_json. Requests are flat; the margin
 /// is for ignored extra fields.
 inline constexpr std::size_t max_nesting_depth = 32;

@@ -24,14 +24,67 @@ bool is_forbidden_in_name(char32_t cp) noexcept {
            || cp == 0xFFFE || cp == 0xFFFF;          // noncharacters
 }
 
+bool is_control(char32_t cp) noexcept {
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029;
+}
+
+// Unicode's White_Space property, less what is_control already covers.
+bool is_space(char32_t cp) noexcept {
+    return cp == 0x20 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
+           cp == 0x205F || cp == 0x3000;
+}
+
+bool is_bidi_control(char32_t cp) noexcept {
+    return cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// True when `s` is well-formed UTF-8 with no code point `bad` refuses.
+template <class Pred>
+bool utf8_without(std::string_view s, Pred bad) noexcept {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        char32_t cp = 0;
+        const std::size_t n = decode_utf8(s, i, cp);
+        if (n == 0 || bad(cp)) return false;
+        i += n;
+    }
+    return true;
+}
+
 }  // namespace
 
 bool is_valid_room_name(std::string_view room) noexcept {
+    return is_public_room_name(room) || is_server_room_name(room);
+}
+
+bool is_public_room_name(std::string_view room) noexcept {
     if (room.empty() || room.size() > max_room_bytes || room.front() == '.') return false;
     for (const char c : room) {
         if (!is_alnum(c) && c != '_' && c != '.' && c != '-') return false;
     }
     return true;
+}
+
+bool is_server_room_name(std::string_view room) noexcept {
+    if (room.size() < 2 || room.size() > max_room_bytes + 1 || room.front() != '!') return false;
+    for (const char c : room.substr(1)) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+    }
+    return true;
+}
+
+bool is_valid_user_id(std::string_view user) noexcept {
+    if (user.starts_with(guest_prefix)) user.remove_prefix(guest_prefix.size());
+    return trim_spaces(user) == user && check_user_name(user) == name_check::ok;
+}
+
+bool is_valid_topic(std::string_view topic) noexcept {
+    return topic.size() <= max_topic_bytes && utf8_without(topic, is_control);
+}
+
+bool is_valid_emoji(std::string_view emoji) noexcept {
+    return !emoji.empty() && emoji.size() <= max_emoji_bytes &&
+           utf8_without(emoji, [](char32_t cp) { return is_control(cp) || is_space(cp) || is_bidi_control(cp); });
 }
 
 bool is_valid_client_id(std::string_view client_id) noexcept {

@@ -9,9 +9,36 @@ namespace chatd::protocol {
 // server where names come from elsewhere (JWT claims, configuration).
 // All pure; any thread.
 
-/// True for 1-64 bytes of [A-Za-z0-9_.-] that do not start with '.'.
-/// Room names are case-sensitive and never normalised.
+/// True for a public room name or a server-assigned one (below): any room a
+/// request may name. Room names are case-sensitive and never normalised.
 bool is_valid_room_name(std::string_view room) noexcept;
+
+/// True for 1-64 bytes of [A-Za-z0-9_.-] that do not start with '.': a name
+/// a client may choose (join, create_room).
+bool is_public_room_name(std::string_view room) noexcept;
+
+/// True for '!' followed by 1-64 bytes of [a-z0-9]: a name the server picked
+/// for a private or direct room. No join creates one.
+bool is_server_room_name(std::string_view room) noexcept;
+
+/// The prefix of a guest's user id on a server that takes tokens too.
+inline constexpr std::string_view guest_prefix = "guest:";
+
+/// True for a user id as `identified` gives it: a user name that needs no
+/// trimming and passes check_user_name (a token's sub, a guest's name on a
+/// guests-only server), or guest_prefix followed by one (a guest on a server
+/// that takes tokens too).
+bool is_valid_user_id(std::string_view user) noexcept;
+
+/// True for 0..max_topic_bytes of valid UTF-8 with no C0/C1 control
+/// character, DEL or line/paragraph separator: a topic is one line.
+bool is_valid_topic(std::string_view topic) noexcept;
+
+/// True for 1..max_emoji_bytes of valid UTF-8 with no whitespace, no C0/C1
+/// control character or DEL, and no bidi control: one reaction, shown inline.
+/// Joiners and variation selectors (U+200D, U+FE0F) are allowed: emoji
+/// sequences need them.
+bool is_valid_emoji(std::string_view emoji) noexcept;
 
 /// True for 1-64 bytes of [A-Za-z0-9_.:-].
 bool is_valid_client_id(std::string_view client_id) noexcept;

@@ -18,6 +18,7 @@ chatd::protocol::limits fuzz_limits() {
     l.max_frame_bytes = 12 * 1024;
     l.max_text_bytes = 2048;
     l.retain_bytes = 4096;
+    l.product_requests = true;  // every request type the decoder knows
     return l;
 }
 

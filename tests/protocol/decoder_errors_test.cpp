@@ -20,11 +20,7 @@ namespace {
 
 // Decodes `frame` and expects an error with `code` and `id`.
 void expect_error(std::string_view frame, error_code code, const request_id& id = {}) {
-    const auto r = decode_once(frame);
-    ASSERT_FALSE(r.has_value()) << "accepted: " << frame;
-    EXPECT_EQ(p::to_string(r.error().code), p::to_string(code)) << frame << " -> " << r.error().message;
-    EXPECT_EQ(r.error().id, id) << frame;
-    EXPECT_FALSE(r.error().message.empty()) << frame;
+    p::test::expect_decode_error(decode_once(frame), frame, code, id);
 }
 
 const request_id id5{std::uint64_t{5}};

@@ -36,6 +36,20 @@ const std::vector<std::string> seeds{
     R"({"type":"ping","id":6})",
 };
 
+// The requests that limits::product_requests turns on.
+const std::vector<std::string> product_seeds{
+    R"({"type":"create_room","id":1,"kind":"public","room":"plans","topic":"Q3 \u00e9"})",
+    R"({"type":"open_direct","id":2,"users":["bob","guest:carol","Ren\u00e9e"]})",
+    R"({"type":"members","id":3,"room":"!abc234"})",
+    R"({"type":"ban","id":4,"room":"general","user":"bob","until":1700000000000,"client_id":"c-1"})",
+    R"({"type":"set_role","id":5,"room":"!abc","user":"bob","role":"admin","client_id":"c-2"})",
+    R"({"type":"set_topic","id":6,"room":"general","topic":"","client_id":"c-3"})",
+    R"({"type":"edit","id":7,"room":"general","seq":42,"text":"fixed \ud83d\ude00","client_id":"c-4"})",
+    R"({"type":"react","id":8,"room":"general","seq":42,"emoji":"\ud83d\udc4d","client_id":"c-5"})",
+    R"({"type":"read","id":9,"room":"general","seq":42})",
+    R"({"type":"leave","id":10,"room":"general","forget":true})",
+};
+
 // Fragments that tend to reach the corners of a JSON parser.
 const std::vector<std::string> fragments{
     "\"", "\\", "\\u", "\\ud800", "\\udc00", "\\ud83d", "\\ude00", "\\u0000", "{", "}", "[", "]", ",", ":",
@@ -149,8 +163,37 @@ void expect_valid_request(const p::request& r, const p::limits& lim, const std::
                     EXPECT_LE(*b.since, p::max_safe_integer) << frame;
                 }
             } else if constexpr (std::is_same_v<T, p::ping_request>) {
+            } else if constexpr (std::is_same_v<T, p::open_direct_request>) {
+                EXPECT_GE(b.users.size(), 1U) << frame;
+                EXPECT_LE(b.users.size(), p::max_direct_users) << frame;
+                for (const auto& u : b.users) EXPECT_TRUE(p::is_valid_user_id(u)) << frame;
+            } else if constexpr (std::is_same_v<T, p::create_room_request>) {
+                EXPECT_TRUE(p::is_valid_topic(b.topic)) << frame;
+                if (b.kind == p::room_kind::public_room) {
+                    EXPECT_TRUE(p::is_public_room_name(b.room)) << frame;
+                } else {
+                    EXPECT_EQ(b.kind, p::room_kind::private_room) << frame;
+                    EXPECT_TRUE(b.room.empty()) << frame;
+                }
             } else {
                 EXPECT_TRUE(p::is_valid_room_name(b.room)) << frame;
+                if constexpr (requires { b.client_id; }) {
+                    EXPECT_TRUE(p::is_valid_client_id(b.client_id)) << frame;
+                }
+                if constexpr (std::is_same_v<T, p::member_change_request>) {
+                    EXPECT_TRUE(p::is_valid_user_id(b.user)) << frame;
+                } else if constexpr (std::is_same_v<T, p::set_topic_request>) {
+                    EXPECT_TRUE(p::is_valid_topic(b.topic)) << frame;
+                } else if constexpr (std::is_same_v<T, p::line_change_request>) {
+                    EXPECT_GE(b.seq, 1U) << frame;
+                    if (b.kind == p::event_kind::react || b.kind == p::event_kind::unreact) {
+                        EXPECT_TRUE(p::is_valid_emoji(b.text)) << frame;
+                    } else if (b.kind == p::event_kind::edit) {
+                        EXPECT_FALSE(b.text.empty()) << frame;
+                        EXPECT_LE(b.text.size(), lim.max_text_bytes) << frame;
+                        EXPECT_TRUE(p::is_valid_utf8(b.text)) << frame;
+                    }
+                }
             }
         },
         r.body);
@@ -192,16 +235,15 @@ TEST(decoder_robustness, every_proper_prefix_is_bad_json) {
     }
 }
 
-TEST(decoder_robustness, mutated_frames_yield_a_request_or_an_error) {
-    // Small limits so that size checks and the memory trimming run too.
-    p::decoder d(p::limits{.max_frame_bytes = 160, .max_text_bytes = 24, .retain_bytes = 64});
-    mutator m(20240601);
+// Decodes 6000 mutations of `from` and checks each outcome.
+void check_mutations(p::decoder& d, const std::vector<std::string>& from, std::uint32_t seed) {
+    mutator m(seed);
     std::size_t accepted = 0;
     std::size_t refused = 0;
     std::set<error_code> seen;
     constexpr std::size_t rounds = 6000;
     for (std::size_t i = 0; i < rounds; ++i) {
-        const std::string frame = m.mutate(seeds[i % seeds.size()]);
+        const std::string frame = m.mutate(from[i % from.size()]);
         (check(d, frame, &seen) ? accepted : refused) += 1;
         if (testing::Test::HasFailure()) break;  // one failing frame is enough to read
     }
@@ -210,6 +252,24 @@ TEST(decoder_robustness, mutated_frames_yield_a_request_or_an_error) {
     EXPECT_GT(refused, rounds / 2);
     // ... and reach most of the decoder's error paths, not just bad_json.
     EXPECT_GE(seen.size(), 6U);
+}
+
+TEST(decoder_robustness, mutated_frames_yield_a_request_or_an_error) {
+    // Small limits so that size checks and the memory trimming run too.
+    p::decoder d(p::limits{.max_frame_bytes = 160, .max_text_bytes = 24, .retain_bytes = 64});
+    check_mutations(d, seeds, 20240601);
+}
+
+TEST(decoder_robustness, every_product_seed_is_valid_when_turned_on) {
+    p::decoder d(p::test::product_limits());
+    for (const auto& s : product_seeds) EXPECT_TRUE(check(d, s)) << s;
+}
+
+TEST(decoder_robustness, mutated_product_frames_yield_a_request_or_an_error) {
+    p::limits lim{.max_frame_bytes = 160, .max_text_bytes = 24, .retain_bytes = 64};
+    lim.product_requests = true;
+    p::decoder d(lim);
+    check_mutations(d, product_seeds, 20261204);
 }
 
 TEST(decoder_robustness, random_bytes_are_refused) {

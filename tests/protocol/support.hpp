@@ -31,6 +31,20 @@ inline decode_result decode_once(std::string_view frame) {
     return decode_exact(d, frame);
 }
 
+/// The decoder's limits with the product requests (create_room, invite, edit,
+/// read, ...) turned on, as the server will run it once it handles them.
+inline limits product_limits() {
+    limits l;
+    l.product_requests = true;
+    return l;
+}
+
+/// Decodes with a fresh decoder that knows the product requests.
+inline decode_result decode_product(std::string_view frame) {
+    decoder d(product_limits());
+    return decode_exact(d, frame);
+}
+
 /// The body of a decoded request as T; fails the test (and returns an empty
 /// T) when decoding failed or gave another type.
 template <class T>
@@ -45,6 +59,16 @@ T body_as(const decode_result& r) {
         return T{};
     }
     return *body;
+}
+
+/// Expects `r`, the outcome of decoding `frame`, to be an error with `code`
+/// and `id`, and a message.
+inline void expect_decode_error(const decode_result& r, std::string_view frame, error_code code,
+                                const request_id& id) {
+    ASSERT_FALSE(r.has_value()) << "accepted: " << frame;
+    EXPECT_EQ(to_string(r.error().code), to_string(code)) << frame << " -> " << r.error().message;
+    EXPECT_EQ(r.error().id, id) << frame;
+    EXPECT_FALSE(r.error().message.empty()) << frame;
 }
 
 /// The error code of a failed decode, or nullopt when it succeeded.
