@@ -17,8 +17,14 @@ namespace chatd::protocol {
 
 std::string encode(const identified_event& e);
 std::string encode(const joined_event& e);
+std::string encode(const room_event& e);
+std::string encode(const members_event& e);
+std::string encode(const read_ok_event& e);
+std::string encode(const marker_event& e);
+std::string encode(const removed_event& e);
 std::string encode(const replay_done_event& e);
 std::string encode(const left_event& e);
+/// A "message" frame for a line, an "event" frame for any other kind.
 std::string encode(const message_event& e);
 std::string encode(const ack_event& e);
 std::string encode(const history_event& e);

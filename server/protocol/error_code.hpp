@@ -31,6 +31,11 @@ enum class error_code : std::uint8_t {
     rate_limited,        ///< too many requests; this one was dropped
     unavailable,         ///< storage is not ready; try again later
     internal,            ///< a server bug or failure; the request may not have happened
+    not_found,           ///< no such room (or not one the user may see), or no such line
+    forbidden,           ///< the user's role in the room does not allow it
+    banned,              ///< the user is banned from the room
+    muted,               ///< the user is muted in the room
+    room_exists,         ///< create_room of a name that is taken
 };
 
 /// Every code, in declaration order. Pure; any thread.
@@ -53,6 +58,11 @@ inline constexpr std::array all_error_codes{
     error_code::rate_limited,
     error_code::unavailable,
     error_code::internal,
+    error_code::not_found,
+    error_code::forbidden,
+    error_code::banned,
+    error_code::muted,
+    error_code::room_exists,
 };
 
 /// The stable wire name of a code. Pure; any thread.
@@ -76,6 +86,11 @@ constexpr std::string_view to_string(error_code c) noexcept {
         case error_code::rate_limited: return "rate_limited";
         case error_code::unavailable: return "unavailable";
         case error_code::internal: return "internal";
+        case error_code::not_found: return "not_found";
+        case error_code::forbidden: return "forbidden";
+        case error_code::banned: return "banned";
+        case error_code::muted: return "muted";
+        case error_code::room_exists: return "room_exists";
     }
     return "internal";
 }

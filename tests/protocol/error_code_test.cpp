@@ -29,7 +29,23 @@ TEST(error_code, names_are_the_documented_wire_strings) {
     EXPECT_EQ(p::to_string(error_code::rate_limited), "rate_limited");
     EXPECT_EQ(p::to_string(error_code::unavailable), "unavailable");
     EXPECT_EQ(p::to_string(error_code::internal), "internal");
-    EXPECT_EQ(p::all_error_codes.size(), 18U);
+    EXPECT_EQ(p::to_string(error_code::not_found), "not_found");
+    EXPECT_EQ(p::to_string(error_code::forbidden), "forbidden");
+    EXPECT_EQ(p::to_string(error_code::banned), "banned");
+    EXPECT_EQ(p::to_string(error_code::muted), "muted");
+    EXPECT_EQ(p::to_string(error_code::room_exists), "room_exists");
+    EXPECT_EQ(p::all_error_codes.size(), 23U);
+}
+
+TEST(error_code, new_codes_come_after_the_old_ones) {
+    // Metrics and clients index codes by their place in the list: the codes of
+    // version 1 keep theirs.
+    EXPECT_EQ(static_cast<int>(error_code::internal), 17);
+    EXPECT_EQ(p::all_error_codes[17], error_code::internal);
+    EXPECT_EQ(p::all_error_codes[18], error_code::not_found);
+    EXPECT_EQ(p::all_error_codes[22], error_code::room_exists);
+    for (std::size_t i = 0; i < p::all_error_codes.size(); ++i)
+        EXPECT_EQ(static_cast<std::size_t>(p::all_error_codes[i]), i);
 }
 
 TEST(error_code, every_code_has_a_distinct_name_that_parses_back) {
