@@ -217,7 +217,9 @@ struct decoder::state {
         if (root.get_object().get(obj) != simdjson::SUCCESS) {
             return frame_error(error_code::bad_json, "a request must be a JSON object");
         }
-        field_reader reader(obj, marked);
+        // Server-assigned room names come with the requests that make them:
+        // until then a join of "!x" would create a public room of that name.
+        field_reader reader(obj, marked, config.product_requests);
         return build(reader, config);
     }
 

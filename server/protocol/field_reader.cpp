@@ -47,7 +47,8 @@ bool out_of_range(const simdjson::dom::element& v) noexcept {
 
 std::string_view key_name(key k) noexcept { return key_names[static_cast<std::size_t>(k)]; }
 
-field_reader::field_reader(const simdjson::dom::object& obj, bool marked) : marked_(marked) {
+field_reader::field_reader(const simdjson::dom::object& obj, bool marked, bool server_room_names)
+    : marked_(marked), server_room_names_(server_room_names) {
     std::array<bool, key_count> seen{};
     for (const simdjson::dom::key_value_pair field : obj) {
         const auto k = find_key(field.key);
@@ -227,7 +228,12 @@ std::vector<std::string_view> field_reader::required_strings(key k, std::size_t 
 
 std::string_view field_reader::room() {
     const std::string_view r = required_string(key::room);
-    if (!failed() && !is_valid_room_name(r)) {
+    if (failed()) return {};
+    if (!server_room_names_ && !is_public_room_name(r)) {
+        fail(error_code::invalid_field, "\"room\" must be 1-64 bytes of [A-Za-z0-9_.-], not starting with '.'");
+        return {};
+    }
+    if (!is_valid_room_name(r)) {
         fail(error_code::invalid_field,
              "\"room\" must be 1-64 bytes of [A-Za-z0-9_.-] not starting with '.', or '!' and 1-64 of [a-z0-9]");
         return {};

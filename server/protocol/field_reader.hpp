@@ -35,7 +35,9 @@ class field_reader {
 public:
     /// `marked`: the frame had lone surrogate escapes neutralised (see
     /// surrogate_scan.hpp), so a string holding the marker is invalid_utf8.
-    field_reader(const simdjson::dom::object& obj, bool marked);
+    /// `server_room_names`: room() takes server-assigned names ('!...') too,
+    /// not only public ones (limits::product_requests).
+    field_reader(const simdjson::dom::object& obj, bool marked, bool server_room_names);
 
     /// Reads "id", then reports a repeated protocol key (with the id, unless
     /// "id" is the repeated one). Call it first.
@@ -83,6 +85,7 @@ private:
     std::array<bool, key_count> present_{};
     std::optional<key> repeated_;  // the first protocol key seen twice
     bool marked_ = false;
+    bool server_room_names_ = false;
     request_id id_;
     bool id_read_ = false;
     std::optional<decode_error> error_;

@@ -20,8 +20,9 @@ struct limits {
     /// Whether the decoder knows the requests of rooms with kinds, roles and
     /// a log of events (create_room, open_direct, members, invite, remove,
     /// ban, unban, mute, unmute, set_role, set_topic, edit, delete, react,
-    /// unreact, read; and leave's "forget"). Off, they are unknown_type (and
-    /// "forget" is ignored), as before the server handled them.
+    /// unreact, read; leave's "forget"; and server-assigned room names, '!'
+    /// and [a-z0-9]). Off, they are unknown_type, "forget" is ignored and a
+    /// '!' room name is invalid_field, as before the server handled them.
     bool product_requests = false;
 
     friend bool operator==(const limits&, const limits&) = default;

@@ -69,6 +69,15 @@ TEST(decoder_product_requests, unknown_until_turned_on) {
         EXPECT_EQ(r.error().code, error_code::unknown_type) << s.frame;
         EXPECT_EQ(r.error().id, id5) << s.frame;
     }
+    // Nor are server-assigned room names: a join must not create a public "!x".
+    for (const std::string type : {"join", "leave", "typing", "history"}) {
+        const auto r = p::test::decode_once(R"({"type":")" + type + R"(","id":5,"room":"!abc234"})");
+        ASSERT_FALSE(r.has_value()) << type;
+        EXPECT_EQ(r.error().code, error_code::invalid_field) << type;
+        EXPECT_EQ(r.error().id, id5);
+    }
+    EXPECT_EQ(p::test::error_of(p::test::decode_once(R"({"type":"send","room":"!a","text":"t","client_id":"c"})")),
+              error_code::invalid_field);
     // leave's "forget" is ignored with the rest of the unknown keys.
     const auto leave = body_as<p::leave_request>(p::test::decode_once(R"({"type":"leave","room":"r","forget":7})"));
     EXPECT_FALSE(leave.forget);
@@ -90,7 +99,15 @@ TEST(decoder_product_requests, every_type_decodes_with_any_id) {
 TEST(decoder_product_requests, the_core_requests_are_unchanged_when_turned_on) {
     EXPECT_EQ(body_as<p::send_request>(decode_product(R"({"type":"send","room":"r","text":"hi","client_id":"c"})")).text,
               "hi");
-    EXPECT_EQ(body_as<p::join_request>(decode_product(R"({"type":"join","room":"!abc"})")).room, "!abc");
+    for (const std::string type : {"join", "leave", "typing", "history"}) {
+        const auto r = decode_product(R"({"type":")" + type + R"(","room":"!abc234"})");
+        ASSERT_TRUE(r.has_value()) << type;
+        EXPECT_EQ(p::type_name(r->body), type);
+    }
+    EXPECT_EQ(body_as<p::send_request>(decode_product(R"({"type":"send","room":"!a","text":"t","client_id":"c"})")).room,
+              "!a");
+    EXPECT_EQ(p::test::error_of(decode_product(R"({"type":"join","room":"!"})")), error_code::invalid_field);
+    EXPECT_EQ(p::test::error_of(decode_product(R"({"type":"join","room":"!ABC"})")), error_code::invalid_field);
     EXPECT_EQ(p::test::error_of(decode_product(R"({"type":"shout"})")), error_code::unknown_type);
 }
 

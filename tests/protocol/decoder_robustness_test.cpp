@@ -126,6 +126,12 @@ bool is_decode_code(error_code c) {
     }
 }
 
+// A room name the decoder may accept: server-assigned ones only with the
+// product requests on.
+bool room_ok(const std::string& room, const p::limits& lim) {
+    return lim.product_requests ? p::is_valid_room_name(room) : p::is_public_room_name(room);
+}
+
 // What the decoder accepted obeys the protocol's rules.
 void expect_valid_request(const p::request& r, const p::limits& lim, const std::string& frame) {
     if (const auto* s = std::get_if<std::string>(&r.id)) {
@@ -145,20 +151,20 @@ void expect_valid_request(const p::request& r, const p::limits& lim, const std::
                     EXPECT_TRUE(p::is_valid_token(b.token)) << frame;
                 }
             } else if constexpr (std::is_same_v<T, p::send_request>) {
-                EXPECT_TRUE(p::is_valid_room_name(b.room)) << frame;
+                EXPECT_TRUE(room_ok(b.room, lim)) << frame;
                 EXPECT_TRUE(p::is_valid_client_id(b.client_id)) << frame;
                 EXPECT_FALSE(b.text.empty()) << frame;
                 EXPECT_LE(b.text.size(), lim.max_text_bytes) << frame;
                 EXPECT_TRUE(p::is_valid_utf8(b.text)) << frame;
             } else if constexpr (std::is_same_v<T, p::history_request>) {
-                EXPECT_TRUE(p::is_valid_room_name(b.room)) << frame;
+                EXPECT_TRUE(room_ok(b.room, lim)) << frame;
                 EXPECT_GE(b.limit, 1U) << frame;
                 EXPECT_LE(b.limit, p::max_history_limit) << frame;
                 if (b.before) {
                     EXPECT_LE(*b.before, p::max_safe_integer) << frame;
                 }
             } else if constexpr (std::is_same_v<T, p::join_request>) {
-                EXPECT_TRUE(p::is_valid_room_name(b.room)) << frame;
+                EXPECT_TRUE(room_ok(b.room, lim)) << frame;
                 if (b.since) {
                     EXPECT_LE(*b.since, p::max_safe_integer) << frame;
                 }
@@ -176,7 +182,7 @@ void expect_valid_request(const p::request& r, const p::limits& lim, const std::
                     EXPECT_TRUE(b.room.empty()) << frame;
                 }
             } else {
-                EXPECT_TRUE(p::is_valid_room_name(b.room)) << frame;
+                EXPECT_TRUE(room_ok(b.room, lim)) << frame;
                 if constexpr (requires { b.client_id; }) {
                     EXPECT_TRUE(p::is_valid_client_id(b.client_id)) << frame;
                 }
