@@ -68,6 +68,9 @@ database open_connection(const connection_options& options) {
     }
     exec_or_throw(db, options.sync == sync_mode::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     exec_or_throw(db, "PRAGMA foreign_keys=ON");
+    // A deleted line's text is zeroed where it lay in the file, not left in
+    // a free page or a free slot of its page.
+    exec_or_throw(db, "PRAGMA secure_delete=ON");
     // Negative: KiB rather than pages.
     exec_or_throw(db, ("PRAGMA cache_size=-" + std::to_string(options.cache_kib)).c_str());
     exec_or_throw(db, ("PRAGMA wal_autocheckpoint=" + std::to_string(options.wal_autocheckpoint_pages)).c_str());

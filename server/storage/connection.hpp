@@ -34,7 +34,7 @@ struct connection_options {
 
 /// Opens a connection the way chatd wants it: creates the parent directory
 /// if missing, then journal_mode=WAL, synchronous=FULL (or NORMAL),
-/// foreign_keys=ON, the cache size, the autocheckpoint and the busy timeout. Start-up only: throws
+/// foreign_keys=ON, secure_delete=ON, the cache size, the autocheckpoint and the busy timeout. Start-up only: throws
 /// startup_error if the directory cannot be made, the file cannot be opened
 /// for writing or WAL mode cannot be set. The connection belongs to the calling thread.
 database open_connection(const connection_options& options);

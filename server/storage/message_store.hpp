@@ -1,7 +1,10 @@
 #pragma once
 
 #include "storage/connection.hpp"
+#include "storage/event_store.hpp"
+#include "storage/marker_store.hpp"
 #include "storage/result.hpp"
+#include "storage/room_store.hpp"
 #include "storage/rows.hpp"
 #include "storage/sqlite.hpp"
 
@@ -13,6 +16,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace chatd::storage {
@@ -28,6 +32,11 @@ struct store_options {
     /// running ahead of it, this is only the backstop.
     std::uint32_t wal_limit_pages = 8000;
 };
+
+/// One write of a batch: an event, a room to create, or a read marker.
+using write_op = std::variant<new_message, new_room, read_mark>;
+/// What became of it, in the same position.
+using write_outcome = std::variant<append_outcome, create_outcome, mark_outcome>;
 
 namespace detail {
 /// What message_store's WAL hook records after each commit. Internal.
@@ -66,26 +75,52 @@ public:
     message_store& operator=(const message_store&) = delete;
     ~message_store() = default;
 
-    /// Stores a batch in ONE transaction and returns one outcome per
-    /// message, in batch order. Messages are taken in order: a message whose
-    /// (room, sender, client_id) is already stored, or appeared earlier in
-    /// this batch, is a duplicate carrying the original seq and ts_ms;
-    /// any other gets its room's next seq. All or nothing: on error nothing
-    /// of the batch is stored and a retry of the same batch gives the
-    /// outcomes the first attempt would have. An empty room, sender or
-    /// client_id fails the whole batch with `misuse` before any write.
+    /// Stores a batch of events in ONE transaction and returns one outcome
+    /// per event, in batch order. Events are taken in order, each seeing the
+    /// ones before it: an event whose (room, sender, client_id) is already
+    /// stored, or appeared earlier in this batch, is a duplicate carrying the
+    /// original seq and ts_ms; one that breaks a target rule (see
+    /// event_store::check) is rejected, using no seq; any other gets its
+    /// room's next seq and has its side effects (see event_kind). The first
+    /// event of a room name creates it, public with no owner, unless the
+    /// name starts with '!' (then: rejected, not_found). All or nothing: on
+    /// error nothing of the batch is stored and a retry of the same batch
+    /// gives the outcomes the first attempt would have. An event that is not
+    /// well_formed fails the whole batch with `misuse` before any write.
     result<std::vector<append_outcome>> append_batch(std::span<const new_message> batch);
 
-    /// Up to `limit` (1..max_page) messages of `room` with seq < before_seq
+    /// append_batch for a batch that may also create rooms and move read
+    /// markers, in order, in one transaction. A new_room that is not
+    /// well_formed fails the whole batch with `misuse`.
+    result<std::vector<write_outcome>> write_batch(std::span<const write_op> batch);
+
+    /// Creates a room in a transaction of its own (write_batch of one).
+    result<create_outcome> create_room(const new_room& room);
+
+    /// Moves a read marker in a transaction of its own (write_batch of one):
+    /// to max(its old value, min(mark.seq, the room's last seq)); answers
+    /// the marker and what is unread after it.
+    result<mark_outcome> mark_read(const read_mark& mark);
+
+    /// Up to `limit` (1..max_page) events of `room` with seq < before_seq
     /// (the newest when absent), ascending; has_more: older ones exist.
+    /// Lines carry their current reactions.
     result<page> history(std::string_view room, std::optional<std::uint64_t> before_seq, std::size_t limit);
 
-    /// Up to `limit` (1..max_page) messages of `room` with seq > after_seq,
+    /// Up to `limit` (1..max_page) events of `room` with seq > after_seq,
     /// ascending; has_more: newer ones exist beyond this page.
     result<page> since(std::string_view room, std::uint64_t after_seq, std::size_t limit);
 
     /// The last sequence number handed out in `room`; 0 if it has none.
     result<std::uint64_t> last_seq(std::string_view room);
+
+    /// What a starting room actor needs: the room (exists = false when it
+    /// does not) and every row of its members.
+    result<room_state> room(std::string_view name);
+
+    /// The rooms `user` is a member of, by name, each with the user's read
+    /// marker and the unread and mention counts after it.
+    result<std::vector<user_room>> rooms_of(std::string_view user);
 
     /// For readiness probes: the database answers and is still at the
     /// schema version it was migrated to. Touches the file, cheaply.
@@ -116,11 +151,17 @@ public:
     std::uint64_t backstop_checkpoints() const noexcept { return wal_->backstops; }
 
 private:
-    struct room_cursor;
+    struct batch;
 
-    result<std::vector<append_outcome>> append_in_transaction(std::span<const new_message> batch);
+    template <class Outcome, class Write>
+    result<std::vector<Outcome>> in_transaction(std::span<const Write> writes);
+    result<append_outcome> apply(batch& b, const new_message& m);
+    result<create_outcome> apply(batch& b, const new_room& r);
+    result<mark_outcome> apply(batch& b, const read_mark& m);
+    result<void> finish(batch& b);
     result<page> read_page(statement& stmt, std::string_view room, std::int64_t bound, std::size_t limit,
                            bool descending);
+    result<void> add_reactions(std::string_view room, page& p);
 
     // The connection is declared first so that it is closed last.
     database db_;
@@ -128,14 +169,15 @@ private:
     int schema_version_ = 0;
     statement begin_;
     statement commit_;
-    statement select_room_;
-    statement insert_room_;
-    statement update_room_;
     statement insert_message_;
     statement find_message_;
     statement history_;
     statement since_;
+    statement reactions_;
     statement user_version_;
+    room_store rooms_;
+    event_store events_;
+    marker_store markers_;
 };
 
 }  // namespace chatd::storage

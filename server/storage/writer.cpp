@@ -9,7 +9,10 @@
 #include <cstddef>
 #include <span>
 #include <stdexcept>
+#include <string>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 namespace chatd::storage {
 
@@ -20,12 +23,33 @@ namespace {
 // way next time.
 bool retryable(error_code c) noexcept { return c == error_code::busy || c == error_code::io; }
 
-bool well_formed(const new_message& m) noexcept {
-    return !m.room.empty() && !m.sender.empty() && !m.client_id.empty();
-}
-
 void tell(const act::ref<append_done>& to, append_done d) {
     if (to) to.tell(std::move(d));
+}
+
+// Answers built field by field: GCC 12 warns (wrongly) of an uninitialized
+// string in a braced one.
+template <class T>
+void refuse_promise(act::promise<answer<T>>& p, const std::string& why) {
+    answer<T> a;
+    a.error = why;
+    p.deliver(std::move(a));
+}
+template <class T>
+void answer_ok(act::promise<answer<T>>& p, T value) {
+    answer<T> a;
+    a.ok = true;
+    a.value = std::move(value);
+    p.deliver(std::move(a));
+}
+
+append_done::status to_status(append_status s) noexcept {
+    switch (s) {
+    case append_status::stored: return append_done::status::stored;
+    case append_status::duplicate: return append_done::status::duplicate;
+    case append_status::rejected: return append_done::status::rejected;
+    }
+    return append_done::status::failed;
 }
 
 read_result to_read_result(result<page> r) {
@@ -85,40 +109,64 @@ void writer::on_stop() {
     store_.reset();  // closes the database here, on the writer's thread
 }
 
-// Committed now unless another message waits: the appends among those join
+// Committed now unless another message waits: the writes among those join
 // this batch, and the last of them commits it (or a read does, first). So
 // one line on an idle writer waits for its commit alone, and under load a
 // batch is whatever arrived during the commit before it.
-void writer::handle(const append& m) {
-    if (queue(m) && rows_.size() >= opts_.max_batch)
+void writer::handle(const append& m) { flush_after_queueing(admit(m.row, append_reply{m.token, m.reply_to})); }
+
+void writer::handle(const create_room& m, act::promise<answer<create_outcome>> reply) {
+    flush_after_queueing(admit(m.room, std::move(reply)));
+}
+
+void writer::handle(const mark_read& m, act::promise<answer<mark_outcome>> reply) {
+    flush_after_queueing(admit(m.mark, std::move(reply)));
+}
+
+void writer::flush_after_queueing(bool queued) {
+    if (queued && rows_.size() >= opts_.max_batch)
         flush();
     else
         flush_if_idle();
 }
 
-// Queues m, or answers it `failed` at once: false then.
-bool writer::queue(const append& m) {
+// Queues w, or answers it failed at once: false then.
+bool writer::admit(write_op w, waiting_reply reply) {
     if (!store_ || broken_) {
-        tell(m.reply_to, {m.token, append_done::status::failed, 0, 0});
+        refuse(reply, broken_ ? broken_->message : "storage is not open");
         return false;
     }
-    // The store would fail the whole batch for one such line: refuse it alone.
-    if (!well_formed(m.row)) {
-        spdlog::warn("storage: refused a line with an empty room, sender or client id (token {})", m.token);
-        tell(m.reply_to, {m.token, append_done::status::failed, 0, 0});
+    // The store would fail the whole batch for one such write: refuse it alone.
+    if (!std::visit([](const auto& x) { return well_formed(x); }, w)) {
+        spdlog::warn("storage: refused a write that is not well formed (an empty room, sender or client id, an event "
+                     "without its target or subject, or a room that cannot be created)");
+        refuse(reply, "not well formed");
         return false;
     }
     if (retrying() && rows_.size() >= opts_.max_waiting) {
         if (!overflow_logged_)
-            spdlog::warn("storage: {} lines wait behind a refused batch; failing new lines until it clears",
+            spdlog::warn("storage: {} writes wait behind a refused batch; failing new ones until it clears",
                          rows_.size());
         overflow_logged_ = true;
-        tell(m.reply_to, {m.token, append_done::status::failed, 0, 0});
+        refuse(reply, "storage is retrying a refused batch and its queue is full");
         return false;
     }
-    rows_.push_back(m.row);
-    replies_.push_back({m.token, m.reply_to});
+    rows_.push_back(std::move(w));
+    replies_.push_back(std::move(reply));
     return true;
+}
+
+// Tells one write's requester that it was not stored.
+void writer::refuse(waiting_reply& reply, const std::string& why) {
+    std::visit(
+        [&](auto& r) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(r)>, append_reply>) {
+                tell(r.reply_to, {r.token, append_done::status::failed, 0, 0});
+            } else {
+                refuse_promise(r, why);
+            }
+        },
+        reply);
 }
 
 read_result writer::handle(const read_history& m) {
@@ -149,6 +197,34 @@ std::uint64_t writer::handle(const read_last_seq& m) {
         return 0;
     }
     return *r;
+}
+
+answer<room_state> writer::handle(const read_room& m) {
+    return read<room_state>([&](message_store& store) { return store.room(m.room); });
+}
+
+answer<std::vector<user_room>> writer::handle(const read_user_rooms& m) {
+    return read<std::vector<user_room>>([&](message_store& store) { return store.rooms_of(m.user); });
+}
+
+// A read after the pending writes are committed, answered as an answer<T>.
+template <class T, class Read>
+answer<T> writer::read(Read&& from_store) {
+    answer<T> out;
+    if (!store_ || broken_) {
+        out.error = broken_ ? broken_->message : "storage is not open";
+        return out;
+    }
+    flush();
+    auto r = from_store(*store_);
+    if (!r) {
+        note(r.error());
+        out.error = std::move(r).error().message;
+        return out;
+    }
+    out.ok = true;
+    out.value = std::move(r).value();
+    return out;
 }
 
 bool writer::handle(const check_ready&) {
@@ -216,11 +292,11 @@ void writer::commit_front() {
     overflow_logged_ = false;
 }
 
-// One append_batch of the first n queued appends. On success they are acked
-// in order and leave the queue; on failure the queue is untouched.
+// One write_batch of the first n queued writes. On success each is answered
+// in order and they leave the queue; on failure the queue is untouched.
 std::optional<error> writer::commit(std::size_t n) {
     const auto start = std::chrono::steady_clock::now();
-    auto r = store_->append_batch(std::span<const new_message>(rows_.data(), n));
+    auto r = store_->write_batch(std::span<const write_op>(rows_.data(), n));
     const auto took = std::chrono::steady_clock::now() - start;
     if (!r) {
         last_commit_failed_ = true;
@@ -230,11 +306,21 @@ std::optional<error> writer::commit(std::size_t n) {
     }
     last_commit_failed_ = false;
     if (hooks_.on_commit) hooks_.on_commit(n, std::chrono::duration_cast<std::chrono::nanoseconds>(took));
-    const auto& outcomes = *r;
+    auto& outcomes = *r;
     for (std::size_t i = 0; i < n; ++i) {
-        const auto status =
-            outcomes[i].status == append_status::stored ? append_done::status::stored : append_done::status::duplicate;
-        tell(replies_[i].reply_to, {replies_[i].token, status, outcomes[i].seq, outcomes[i].ts_ms});
+        std::visit(
+            [&](auto& reply) {
+                using reply_type = std::decay_t<decltype(reply)>;
+                if constexpr (std::is_same_v<reply_type, append_reply>) {
+                    const auto& o = std::get<append_outcome>(outcomes[i]);
+                    tell(reply.reply_to, {reply.token, to_status(o.status), o.seq, o.ts_ms, o.reason});
+                } else if constexpr (std::is_same_v<reply_type, act::promise<answer<create_outcome>>>) {
+                    answer_ok(reply, std::get<create_outcome>(std::move(outcomes[i])));
+                } else {
+                    answer_ok(reply, std::get<mark_outcome>(outcomes[i]));
+                }
+            },
+            replies_[i]);
     }
     rows_.erase(rows_.begin(), rows_.begin() + static_cast<std::ptrdiff_t>(n));
     replies_.erase(replies_.begin(), replies_.begin() + static_cast<std::ptrdiff_t>(n));
@@ -244,9 +330,9 @@ std::optional<error> writer::commit(std::size_t n) {
     return std::nullopt;
 }
 
-// Answers the first n queued appends `failed` and drops them.
+// Answers the first n queued writes failed and drops them.
 void writer::fail_front(std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) tell(replies_[i].reply_to, {replies_[i].token, append_done::status::failed, 0, 0});
+    for (std::size_t i = 0; i < n; ++i) refuse(replies_[i], "not stored: storage failed");
     rows_.erase(rows_.begin(), rows_.begin() + static_cast<std::ptrdiff_t>(n));
     replies_.erase(replies_.begin(), replies_.begin() + static_cast<std::ptrdiff_t>(n));
 }

@@ -21,6 +21,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace chatd::storage {
@@ -36,14 +37,14 @@ struct retry_policy {
 
 struct writer_options {
     store_options store;  ///< the database; opened in on_start, on the writer's thread
-    /// The most appends one commit holds. Appends are committed as soon as
-    /// the writer has no other message waiting (no fixed delay); what
-    /// arrives while a commit runs waits in the mailbox and makes the next
-    /// batch, up to this many.
+    /// The most writes (appends, room creations, read markers) one commit
+    /// holds. They are committed as soon as the writer has no other message
+    /// waiting (no fixed delay); what arrives while a commit runs waits in
+    /// the mailbox and makes the next batch, up to this many.
     std::size_t max_batch = 256;
     retry_policy retry;
-    /// The most appends held while a refused batch waits for its retry (that
-    /// batch included). An append beyond it is answered `failed` at once.
+    /// The most writes held while a refused batch waits for its retry (that
+    /// batch included). A write beyond it is answered failed at once.
     std::size_t max_waiting = 4096;
     /// A checkpoint is asked of writer_hooks::checkpointer whenever a
     /// commit leaves this many pages or more in the WAL that no checkpoint
@@ -68,7 +69,7 @@ struct writer_hooks {
 
     // Observers, called on the writer's thread: quick, and safe to call
     // from that thread (an atomic counter, a histogram). Empty: not called.
-    /// After each successful commit: how many appends, and how long append_batch took.
+    /// After each successful commit: how many writes, and how long write_batch took.
     std::function<void(std::size_t batch_size, std::chrono::nanoseconds took)> on_commit;
     /// For each checkpoint a commit ran itself at store.wal_limit_pages
     /// (the checkpointer fell behind, or there is none).
@@ -101,7 +102,8 @@ struct writer_hooks {
 /// is again). Appends are then answered `failed` at once.
 ///
 /// Everything here runs in the writer's own turn; only the ref is for others.
-class writer final : public act::actor<append, read_history, read_since, read_last_seq, check_ready> {
+class writer final : public act::actor<append, create_room, mark_read, read_history, read_since, read_last_seq,
+                                       read_room, read_user_rooms, check_ready> {
 public:
     /// Throws std::invalid_argument if max_batch or retry.max_attempts is 0.
     explicit writer(writer_options options, writer_hooks hooks = {});
@@ -112,22 +114,36 @@ public:
     void on_stop() override;
 
     void handle(const append& m) override;
+    /// Queued with the appends; answered after its commit (ok = false, at
+    /// once, for a room that cannot be created or while the store is refused).
+    void handle(const create_room& m, act::promise<answer<create_outcome>> reply) override;
+    /// Queued with the appends; answered after its commit.
+    void handle(const mark_read& m, act::promise<answer<mark_outcome>> reply) override;
     read_result handle(const read_history& m) override;
     read_result handle(const read_since& m) override;
     /// 0 when the room has no lines, or on error (logged).
     std::uint64_t handle(const read_last_seq& m) override;
+    answer<room_state> handle(const read_room& m) override;
+    answer<std::vector<user_room>> handle(const read_user_rooms& m) override;
     /// False while the store is not open, lost, corrupt or not writable, or
     /// the last commit attempt failed.
     bool handle(const check_ready& m) override;
 
 private:
     /// Who hears about one queued append.
-    struct waiting_reply {
+    struct append_reply {
         std::uint64_t token;
         act::ref<append_done> reply_to;
     };
+    /// Who hears about one queued write, by its kind.
+    using waiting_reply = std::variant<append_reply, act::promise<answer<create_outcome>>,
+                                       act::promise<answer<mark_outcome>>>;
 
-    bool queue(const append& m);
+    bool admit(write_op w, waiting_reply reply);
+    template <class T, class Read>
+    answer<T> read(Read&& from_store);
+    static void refuse(waiting_reply& reply, const std::string& why);
+    void flush_after_queueing(bool queued);
     void flush();
     void flush_if_idle();
     void commit_front();
@@ -147,7 +163,7 @@ private:
     std::optional<message_store> store_;
     // The queue, in arrival order: rows_[i] is answered to replies_[i]. Kept
     // apart so that the front batch is handed to the store without a copy.
-    std::vector<new_message> rows_;
+    std::vector<write_op> rows_;
     std::vector<waiting_reply> replies_;
     std::size_t refused_batch_ = 0;  // size of the front batch waiting for a retry; 0 when none
     std::uint32_t attempts_ = 0;     // failed attempts of that batch

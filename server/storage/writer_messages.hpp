@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace chatd::storage {
 
@@ -16,19 +17,22 @@ namespace chatd::storage {
 /// holding it is committed (or given up on).
 struct append_done {
     enum class status : std::uint8_t {
-        stored,     ///< committed now: seq and ts_ms are the new line's
+        stored,     ///< committed now: seq and ts_ms are the new event's
         duplicate,  ///< the same (room, sender, client_id) was stored before: the original seq and ts_ms
         failed,     ///< not stored: the commit failed and retries were exhausted (or shutdown)
+        rejected,   ///< not stored, no seq used: a target rule refused it (reason)
     };
     std::uint64_t token = 0;  ///< the append's token, for the requester to match
     status outcome = status::failed;
     std::uint64_t seq = 0;
     std::int64_t ts_ms = 0;
+    reject_reason reason = reject_reason::none;  ///< when rejected
 };
 
-/// Store a line. Committed as soon as the writer has nothing else to do,
-/// with the lines that queued up during its previous commit (up to the
-/// batch size) in one transaction; reply_to hears append_done.
+/// Store an event (a line, or any event_kind, with its side effects).
+/// Committed as soon as the writer has nothing else to do, with the writes
+/// that queued up during its previous commit (up to the batch size) in one
+/// transaction; reply_to hears append_done.
 struct append {
     new_message row;
     std::uint64_t token = 0;
@@ -63,6 +67,46 @@ struct read_since {
 struct read_last_seq {
     using reply = std::uint64_t;
     std::string room;
+};
+
+/// A reply that may fail: `value` when ok, else `error` says why (not
+/// stored or not read: the store is unavailable or the commit failed).
+template <class T>
+struct answer {
+    bool ok = false;
+    T value{};
+    std::string error;
+};
+
+/// Create a room (see new_room and create_status). Queued and committed
+/// with the appends, in order; answered once committed.
+struct create_room {
+    using reply = answer<create_outcome>;
+    static constexpr bool replies_later = true;  // after the commit
+    new_room room;
+};
+
+/// Move a user's read marker in a room forward (never past the room's last
+/// seq); the answer is the marker and what is unread after it (found =
+/// false: no such room). Queued and committed with the appends, in order.
+struct mark_read {
+    using reply = answer<mark_outcome>;
+    static constexpr bool replies_later = true;  // after the commit
+    read_mark mark;
+};
+
+/// A room's row and members, for a room actor starting up (exists = false:
+/// no such room). Pending writes are committed first.
+struct read_room {
+    using reply = answer<room_state>;
+    std::string room;
+};
+
+/// The rooms a user is a member of, with read markers and unread and
+/// mention counts (identify's list). Pending writes are committed first.
+struct read_user_rooms {
+    using reply = answer<std::vector<user_room>>;
+    std::string user;
 };
 
 /// Readiness for /readyz: open, migrated, and the last commit did not fail.

@@ -64,6 +64,39 @@ inline new_message msg(std::string room, std::string sender, std::string client_
     return new_message{std::move(room), std::move(sender), std::move(client_id), std::move(text), ts_ms};
 }
 
+/// An event about line `target` of room (edit, delete_, react, unreact); text
+/// is the new text or the emoji.
+inline new_message about(event_kind kind, std::string room, std::string sender, std::string client_id,
+                         std::uint64_t target, std::string text = {}, std::int64_t ts_ms = 2000) {
+    new_message m = msg(std::move(room), std::move(sender), std::move(client_id), std::move(text), ts_ms);
+    m.kind = kind;
+    m.target = target;
+    return m;
+}
+
+/// A member event: `sender` does `action` to `subject`.
+inline new_message member(std::string room, std::string sender, std::string client_id, member_action action,
+                          std::string subject, member_role role = member_role::member, std::int64_t until_ms = 0,
+                          std::int64_t ts_ms = 3000) {
+    new_message m = msg(std::move(room), std::move(sender), std::move(client_id), "", ts_ms);
+    m.kind = event_kind::member;
+    m.action = action;
+    m.subject = std::move(subject);
+    m.role = role;
+    m.until_ms = until_ms;
+    return m;
+}
+
+/// A line that mentions users.
+inline new_message mentioning(std::string room, std::string sender, std::string client_id,
+                              std::vector<std::string> users) {
+    new_message m = msg(std::move(room), std::move(sender), std::move(client_id), "hello");
+    m.mentions = std::move(users);
+    return m;
+}
+
+inline append_outcome rejected(reject_reason why) { return {append_status::rejected, 0, 0, why}; }
+
 inline append_outcome stored(std::uint64_t seq, std::int64_t ts_ms = 1000) {
     return {append_status::stored, seq, ts_ms};
 }
@@ -103,6 +136,13 @@ inline void write_file(const std::filesystem::path& path, const std::string& tex
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << text;
     ASSERT_TRUE(out.good()) << path;
+}
+
+/// The event of `room` with `seq`, read through since().
+inline stored_message event_at(message_store& store, const std::string& room, std::uint64_t seq) {
+    auto p = store.since(room, seq - 1, 1);
+    EXPECT_TRUE(p.has_value() && p->messages.size() == 1) << room << " has no seq " << seq;
+    return p && !p->messages.empty() ? p->messages.front() : stored_message{};
 }
 
 /// The first column of the first row `sql` answers, or "error: ..." / "no row".

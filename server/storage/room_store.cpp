@@ -1,0 +1,230 @@
+#include "storage/room_store.hpp"
+
+#include "storage/marker_store.hpp"
+#include "storage/prepared.hpp"
+
+#include <algorithm>
+#include <random>
+#include <utility>
+
+namespace chatd::storage {
+
+namespace {
+
+std::vector<std::string> direct_users(const new_room& r) {
+    std::vector<std::string> users = r.users;
+    users.push_back(r.created_by);
+    std::sort(users.begin(), users.end());
+    users.erase(std::unique(users.begin(), users.end()), users.end());
+    return users;
+}
+
+// "!" + 20 of [a-z2-7] (base32's letters): 100 random bits, from the
+// system's source, so that a name tells nothing about another.
+std::string random_room_name() {
+    static constexpr char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+    std::random_device source;
+    std::string name = "!";
+    std::uint32_t bits = 0;
+    int left = 0;
+    while (name.size() < 21) {
+        if (left < 5) {
+            bits = source();
+            left = 32;
+        }
+        name += alphabet[bits & 31U];
+        bits >>= 5;
+        left -= 5;
+    }
+    return name;
+}
+
+room_row read_room_row(const statement& s, std::string name) {
+    return room_row{std::move(name), parse_room_kind(s.column_text(0)).value_or(room_kind::public_), s.column_text(1),
+                    s.column_text(2), static_cast<std::uint64_t>(s.column_int64(3)), s.column_int64(4)};
+}
+
+}  // namespace
+
+bool well_formed(const new_room& r) {
+    if (r.created_by.empty()) return false;
+    const bool assigned = !r.name.empty() && r.name.front() == '!';
+    switch (r.kind) {
+    case room_kind::public_: return !r.name.empty() && !assigned;
+    case room_kind::private_: return r.name.empty() || assigned;
+    case room_kind::direct: {
+        if (!r.name.empty() && !assigned) return false;
+        const auto users = direct_users(r);
+        const bool none_empty = std::none_of(users.begin(), users.end(), [](const auto& u) { return u.empty(); });
+        return none_empty && users.size() >= 2 && users.size() <= max_direct_users;
+    }
+    }
+    return false;
+}
+
+std::string direct_key(const new_room& r) {
+    std::string key;
+    for (const auto& user : direct_users(r)) {
+        if (!key.empty()) key += '\n';
+        key += user;
+    }
+    return key;
+}
+
+room_store::room_store(database& db)
+    : select_room_(prepare_or_throw(db, "SELECT last_seq FROM rooms WHERE name = ?1")),
+      insert_implicit_(prepare_or_throw(db, "INSERT INTO rooms (name, last_seq, created_ms) VALUES (?1, 0, ?2)")),
+      update_seq_(prepare_or_throw(db, "UPDATE rooms SET last_seq = ?2 WHERE name = ?1")),
+      room_row_(prepare_or_throw(db,
+                                 "SELECT kind, topic, created_by, last_seq, created_ms FROM rooms WHERE name = ?1")),
+      members_(prepare_or_throw(db,
+                                "SELECT user, role, is_member, banned_until, muted_until, joined_ms FROM members "
+                                "WHERE room = ?1 ORDER BY user")),
+      by_direct_key_(prepare_or_throw(db, "SELECT name FROM rooms WHERE direct_key = ?1")),
+      insert_room_(prepare_or_throw(db,
+                                    "INSERT INTO rooms (name, last_seq, created_ms, kind, topic, created_by, "
+                                    "direct_key) VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6)")),
+      insert_member_(prepare_or_throw(db,
+                                      "INSERT INTO members (room, user, role, is_member, joined_ms) "
+                                      "VALUES (?1, ?2, ?3, 1, ?4)")),
+      rooms_of_(prepare_or_throw(db,
+                                 "SELECT r.name, r.kind, r.topic, m.role, r.last_seq, coalesce(k.seq, 0) "
+                                 "FROM members AS m JOIN rooms AS r ON r.name = m.room "
+                                 "LEFT JOIN read_markers AS k ON k.user = m.user AND k.room = m.room "
+                                 "WHERE m.user = ?1 AND m.is_member = 1 ORDER BY r.name")) {}
+
+result<std::optional<std::uint64_t>> room_store::last_seq(std::string_view room) {
+    auto s = select_room_.scope();
+    select_room_.bind(1, room);
+    auto row = select_room_.step();
+    if (!row) return std::move(row).error();
+    if (!*row) return std::optional<std::uint64_t>{};
+    return std::optional<std::uint64_t>(static_cast<std::uint64_t>(select_room_.column_int64(0)));
+}
+
+result<void> room_store::insert_implicit(std::string_view room, std::int64_t ts_ms) {
+    return run_once(insert_implicit_.bind(1, room).bind(2, ts_ms));
+}
+
+result<void> room_store::set_last_seq(std::string_view room, std::uint64_t seq) {
+    return run_once(update_seq_.bind(1, room).bind(2, static_cast<std::int64_t>(seq)));
+}
+
+result<room_state> room_store::state(std::string_view room) {
+    room_state out;
+    out.room.name = std::string(room);
+    {
+        auto s = room_row_.scope();
+        room_row_.bind(1, room);
+        auto row = room_row_.step();
+        if (!row) return std::move(row).error();
+        if (!*row) return out;
+        out.exists = true;
+        out.room = read_room_row(room_row_, std::string(room));
+    }
+    auto s = members_.scope();
+    members_.bind(1, room);
+    for (;;) {
+        auto row = members_.step();
+        if (!row) return std::move(row).error();
+        if (!*row) break;
+        out.members.push_back(member_row{members_.column_text(0),
+                                         parse_member_role(members_.column_text(1)).value_or(member_role::member),
+                                         members_.column_int64(2) != 0, members_.column_int64(3),
+                                         members_.column_int64(4), members_.column_int64(5)});
+    }
+    return out;
+}
+
+result<bool> room_store::taken(std::string_view name) {
+    auto seq = last_seq(name);
+    if (!seq) return std::move(seq).error();
+    return seq->has_value();
+}
+
+// The name asked for, or a fresh random one when none was.
+result<std::string> room_store::free_name(const new_room& r) {
+    if (!r.name.empty()) {
+        auto t = taken(r.name);
+        if (!t) return std::move(t).error();
+        return *t ? std::string() : r.name;
+    }
+    // 100 random bits: a clash is not expected, but would not be an error.
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        std::string name = random_room_name();
+        auto t = taken(name);
+        if (!t) return std::move(t).error();
+        if (!*t) return name;
+    }
+    return error{error_code::other, 0, "no free room name found"};
+}
+
+result<create_outcome> room_store::create(const new_room& r) {
+    if (!well_formed(r)) return error{error_code::misuse, 0, "create room: not a room that can be created"};
+    const std::string key = r.kind == room_kind::direct ? direct_key(r) : std::string();
+    if (!key.empty()) {
+        std::string existing;
+        {
+            auto s = by_direct_key_.scope();
+            by_direct_key_.bind(1, key);
+            auto row = by_direct_key_.step();
+            if (!row) return std::move(row).error();
+            if (*row) existing = by_direct_key_.column_text(0);
+        }
+        if (!existing.empty()) {
+            auto found = state(existing);
+            if (!found) return std::move(found).error();
+            return create_outcome{create_status::found, std::move(found).value()};
+        }
+    }
+    auto name = free_name(r);
+    if (!name) return std::move(name).error();
+    if (name->empty()) return create_outcome{create_status::exists, {}};
+
+    insert_room_.bind(1, *name).bind(2, r.ts_ms).bind(3, to_string(r.kind)).bind(4, r.topic).bind(5, r.created_by);
+    if (!key.empty()) insert_room_.bind(6, key);  // unbound: NULL
+    if (auto done = run_once(insert_room_); !done) return std::move(done).error();
+
+    create_outcome out{create_status::created, {true, room_row{*name, r.kind, r.topic, r.created_by, 0, r.ts_ms}, {}}};
+    if (r.kind == room_kind::direct) {
+        for (auto& user : direct_users(r))
+            out.state.members.push_back(member_row{std::move(user), member_role::member, true, 0, 0, r.ts_ms});
+    } else {
+        out.state.members.push_back(member_row{r.created_by, member_role::owner, true, 0, 0, r.ts_ms});
+    }
+    for (const auto& m : out.state.members) {
+        insert_member_.bind(1, *name).bind(2, m.user).bind(3, to_string(m.role)).bind(4, r.ts_ms);
+        if (auto done = run_once(insert_member_); !done) return std::move(done).error();
+    }
+    return out;
+}
+
+result<std::vector<user_room>> room_store::rooms_of(std::string_view user, marker_store& markers) {
+    std::vector<user_room> out;
+    {
+        auto s = rooms_of_.scope();
+        rooms_of_.bind(1, user);
+        for (;;) {
+            auto row = rooms_of_.step();
+            if (!row) return std::move(row).error();
+            if (!*row) break;
+            user_room r;
+            r.room = rooms_of_.column_text(0);
+            r.kind = parse_room_kind(rooms_of_.column_text(1)).value_or(room_kind::public_);
+            r.topic = rooms_of_.column_text(2);
+            r.role = parse_member_role(rooms_of_.column_text(3)).value_or(member_role::member);
+            r.last_seq = static_cast<std::uint64_t>(rooms_of_.column_int64(4));
+            r.read = static_cast<std::uint64_t>(rooms_of_.column_int64(5));
+            out.push_back(std::move(r));
+        }
+    }
+    for (auto& r : out) {
+        auto counts = markers.unread(user, r.room, r.read);
+        if (!counts) return std::move(counts).error();
+        r.unread = counts->unread;
+        r.mentions = counts->mentions;
+    }
+    return out;
+}
+
+}  // namespace chatd::storage
