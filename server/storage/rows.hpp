@@ -132,10 +132,12 @@ struct new_message {
 inline bool well_formed(const new_message& m) noexcept {
     if (m.room.empty() || m.sender.empty() || m.client_id.empty()) return false;
     switch (m.kind) {
-    case event_kind::edit:
-    case event_kind::delete_:
     case event_kind::react:
-    case event_kind::unreact: return m.target != 0 && m.target <= static_cast<std::uint64_t>(forever_ms);
+    case event_kind::unreact:
+        if (m.text.empty()) return false;  // the emoji
+        [[fallthrough]];
+    case event_kind::edit:
+    case event_kind::delete_: return m.target != 0 && m.target <= static_cast<std::uint64_t>(forever_ms);
     case event_kind::member: return !m.subject.empty() && m.until_ms >= 0;
     case event_kind::line:
     case event_kind::topic: return true;

@@ -206,7 +206,8 @@ TEST_F(message_store_events_test, an_event_missing_what_its_kind_needs_fails_the
     auto store = open_store();
     auto no_subject = member("a", "ann", "m", member_action::join, "");
     auto no_target = about(event_kind::edit, "a", "ann", "e", 0, "x");
-    for (const auto& bad : {no_subject, no_target}) {
+    auto no_emoji = about(event_kind::react, "a", "ann", "r", 1, "");
+    for (const auto& bad : {no_subject, no_target, no_emoji}) {
         auto r = store.append_batch(std::vector{msg("a", "ann", "1"), bad});
         ASSERT_FALSE(r.has_value());
         EXPECT_EQ(r.error().code, error_code::misuse);
