@@ -22,7 +22,8 @@ std::int64_t until_or_forever(std::int64_t until_ms) noexcept { return until_ms 
 }  // namespace
 
 event_store::event_store(database& db)
-    : target_(prepare_or_throw(db, "SELECT kind, sender, deleted FROM messages WHERE room = ?1 AND seq = ?2")),
+    : target_(prepare_or_throw(db,
+                               "SELECT kind IS NULL, sender, deleted FROM messages WHERE room = ?1 AND seq = ?2")),
       edit_line_(prepare_or_throw(db, "UPDATE messages SET text = ?3, edited_ms = ?4 WHERE room = ?1 AND seq = ?2")),
       delete_line_(prepare_or_throw(db, "UPDATE messages SET text = '', deleted = 1 WHERE room = ?1 AND seq = ?2")),
       // INDEXED BY: without statistics the planner would walk the room's
@@ -56,7 +57,7 @@ result<reject_reason> event_store::check(const new_message& m) {
     if (!row) return std::move(row).error();
     // A line that is not there, is not a line, or is a tombstone: the same
     // answer, so an edit cannot tell a deleted line from one never written.
-    if (!*row || target_.column_text(0) != to_string(event_kind::line) || target_.column_int64(2) != 0)
+    if (!*row || target_.column_int64(0) == 0 || target_.column_int64(2) != 0)
         return reject_reason::not_found;
     if (m.kind == event_kind::edit && target_.column_text(1) != m.sender) return reject_reason::forbidden;
     return reject_reason::none;

@@ -18,7 +18,7 @@ marker_store::marker_store(database& db)
       // The inner LIMIT bounds the walk: a room never read holds every line.
       unread_(prepare_or_throw(db,
                                "SELECT count(*) FROM (SELECT 1 FROM messages WHERE room = ?1 AND seq > ?2 "
-                               "AND kind = 'line' AND deleted = 0 AND sender <> ?3 LIMIT ?4)")),
+                               "AND kind IS NULL AND deleted = 0 AND sender <> ?3 LIMIT ?4)")),
       mentions_(prepare_or_throw(db,
                                  "SELECT count(*) FROM (SELECT 1 FROM mentions WHERE user = ?1 AND room = ?2 "
                                  "AND seq > ?3 LIMIT ?4)")) {}

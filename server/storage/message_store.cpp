@@ -81,7 +81,7 @@ stored_message read_event(const statement& s, std::string_view room) {
     m.client_id = s.column_text(2);
     m.text = s.column_text(3);
     m.ts_ms = s.column_int64(4);
-    m.kind = parse_event_kind(s.column_text(5)).value_or(event_kind::line);
+    m.kind = parse_event_kind(s.column_text(5)).value_or(event_kind::line);  // NULL: a line
     m.target = static_cast<std::uint64_t>(s.column_int64(6));  // NULL reads as 0
     m.subject = s.column_text(7);
     m.action = parse_member_action(s.column_text(8)).value_or(member_action::join);
@@ -260,9 +260,10 @@ result<append_outcome> message_store::apply(batch& b, const new_message& m) {
         .bind(3, m.sender)
         .bind(4, m.client_id)
         .bind(5, m.kind == event_kind::delete_ ? std::string_view() : std::string_view(m.text))
-        .bind(6, m.ts_ms)
-        .bind(7, to_string(m.kind));
-    // Unbound columns are NULL: only what the kind uses is stored.
+        .bind(6, m.ts_ms);
+    // Unbound columns are NULL: only what the kind uses is stored, and a
+    // line (the kind of most rows) stores no kind.
+    if (m.kind != event_kind::line) insert_message_.bind(7, to_string(m.kind));
     if (m.kind != event_kind::line && m.kind != event_kind::member && m.kind != event_kind::topic)
         insert_message_.bind(8, static_cast<std::int64_t>(m.target));
     if (m.kind == event_kind::member) {
