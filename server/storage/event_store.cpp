@@ -13,7 +13,7 @@ namespace {
 std::int64_t as_int(std::uint64_t v) noexcept { return static_cast<std::int64_t>(v); }
 
 bool has_target(event_kind k) noexcept {
-    return k == event_kind::edit || k == event_kind::delete_ || k == event_kind::react || k == event_kind::unreact;
+    return k == event_kind::edit || k == event_kind::delete_line || k == event_kind::react || k == event_kind::unreact;
 }
 
 // A ban or mute's end as the members table holds it (0 there means none).
@@ -67,7 +67,7 @@ result<void> event_store::apply(const new_message& m, std::uint64_t seq, marker_
     switch (m.kind) {
     case event_kind::line: return add_mentions(m, seq);
     case event_kind::edit: return edit(m);
-    case event_kind::delete_: return erase(m);
+    case event_kind::delete_line: return erase(m);
     case event_kind::react:
         return run_once(react_.bind(1, m.room).bind(2, as_int(m.target)).bind(3, m.sender).bind(4, m.text));
     case event_kind::unreact:

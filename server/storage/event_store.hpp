@@ -21,7 +21,7 @@ public:
     /// Prepares the statements. Throws startup_error if one cannot be.
     explicit event_store(database& db);
 
-    /// The target rule of m (edit, delete_, react, unreact: target must be a
+    /// The target rule of m (edit, delete_line, react, unreact: target must be a
     /// line of m.room that is not deleted, and an edit's line must be
     /// m.sender's); reject_reason::none when m may be stored. Other kinds
     /// always pass.

@@ -259,7 +259,7 @@ result<append_outcome> message_store::apply(batch& b, const new_message& m) {
         .bind(2, static_cast<std::int64_t>(seq))
         .bind(3, m.sender)
         .bind(4, m.client_id)
-        .bind(5, m.kind == event_kind::delete_ ? std::string_view() : std::string_view(m.text))
+        .bind(5, m.kind == event_kind::delete_line ? std::string_view() : std::string_view(m.text))
         .bind(6, m.ts_ms);
     // Unbound columns are NULL: only what the kind uses is stored, and a
     // line (the kind of most rows) stores no kind.

@@ -40,7 +40,7 @@ std::string random_room_name() {
 }
 
 room_row read_room_row(const statement& s, std::string name) {
-    return room_row{std::move(name), parse_room_kind(s.column_text(0)).value_or(room_kind::public_), s.column_text(1),
+    return room_row{std::move(name), parse_room_kind(s.column_text(0)).value_or(room_kind::public_room), s.column_text(1),
                     s.column_text(2), static_cast<std::uint64_t>(s.column_int64(3)), s.column_int64(4)};
 }
 
@@ -50,8 +50,8 @@ bool well_formed(const new_room& r) {
     if (r.created_by.empty()) return false;
     const bool assigned = !r.name.empty() && r.name.front() == '!';
     switch (r.kind) {
-    case room_kind::public_: return !r.name.empty() && !assigned;
-    case room_kind::private_: return r.name.empty() || assigned;
+    case room_kind::public_room: return !r.name.empty() && !assigned;
+    case room_kind::private_room: return r.name.empty() || assigned;
     case room_kind::direct: {
         if (!r.name.empty() && !assigned) return false;
         const auto users = direct_users(r);
@@ -210,7 +210,7 @@ result<std::vector<user_room>> room_store::rooms_of(std::string_view user, marke
             if (!*row) break;
             user_room r;
             r.room = rooms_of_.column_text(0);
-            r.kind = parse_room_kind(rooms_of_.column_text(1)).value_or(room_kind::public_);
+            r.kind = parse_room_kind(rooms_of_.column_text(1)).value_or(room_kind::public_room);
             r.topic = rooms_of_.column_text(2);
             r.role = parse_member_role(rooms_of_.column_text(3)).value_or(member_role::member);
             r.last_seq = static_cast<std::uint64_t>(rooms_of_.column_int64(4));

@@ -15,33 +15,35 @@
 namespace chatd::storage {
 
 // ---- names ------------------------------------------------------------------
+// The same names and order as protocol/vocabulary.hpp's (the wire's), which
+// storage may not include: chat/ maps one to the other.
 
 /// What an event of a room's log is. Each gets the room's next seq.
 enum class event_kind : std::uint8_t {
-    line,     ///< a chat line: text
-    edit,     ///< target's new text (only its sender's)
-    delete_,  ///< erases target's text and its edits' text; the line stays as a tombstone
-    react,    ///< text = the emoji the sender adds to target
-    unreact,  ///< text = the emoji the sender takes off target
-    member,   ///< subject's membership changes: action (role, until_ms)
-    topic,    ///< text = the room's new topic
+    line,         ///< a chat line: text
+    edit,         ///< target's new text (only its sender's)
+    delete_line,  ///< erases target's text and its edits' text; the line stays as a tombstone
+    react,        ///< text = the emoji the sender adds to target
+    unreact,      ///< text = the emoji the sender takes off target
+    member,       ///< subject's membership changes: action (role, until_ms)
+    topic,        ///< text = the room's new topic
 };
 
 /// What a `member` event does to its subject.
 enum class member_action : std::uint8_t { join, leave, invite, remove, ban, unban, mute, unmute, role };
 
 /// A member's role in one room.
-enum class member_role : std::uint8_t { member, admin, owner };
+enum class member_role : std::uint8_t { owner, admin, member };
 
 /// Who may join a room: anyone (public), or only its members.
-enum class room_kind : std::uint8_t { public_, private_, direct };
+enum class room_kind : std::uint8_t { public_room, private_room, direct };
 
 /// The names used on the wire and in the database.
 constexpr std::string_view to_string(event_kind k) noexcept {
     switch (k) {
     case event_kind::line: return "line";
     case event_kind::edit: return "edit";
-    case event_kind::delete_: return "delete";
+    case event_kind::delete_line: return "delete";
     case event_kind::react: return "react";
     case event_kind::unreact: return "unreact";
     case event_kind::member: return "member";
@@ -65,16 +67,16 @@ constexpr std::string_view to_string(member_action a) noexcept {
 }
 constexpr std::string_view to_string(member_role r) noexcept {
     switch (r) {
-    case member_role::member: return "member";
-    case member_role::admin: return "admin";
     case member_role::owner: return "owner";
+    case member_role::admin: return "admin";
+    case member_role::member: return "member";
     }
     return "member";
 }
 constexpr std::string_view to_string(room_kind k) noexcept {
     switch (k) {
-    case room_kind::public_: return "public";
-    case room_kind::private_: return "private";
+    case room_kind::public_room: return "public";
+    case room_kind::private_room: return "private";
     case room_kind::direct: return "direct";
     }
     return "public";
@@ -92,7 +94,7 @@ constexpr std::optional<member_action> parse_member_action(std::string_view s) n
     return parse(s, member_action::role);
 }
 constexpr std::optional<member_role> parse_member_role(std::string_view s) noexcept {
-    return parse(s, member_role::owner);
+    return parse(s, member_role::member);
 }
 constexpr std::optional<room_kind> parse_room_kind(std::string_view s) noexcept { return parse(s, room_kind::direct); }
 
@@ -117,7 +119,7 @@ struct new_message {
     std::string text;        ///< line, edit: the text; react, unreact: the emoji; topic: the topic
     std::int64_t ts_ms = 0;  ///< when the server received it
     event_kind kind = event_kind::line;
-    std::uint64_t target = 0;  ///< edit, delete_, react, unreact: the seq of a line of this room (> 0)
+    std::uint64_t target = 0;  ///< edit, delete_line, react, unreact: the seq of a line of this room (> 0)
     std::string subject;       ///< member: the user it is about (not empty)
     member_action action = member_action::join;  ///< member
     member_role role = member_role::member;      ///< member: join, invite, role
@@ -137,7 +139,7 @@ inline bool well_formed(const new_message& m) noexcept {
         if (m.text.empty()) return false;  // the emoji
         [[fallthrough]];
     case event_kind::edit:
-    case event_kind::delete_: return m.target != 0 && m.target <= static_cast<std::uint64_t>(forever_ms);
+    case event_kind::delete_line: return m.target != 0 && m.target <= static_cast<std::uint64_t>(forever_ms);
     case event_kind::member: return !m.subject.empty() && m.until_ms >= 0;
     case event_kind::line:
     case event_kind::topic: return true;
@@ -224,7 +226,7 @@ struct member_row {
 
 struct room_row {
     std::string name;
-    room_kind kind = room_kind::public_;
+    room_kind kind = room_kind::public_room;
     std::string topic;
     std::string created_by;  ///< '' for a room created by a join (every room from before version 2)
     std::uint64_t last_seq = 0;
@@ -243,7 +245,7 @@ struct room_state {
 
 /// A room to create.
 struct new_room {
-    room_kind kind = room_kind::public_;
+    room_kind kind = room_kind::public_room;
     /// public: required (a public name). private and direct: '' lets the
     /// store pick "!" + 20 of [a-z2-7] (a test may give one).
     std::string name;
@@ -298,7 +300,7 @@ struct mark_outcome {
 /// A room the user is a member of, as identify lists it.
 struct user_room {
     std::string room;
-    room_kind kind = room_kind::public_;
+    room_kind kind = room_kind::public_room;
     std::string topic;
     member_role role = member_role::member;
     std::uint64_t last_seq = 0;

@@ -37,7 +37,7 @@ TEST_F(marker_store_test, unread_counts_other_peoples_lines_after_the_marker_and
                       mentioning("a", "bob", "2", {"ann"}),                 // 3
                       mentioning("a", "ann", "1", {"ann", "bob"}),          // 4: ann's own; mentions bob only
                       msg("a", "bob", "3"),                                 // 5: deleted below
-                      about(event_kind::delete_, "a", "bob", "d", 5),       // 6
+                      about(event_kind::delete_line, "a", "bob", "d", 5),       // 6
                       topic,                                                // 7: not a line
                       about(event_kind::react, "a", "bob", "r", 2, "👍")});  // 8: not a line
 
@@ -106,7 +106,7 @@ TEST_F(marker_store_test, an_edit_replaces_its_lines_mentions_and_a_delete_drops
     append_ok(store, {edit("e1", {"carl"})});
     EXPECT_EQ(store.mark_read(mark("ann", "a", 0)).value().mentions, 0U);
     EXPECT_EQ(store.mark_read(mark("carl", "a", 0)).value(), (mark_outcome{true, 0, 1, 1}));
-    append_ok(store, {about(event_kind::delete_, "a", "bob", "d", 1)});
+    append_ok(store, {about(event_kind::delete_line, "a", "bob", "d", 1)});
     EXPECT_EQ(store.mark_read(mark("carl", "a", 0)).value(), (mark_outcome{true, 0, 0, 0}));
 }
 

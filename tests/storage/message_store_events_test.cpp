@@ -51,7 +51,7 @@ TEST_F(message_store_events_test, an_event_about_a_seq_that_is_not_a_line_of_the
     auto store = open_store();
     append_ok(store, {msg("a", "ann", "1"), msg("b", "ann", "1")});
     append_ok(store, {about(event_kind::edit, "a", "ann", "e1", 1, "edited")});  // seq 2 of a: an edit
-    for (auto kind : {event_kind::edit, event_kind::delete_, event_kind::react, event_kind::unreact}) {
+    for (auto kind : {event_kind::edit, event_kind::delete_line, event_kind::react, event_kind::unreact}) {
         SCOPED_TRACE(std::string(to_string(kind)));
         EXPECT_EQ(append_ok(store, {about(kind, "a", "ann", "x", 99, "y")}), (std::vector{rejected(not_found)}));
         EXPECT_EQ(append_ok(store, {about(kind, "a", "ann", "x", 2, "y")}), (std::vector{rejected(not_found)}));
@@ -66,7 +66,7 @@ TEST_F(message_store_events_test, a_delete_erases_the_line_and_its_edits_and_kee
     auto store = open_store();
     append_ok(store, {msg("a", "ann", "1", "first"), about(event_kind::edit, "a", "ann", "e1", 1, "second"),
                       about(event_kind::react, "a", "bob", "r1", 1, "👍"), msg("a", "bob", "2", "other")});
-    EXPECT_EQ(append_ok(store, {about(event_kind::delete_, "a", "carl", "d1", 1, "ignored")}),
+    EXPECT_EQ(append_ok(store, {about(event_kind::delete_line, "a", "carl", "d1", 1, "ignored")}),
               (std::vector{stored(5, 2000)}));
 
     const auto line = event_at(store, "a", 1);
@@ -78,12 +78,12 @@ TEST_F(message_store_events_test, a_delete_erases_the_line_and_its_edits_and_kee
     EXPECT_EQ(event_at(store, "a", 3).text, "👍");  // a reaction is not the line's text
     EXPECT_EQ(event_at(store, "a", 4).text, "other");
     const auto del = event_at(store, "a", 5);
-    EXPECT_EQ(del.kind, event_kind::delete_);
+    EXPECT_EQ(del.kind, event_kind::delete_line);
     EXPECT_EQ(del.target, 1U);
     EXPECT_EQ(del.text, "");
 
     // A tombstone is not a line any more.
-    for (auto kind : {event_kind::edit, event_kind::delete_, event_kind::react, event_kind::unreact})
+    for (auto kind : {event_kind::edit, event_kind::delete_line, event_kind::react, event_kind::unreact})
         EXPECT_EQ(append_ok(store, {about(kind, "a", "ann", "late", 1, "x")}), (std::vector{rejected(not_found)}));
 }
 
@@ -172,7 +172,7 @@ TEST_F(message_store_events_test, a_topic_event_sets_the_rooms_topic) {
 TEST_F(message_store_events_test, a_resent_event_is_a_duplicate_even_after_its_line_was_deleted) {
     auto store = open_store();
     append_ok(store, {msg("a", "ann", "1"), about(event_kind::react, "a", "bob", "r1", 1, "👍", 2100)});
-    append_ok(store, {about(event_kind::delete_, "a", "ann", "d1", 1)});
+    append_ok(store, {about(event_kind::delete_line, "a", "ann", "d1", 1)});
     EXPECT_EQ(append_ok(store, {about(event_kind::react, "a", "bob", "r1", 1, "👍", 9999)}),
               (std::vector{duplicate(2, 2100)}));
     EXPECT_EQ(store.last_seq("a").value(), 3U);
@@ -183,7 +183,7 @@ TEST_F(message_store_events_test, an_event_sees_the_events_before_it_in_its_batc
     const auto out = append_ok(store, {msg("a", "ann", "1", "x"), about(event_kind::edit, "a", "ann", "e1", 1, "y"),
                                        about(event_kind::edit, "a", "bob", "e2", 1, "z"),
                                        about(event_kind::react, "a", "bob", "r1", 1, "👍"),
-                                       about(event_kind::delete_, "a", "ann", "d1", 1),
+                                       about(event_kind::delete_line, "a", "ann", "d1", 1),
                                        about(event_kind::edit, "a", "ann", "e3", 1, "w"), msg("a", "bob", "1")});
     EXPECT_EQ(out, (std::vector{stored(1), stored(2, 2000), rejected(reject_reason::forbidden), stored(3, 2000),
                                 stored(4, 2000), rejected(not_found), stored(5)}));
@@ -198,7 +198,7 @@ TEST_F(message_store_events_test, an_event_never_creates_a_room_with_a_server_as
     append_ok(store, {msg("abcdef", "ann", "1")});
     const auto state = store.room("abcdef").value();
     EXPECT_TRUE(state.exists);
-    EXPECT_EQ(state.room.kind, room_kind::public_);
+    EXPECT_EQ(state.room.kind, room_kind::public_room);
     EXPECT_EQ(state.room.created_by, "");
 }
 

@@ -22,11 +22,11 @@ new_room room(room_kind kind, std::string name, std::string by, std::vector<std:
 
 TEST_F(room_store_test, a_public_room_is_created_with_its_creator_as_owner_once) {
     auto store = open_store();
-    auto r = room(room_kind::public_, "lobby", "ann");
+    auto r = room(room_kind::public_room, "lobby", "ann");
     r.topic = "say hi";
     const auto made = store.create_room(r).value();
     EXPECT_EQ(made.status, create_status::created);
-    EXPECT_EQ(made.state.room, (room_row{"lobby", room_kind::public_, "say hi", "ann", 0, 5000}));
+    EXPECT_EQ(made.state.room, (room_row{"lobby", room_kind::public_room, "say hi", "ann", 0, 5000}));
     EXPECT_EQ(made.state.members, (std::vector{member_row{"ann", member_role::owner, true, 0, 0, 5000}}));
 
     const auto read = store.room("lobby").value();
@@ -34,21 +34,21 @@ TEST_F(room_store_test, a_public_room_is_created_with_its_creator_as_owner_once)
     EXPECT_EQ(read.room, made.state.room);
     EXPECT_EQ(read.members, made.state.members);
 
-    EXPECT_EQ(store.create_room(room(room_kind::public_, "lobby", "bob")).value().status, create_status::exists);
+    EXPECT_EQ(store.create_room(room(room_kind::public_room, "lobby", "bob")).value().status, create_status::exists);
     EXPECT_EQ(store.room("lobby").value().room.created_by, "ann");
 }
 
 TEST_F(room_store_test, a_public_name_taken_by_a_room_made_by_a_join_exists_already) {
     auto store = open_store();
     append_ok(store, {msg("general", "ann", "1")});
-    EXPECT_EQ(store.create_room(room(room_kind::public_, "general", "bob")).value().status, create_status::exists);
+    EXPECT_EQ(store.create_room(room(room_kind::public_room, "general", "bob")).value().status, create_status::exists);
 }
 
 TEST_F(room_store_test, a_private_room_gets_a_fresh_server_name) {
     auto store = open_store();
     std::set<std::string> names;
     for (int i = 0; i < 20; ++i) {
-        const auto made = store.create_room(room(room_kind::private_, "", "ann")).value();
+        const auto made = store.create_room(room(room_kind::private_room, "", "ann")).value();
         ASSERT_EQ(made.status, create_status::created);
         const auto& name = made.state.room.name;
         ASSERT_EQ(name.size(), 21U) << name;
@@ -57,12 +57,12 @@ TEST_F(room_store_test, a_private_room_gets_a_fresh_server_name) {
                                 [](char c) { return (c >= 'a' && c <= 'z') || (c >= '2' && c <= '7'); }))
             << name;
         names.insert(name);
-        EXPECT_EQ(made.state.room.kind, room_kind::private_);
+        EXPECT_EQ(made.state.room.kind, room_kind::private_room);
         EXPECT_EQ(made.state.members, (std::vector{member_row{"ann", member_role::owner, true, 0, 0, 5000}}));
     }
     EXPECT_EQ(names.size(), 20U);
     // A given name (tests, or a caller's retry) is refused once taken.
-    EXPECT_EQ(store.create_room(room(room_kind::private_, *names.begin(), "bob")).value().status,
+    EXPECT_EQ(store.create_room(room(room_kind::private_room, *names.begin(), "bob")).value().status,
               create_status::exists);
 }
 
@@ -100,8 +100,8 @@ TEST_F(room_store_test, the_direct_key_is_unique_in_the_database_itself) {
 
 TEST_F(room_store_test, rooms_that_cannot_be_created_fail_with_misuse) {
     auto store = open_store();
-    for (const auto& bad : {room(room_kind::public_, "", "ann"), room(room_kind::public_, "!abc", "ann"),
-                            room(room_kind::public_, "x", ""), room(room_kind::private_, "named", "ann"),
+    for (const auto& bad : {room(room_kind::public_room, "", "ann"), room(room_kind::public_room, "!abc", "ann"),
+                            room(room_kind::public_room, "x", ""), room(room_kind::private_room, "named", "ann"),
                             room(room_kind::direct, "", "ann"), room(room_kind::direct, "", "ann", {"ann"}),
                             room(room_kind::direct, "", "ann", {"b", ""}),
                             room(room_kind::direct, "", "ann", {"1", "2", "3", "4", "5", "6", "7", "8"})}) {
@@ -122,7 +122,7 @@ TEST_F(room_store_test, a_room_that_does_not_exist_has_no_state) {
 
 TEST_F(room_store_test, the_state_carries_last_seq_topic_and_sanctions) {
     auto store = open_store();
-    const auto name = store.create_room(room(room_kind::private_, "", "ann")).value().state.room.name;
+    const auto name = store.create_room(room(room_kind::private_room, "", "ann")).value().state.room.name;
     new_message topic = msg(name, "ann", "t", "plans");
     topic.kind = event_kind::topic;
     append_ok(store, {member(name, "ann", "i", member_action::invite, "bob"), topic,
@@ -137,9 +137,9 @@ TEST_F(room_store_test, the_state_carries_last_seq_topic_and_sanctions) {
 
 TEST_F(room_store_test, the_rooms_of_a_user_are_those_it_is_a_member_of) {
     auto store = open_store();
-    const auto priv = store.create_room(room(room_kind::private_, "", "ann")).value().state.room.name;
+    const auto priv = store.create_room(room(room_kind::private_room, "", "ann")).value().state.room.name;
     const auto direct = store.create_room(room(room_kind::direct, "", "bob", {"ann"})).value().state.room.name;
-    store.create_room(room(room_kind::public_, "owned", "ann")).value();
+    store.create_room(room(room_kind::public_room, "owned", "ann")).value();
     append_ok(store, {msg("visited", "ann", "1"),                                   // a line is not a join
                       member("joined", "ann", "j", member_action::join, "ann"),     // a join is
                       member("left", "ann", "j", member_action::join, "ann"),
@@ -154,7 +154,7 @@ TEST_F(room_store_test, the_rooms_of_a_user_are_those_it_is_a_member_of) {
     EXPECT_EQ(names, expected);
 
     const auto owned = std::find_if(rooms.begin(), rooms.end(), [](const auto& r) { return r.room == "owned"; });
-    EXPECT_EQ(owned->kind, room_kind::public_);
+    EXPECT_EQ(owned->kind, room_kind::public_room);
     EXPECT_EQ(owned->role, member_role::owner);
     const auto dm = std::find_if(rooms.begin(), rooms.end(), [&](const auto& r) { return r.room == direct; });
     EXPECT_EQ(dm->kind, room_kind::direct);

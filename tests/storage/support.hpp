@@ -64,7 +64,7 @@ inline new_message msg(std::string room, std::string sender, std::string client_
     return new_message{std::move(room), std::move(sender), std::move(client_id), std::move(text), ts_ms};
 }
 
-/// An event about line `target` of room (edit, delete_, react, unreact); text
+/// An event about line `target` of room (edit, delete_line, react, unreact); text
 /// is the new text or the emoji.
 inline new_message about(event_kind kind, std::string room, std::string sender, std::string client_id,
                          std::uint64_t target, std::string text = {}, std::int64_t ts_ms = 2000) {

@@ -65,7 +65,7 @@ TEST_F(upgrade_test, a_version_1_file_keeps_every_line_and_takes_new_events_afte
         EXPECT_EQ(all_messages(store, room), lines);  // seq, sender, client id, text, time; kind line, no marks
         const auto state = store.room(room).value();
         EXPECT_TRUE(state.exists);
-        EXPECT_EQ(state.room.kind, room_kind::public_);
+        EXPECT_EQ(state.room.kind, room_kind::public_room);
         EXPECT_EQ(state.room.created_by, "");
         EXPECT_EQ(state.room.topic, "");
         EXPECT_EQ(state.room.last_seq, lines.size());

@@ -19,7 +19,7 @@ using writer_rooms_test = writer_test;
 TEST_F(writer_rooms_test, a_room_creation_and_a_marker_share_the_batch_of_the_appends_around_them) {
     auto w = spawn_writer(options());
     w.tell(line("a", "1", 1, "bob"));
-    auto made = w.ask(create_room{new_room{room_kind::private_, "", "ann", "plans", {}, 7}}, 1s);
+    auto made = w.ask(create_room{new_room{room_kind::private_room, "", "ann", "plans", {}, 7}}, 1s);
     w.tell(line("a", "2", 2, "bob"));
     auto marked = w.ask(mark_read{read_mark{"ann", "a", 1}}, 1s);
     w.tell(line("a", "3", 3, "bob"));
@@ -68,7 +68,7 @@ TEST_F(writer_rooms_test, a_rejected_event_is_answered_rejected_with_its_reason_
 TEST_F(writer_rooms_test, writes_that_cannot_be_stored_are_refused_alone_at_once) {
     auto w = spawn_writer(options());
     w.tell(line("a", "1", 1));
-    auto bad_room = w.ask(create_room{new_room{room_kind::public_, "", "ann", "", {}, 7}}, 1s);
+    auto bad_room = w.ask(create_room{new_room{room_kind::public_room, "", "ann", "", {}, 7}}, 1s);
     auto bad_mark = w.ask(mark_read{read_mark{"", "a", 1}}, 1s);
     auto no_target = line("a", "e", 2);
     no_target.row.kind = event_kind::edit;  // target 0
@@ -96,7 +96,7 @@ TEST_F(writer_rooms_test, the_rooms_of_a_user_are_read_after_pending_writes) {
     const auto rooms = w.ask(read_user_rooms{"ann"}, 1s).get();
     ASSERT_TRUE(rooms.has_value() && rooms->ok) << (rooms ? rooms->error : "no answer");
     ASSERT_EQ(rooms->value.size(), 1U);
-    EXPECT_EQ(rooms->value[0], (user_room{"a", room_kind::public_, "", member_role::member, 3, 1, 2, 1}));
+    EXPECT_EQ(rooms->value[0], (user_room{"a", room_kind::public_room, "", member_role::member, 3, 1, 2, 1}));
 }
 
 }  // namespace
