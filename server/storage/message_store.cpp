@@ -183,8 +183,9 @@ template <class Outcome, class Write>
 result<std::vector<Outcome>> message_store::in_transaction(std::span<const Write> writes) {
     if (!db_.is_open()) return misuse("a write on a closed store");
     for (const auto& w : writes)
-        if (!well_formed(w)) return misuse("a batch holds a write that is not well formed (empty room, sender or "
-                                           "client_id; an event without its target or subject; a room that cannot be created)");
+        if (!well_formed(w))
+            return misuse("a batch holds a write that is not well formed (empty room, sender or client_id; an "
+                          "event without its target, emoji or subject; a room that cannot be created)");
     if (writes.empty()) return std::vector<Outcome>{};
 
     // A transaction left open would make every later batch fail; none should

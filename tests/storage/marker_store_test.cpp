@@ -113,10 +113,12 @@ TEST_F(marker_store_test, an_edit_replaces_its_lines_mentions_and_a_delete_drops
 TEST_F(marker_store_test, counts_stop_at_max_counted) {
     auto store = open_store();
     std::vector<new_message> lines;
-    for (std::uint64_t i = 0; i < max_counted + 5; ++i) lines.push_back(mentioning("a", "bob", std::to_string(i), {"ann"}));
+    for (std::uint64_t i = 0; i < max_counted + 5; ++i)
+        lines.push_back(mentioning("a", "bob", std::to_string(i), {"ann"}));
     append_ok(store, lines);
     EXPECT_EQ(store.mark_read(mark("ann", "a", 0)).value(), (mark_outcome{true, 0, max_counted, max_counted}));
-    EXPECT_EQ(store.mark_read(mark("ann", "a", 10)).value(), (mark_outcome{true, 10, max_counted - 5, max_counted - 5}));
+    EXPECT_EQ(store.mark_read(mark("ann", "a", 10)).value(),
+              (mark_outcome{true, 10, max_counted - 5, max_counted - 5}));
 }
 
 }  // namespace

@@ -41,7 +41,8 @@ TEST_F(secure_delete_test, a_deleted_lines_text_is_not_in_the_file_after_a_check
     EXPECT_NE(bytes_of(db_path()).find("QXZJV-long"), std::string::npos);
     EXPECT_NE(bytes_of(db_path()).find("QXZJV-edited"), std::string::npos);
 
-    append_ok(store, {about(event_kind::delete_line, "a", "ann", "d1", 21), about(event_kind::delete_line, "a", "ann", "d2", 22)});
+    append_ok(store, {about(event_kind::delete_line, "a", "ann", "d1", 21),
+                      about(event_kind::delete_line, "a", "ann", "d2", 22)});
     ASSERT_TRUE(other.exec("PRAGMA wal_checkpoint(TRUNCATE)").has_value());
 
     const std::string file = bytes_of(db_path()) + bytes_of(db_path().string() + "-wal");
