@@ -1,7 +1,7 @@
 #pragma once
 
 // The network edge: accepts TCP, speaks HTTP/1.1 (static files, /healthz,
-// /readyz, /metrics) and upgrades /ws to WebSocket connections handed to
+// /readyz, /metrics, /api/ through a callback) and upgrades /ws to WebSocket connections handed to
 // a session factory. No chat logic lives here. Beast and Asio's sockets
 // stay in the .cpp files: only io_context is named (forward-declared).
 
