@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <chrono>
 #include <memory>
 #include <string>
@@ -153,6 +155,25 @@ TEST_F(session_test, over_the_rate_limit_requests_get_rate_limited_then_the_conn
     for (int i = 5; i <= 7; ++i) say(R"({"type":"ping","id":)" + std::to_string(i) + "}");
     EXPECT_EQ(c->of_type("error").size(), 4u);
     EXPECT_EQ(c->close_code, 4002);
+}
+
+TEST_F(session_test, close_user_closes_only_that_users_connection_with_4003_and_counts_it) {
+    auto closed = std::make_shared<std::atomic<std::uint32_t>>(0);
+    auto c = connect();
+    const auto tell = [&](const std::string& user) {
+        session_.tell(chatd::session::close_user{user, chatd::transport::close_code::disconnected, "bye", closed});
+        run();
+    };
+    tell("bob");  // not identified yet: no user to match
+    say(R"({"type":"identify","id":1,"name":"alice"})");
+    tell("bob");
+    tell("");
+    EXPECT_EQ(c->close_code, 0);
+    EXPECT_EQ(closed->load(), 0u);
+    tell("alice");
+    EXPECT_EQ(c->close_code, 4003);
+    EXPECT_EQ(c->close_reason, "bye");
+    EXPECT_EQ(closed->load(), 1u);
 }
 
 TEST_F(session_test, the_bucket_refills_with_time) {
