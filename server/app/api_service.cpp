@@ -159,7 +159,8 @@ void api_service::post(const std::string& room, std::string_view body, net::api_
     auto line = api::decode_post(body, ctx_.limits, refused);
     if (!line) return answer(std::move(refused));
     if (line->client_id.empty()) line->client_id = server_client_id();
-    chat::server_post m{std::string(system_user), std::move(line->client_id), std::move(line->text), wall_clock_ms()};
+    chat::server_post m{std::string(session::system_user), std::move(line->client_id), std::move(line->text),
+                        wall_clock_ms()};
     // The room of that name, started if it is not running (as a join starts
     // it), then the line, answered once committed.
     const auto timeout = ctx_.ask_timeout;

@@ -45,9 +45,6 @@ struct api_context {
     std::function<void(std::function<void()>)> post_io;
 };
 
-/// The user the API posts as.
-inline constexpr std::string_view system_user = "system";
-
 /// Thread-safe: handle() is called on any io thread, for many requests at once.
 class api_service {
 public:

@@ -140,6 +140,8 @@ void client_session::identify(const protocol::request_id& id, const protocol::id
         return fail(id, protocol::error_code::already_identified, "already identified");
     if (m.guest()) {
         if (!cfg().allow_guests) return fail(id, protocol::error_code::guests_not_allowed, "sign in with a token");
+        if (!cfg().tokens_accepted() && m.name == system_user)
+            return fail(id, protocol::error_code::invalid_field, "the name \"system\" is the server's");
         user_ = cfg().tokens_accepted() ? std::string(guest_prefix) + m.name : m.name;
         write(protocol::encode(protocol::identified_event{id, user_, true}));
         return;
@@ -151,6 +153,8 @@ void client_session::identify(const protocol::request_id& id, const protocol::id
     auto& claims = *verified;
     if (claims.subject.starts_with(guest_prefix))
         return fail(id, protocol::error_code::auth_failed, "a token's sub may not start with \"guest:\"");
+    if (claims.subject == system_user)
+        return fail(id, protocol::error_code::auth_failed, "a token's sub may not be \"system\": it is the server's");
     if (!user_.empty() && claims.subject != user_)
         return fail(id, protocol::error_code::already_identified, "already identified as another user");
     user_ = std::move(claims.subject);

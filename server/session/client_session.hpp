@@ -33,6 +33,11 @@ struct connection_closed {
     std::string detail;  ///< why, for the log: "client closed 1000", "slow consumer"...
 };
 
+/// The user the server itself speaks as (the HTTP API's posts). No client
+/// may identify as it: a token with this sub is refused, and so is a guest
+/// of this name on a guests-only server (elsewhere guests are "guest:...").
+inline constexpr std::string_view system_user = "system";
+
 /// Told by app/ to every session (the HTTP API's disconnect): a session
 /// identified as `user` closes its connection with `code` and counts itself
 /// in `closed`. Whoever made `closed` learns the total when its last copy is

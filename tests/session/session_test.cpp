@@ -235,4 +235,23 @@ TEST_F(session_test, a_token_user_is_closed_with_4001_when_the_token_expires) {
     EXPECT_EQ(c->close_code, 4001);
 }
 
+TEST_F(session_test, nobody_identifies_as_the_servers_own_user_system) {
+    auto guest = connect();  // a guests-only server: one namespace
+    say(R"({"type":"identify","id":1,"name":"system"})");
+    auto errors = guest->of_type("error");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(field(errors[0], "code"), "invalid_field");
+    EXPECT_TRUE(guest->of_type("identified").empty());
+
+    session_config cfg;
+    cfg.jwt_secret = secret;
+    auto token_user = connect(cfg);
+    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(fake_now.time_since_epoch()).count();
+    say(R"({"type":"identify","id":1,"token":")" + chatd::auth::sign_hs256("system", now_s + 60, secret) + R"("})");
+    errors = token_user->of_type("error");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(field(errors[0], "code"), "auth_failed");
+    EXPECT_TRUE(token_user->of_type("identified").empty());
+}
+
 }  // namespace
