@@ -82,9 +82,25 @@ std::vector<std::string_view> segments(std::string_view path) {
 api_service::api_service(api_context ctx) : ctx_(std::move(ctx)) {
     for (std::size_t i = 0; i < ctx_.opts.keys->size(); ++i)
         buckets_.emplace_back(ctx_.opts.rate_per_second, ctx_.opts.rate_burst);
+    if (ctx_.registry == nullptr) return;
+    for (std::size_t i = 0; i < requests_.size(); ++i)
+        requests_[i] = &ctx_.registry->add_counter(
+            "chatd_api_requests_total", "HTTP API requests by the status they were answered with",
+            {{"status", i < counted_statuses.size() ? std::to_string(counted_statuses[i]) : "other"}});
 }
 
-void api_service::handle(net::api_request req, net::api_answer answer) {
+void api_service::count(unsigned status) const {
+    if (ctx_.registry == nullptr) return;
+    std::size_t i = 0;
+    while (i < counted_statuses.size() && counted_statuses[i] != status) ++i;
+    requests_[i]->inc();
+}
+
+void api_service::handle(net::api_request req, net::api_answer reply) {
+    net::api_answer answer = [this, reply = std::move(reply)](net::api_response r) {
+        count(r.status);
+        reply(std::move(r));
+    };
     // The key first: without one, nothing about the API is told, not even
     // which paths exist.
     constexpr std::string_view scheme = "Bearer ";

@@ -10,10 +10,12 @@
 #include "app/api_rate.hpp"
 #include "app/session_directory.hpp"
 #include "chat/messages.hpp"
+#include "metrics/registry.hpp"
 #include "net/listener.hpp"
 #include "protocol/limits.hpp"
 #include "storage/writer_messages.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <deque>
@@ -40,6 +42,8 @@ struct api_context {
     act::ref<chat::open_room> lobby;
     act::ref<storage::read_history> storage;
     session_directory* sessions = nullptr;
+    /// Where chatd_api_requests_total{status} is registered; null: not counted.
+    metrics::registry* registry = nullptr;
     /// Runs fn on an io thread (storage answers on its own thread, which
     /// must not spend its time encoding replies).
     std::function<void(std::function<void()>)> post_io;
@@ -59,7 +63,12 @@ private:
     void post(const std::string& room, std::string_view body, net::api_answer answer);
     void disconnect(const std::string& user, net::api_answer answer);
 
+    void count(unsigned status) const;
+
     const api_context ctx_;
+    // chatd_api_requests_total by status: those the API answers, then "other".
+    static constexpr std::array<unsigned, 9> counted_statuses{200, 201, 400, 401, 404, 405, 429, 500, 503};
+    std::array<metrics::counter*, counted_statuses.size() + 1> requests_{};
     std::deque<token_bucket> buckets_;  // one per key, by index (a deque: the buckets do not move)
 };
 

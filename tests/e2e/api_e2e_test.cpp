@@ -85,6 +85,9 @@ TEST_F(api, a_missing_or_wrong_key_is_401_and_tells_nothing_else) {
         }
     }
     EXPECT_EQ(call(port(), http::verb::get, messages_of("general")).status, 200);
+    const auto [status, metrics] = chatd::test::http_get(port(), "/metrics");
+    EXPECT_NE(metrics.find(R"(chatd_api_requests_total{status="401"} 10)"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find(R"(chatd_api_requests_total{status="200"} 1)"), std::string::npos) << metrics;
 }
 
 TEST_F(api, bad_requests_get_400_404_and_405_with_the_protocol_codes) {
