@@ -144,6 +144,21 @@ private:
         if (const auto length = parser_->content_length(); length && *length > limit)
             return on_read(http::error::body_limit);
         parser_->body_limit(limit);  // for a chunked body
+        // curl asks before sending a body over 1 KiB, and waits a second
+        // for the answer unless it gets one.
+        if (api && beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+            auto go_on = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                            parser_->get().version());
+            http::async_write(stream_, *go_on, [self = shared_from_this(), go_on](beast::error_code e, std::size_t) {
+                if (e) return self->on_read(e);
+                self->read_body();
+            });
+            return;
+        }
+        read_body();
+    }
+
+    void read_body() {
         http::async_read(stream_, buffer_, *parser_,
                          [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_read(e); });
     }

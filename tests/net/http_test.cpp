@@ -6,6 +6,9 @@
 
 #include "metrics/registry.hpp"
 
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -418,6 +421,28 @@ TEST_F(http_server, api_bodies_have_their_own_limit_and_other_paths_keep_theirs)
     r = api_call(s.port(), http::verb::post, "/index.html", std::string(1025, 'a'));
     ASSERT_FALSE(r.ec) << r.ec.message();
     EXPECT_EQ(r.status(), 413u);
+}
+
+TEST_F(http_server, an_api_request_that_expects_100_continue_gets_it_before_sending_its_body) {
+    listener_callbacks cb;
+    cb.api = [](chatd::net::api_request req, chatd::net::api_answer answer) { answer({200, req.body, {}}); };
+    server s(config(), cb);
+    client_io c;
+    http_client client(c);
+    ASSERT_FALSE(client.connect(s.port()));
+    const std::string head =
+        "POST /api/v1/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n";
+    ASSERT_FALSE(c.complete([&](auto h) { asio::async_write(client.stream(), asio::buffer(head), std::move(h)); }));
+    // Nothing of the body is sent until the server says to go on.
+    std::string got(25, '\0');
+    ASSERT_FALSE(c.complete([&](auto h) { asio::async_read(client.stream(), asio::buffer(got), std::move(h)); }));
+    EXPECT_EQ(got, "HTTP/1.1 100 Continue\r\n\r\n");
+    ASSERT_FALSE(c.complete([&](auto h) { asio::async_write(client.stream(), asio::buffer("hello", 5), std::move(h)); }));
+    beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    ASSERT_FALSE(c.complete([&](auto h) { http::async_read(client.stream(), buf, res, std::move(h)); }));
+    EXPECT_EQ(res.result_int(), 200u);
+    EXPECT_EQ(res.body(), "hello");
 }
 
 TEST_F(http_server, an_api_request_nobody_answers_gets_503) {
