@@ -38,11 +38,9 @@ private:
 
 net::api_response unavailable(std::string_view message) { return api::error(503, "unavailable", message); }
 
-// Not yet in protocol::error_code when the API came: the wire name the
-// design gives the code (docs/api.md).
-constexpr std::string_view not_found_code = "not_found";
-
-net::api_response not_found() { return api::error(404, not_found_code, "no such path"); }
+net::api_response not_found(std::string_view message = "no such path") {
+    return api::error(404, protocol::to_string(error_code::not_found), message);
+}
 
 net::api_response method_not_allowed(std::string_view allow) {
     auto r = api::error(405, "method_not_allowed", "this path takes " + std::string(allow));
@@ -133,19 +131,23 @@ void api_service::route(const net::api_request& req, std::string_view path, std:
     const auto parts = segments(path.substr(prefix.size()));
     if (parts.size() != 3) return answer(not_found());
     const auto name = api::percent_decode(parts[1]);
-    if (!name || name->empty()) return answer(api::error(400, "invalid_field", "a bad %-escape in the path"));
+    if (!name || name->empty())
+        return answer(api::error(400, protocol::to_string(error_code::invalid_field), "a bad %-escape in the path"));
     const std::string_view method = req.method;
 
     if (parts[0] == "rooms" && parts[2] == "messages") {
         if (method != "GET" && method != "HEAD" && method != "POST") return answer(method_not_allowed("GET, POST"));
         if (!protocol::is_valid_room_name(*name))
             return answer(api::error(400, protocol::to_string(error_code::invalid_field),
-                                     "a room name is 1-64 bytes of [A-Za-z0-9_.-], not starting with '.'"));
+                                     "a room name is 1-64 bytes of [A-Za-z0-9_.-], not starting with '.', "
+                                     "or '!' and 1-64 of [a-z0-9]"));
         if (method == "POST") return post(*name, req.body, std::move(answer));
         return history(*name, query, std::move(answer));
     }
     if (parts[0] == "users" && parts[2] == "connections") {
         if (method != "DELETE") return answer(method_not_allowed("DELETE"));
+        if (!protocol::is_valid_user_id(*name))
+            return answer(api::error(400, protocol::to_string(error_code::invalid_field), "not a user id"));
         return disconnect(*name, std::move(answer));
     }
     answer(not_found());
@@ -177,12 +179,14 @@ void api_service::post(const std::string& room, std::string_view body, net::api_
     if (line->client_id.empty()) line->client_id = server_client_id();
     chat::server_post m{std::string(session::system_user), std::move(line->client_id), std::move(line->text),
                         wall_clock_ms()};
-    // The room of that name, started if it is not running (as a join starts
-    // it), then the line, answered once committed.
+    // The room of that name, started if it is not running (a public name,
+    // as a join starts it; a server-assigned name is never made here), then
+    // the line, answered once committed.
     const auto timeout = ctx_.ask_timeout;
     ask_then<chat::open_result>::send(
-        ctx_.lobby, chat::open_room{room, std::nullopt, true}, timeout,
+        ctx_.lobby, chat::open_room{room, std::nullopt, protocol::is_public_room_name(room)}, timeout,
         [room, m = std::move(m), answer, timeout](act::result<chat::open_result> opened) mutable {
+            if (opened && opened->refused) return answer(not_found("no such room"));
             if (!opened || !opened->room.valid()) return answer(unavailable("the room is not available; retry"));
             const std::string client_id = m.client_id;
             ask_then<chat::posted>::send(

@@ -106,6 +106,13 @@ TEST_F(api, bad_requests_get_400_404_and_405_with_the_protocol_codes) {
     EXPECT_EQ(call(port(), http::verb::get, messages_of("general") + "?limit=101").code(), "invalid_field");
     EXPECT_EQ(call(port(), http::verb::get, messages_of("general") + "?before=x").code(), "invalid_field");
 
+    EXPECT_EQ(call(port(), http::verb::delete_, "/api/v1/users/%20bob/connections").code(), "invalid_field");
+    EXPECT_EQ(call(port(), http::verb::delete_, "/api/v1/users/bad%zz/connections").code(), "invalid_field");
+    // A server-assigned name is never made by a post.
+    const auto unmade = call(port(), http::verb::post, messages_of("!abc234"), R"({"text":"hi"})");
+    EXPECT_EQ(unmade.status, 404);
+    EXPECT_EQ(unmade.code(), "not_found");
+
     const auto missing = call(port(), http::verb::get, "/api/v1/rooms/general/members");
     EXPECT_EQ(missing.status, 404);
     EXPECT_EQ(missing.code(), "not_found");
