@@ -5,7 +5,9 @@
 
 #include "act/system.hpp"
 #include "act/thread_pool.hpp"
+#include "app/api_service.hpp"
 #include "app/session_adapter.hpp"
+#include "app/session_directory.hpp"
 #include "chat/chat_metrics.hpp"
 #include "chat/lobby.hpp"
 #include "metrics/registry.hpp"
@@ -17,6 +19,7 @@
 #include "storage/writer.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -49,6 +52,9 @@ private:
 struct chat_server::parts {
     server_config cfg;
     chat::chat_metrics chat_counters;
+    // Before io: handlers it still holds when destroyed let go of these.
+    session_directory directory;  // every session with a connection, for the API's disconnect
+    std::unique_ptr<api_service> api;  // null without API keys
     boost::asio::io_context io;
     net::asio_executor exec{io};
     act::dedicated_thread storage_thread{"storage", act::thread_priority::batch};  // leaves the io threads their core
@@ -144,7 +150,17 @@ void chat_server::start() {
         p.cfg.session, act::ref<chat::open_room>(p.lobby), act::ref<storage::read_history>(p.storage), &m);
 
     net::listener_callbacks cb;
-    cb.make_session = [&sys, sessions = p.sessions, sctx = std::move(sctx)](
+    if (p.cfg.api.keys) {
+        api_context actx{p.cfg.api, p.cfg.session.limits, p.cfg.session.max_history_reply_bytes,
+                         p.cfg.session.ask_timeout, act::ref<chat::open_room>(p.lobby),
+                         act::ref<storage::read_history>(p.storage), &p.directory, &p.registry,
+                         [&io = p.io](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); }};
+        p.api = std::make_unique<api_service>(std::move(actx));
+        cb.api = [api = p.api.get()](net::api_request req, net::api_answer answer) {
+            api->handle(std::move(req), std::move(answer));
+        };
+    }
+    cb.make_session = [&sys, &directory = p.directory, sessions = p.sessions, sctx = std::move(sctx)](
                           std::shared_ptr<net::ws_connection> conn, const net::request_facts&)
         -> std::shared_ptr<net::connection_handler> {
         spdlog::info("connection {} opened from {}", conn->info().id, conn->info().remote);
@@ -152,7 +168,7 @@ void chat_server::start() {
             {.parent = sessions, .kind = act::child_kind::temporary, .label = "session",
              .mailbox = act::mailbox_options{.capacity = 256}},
             conn, sctx);
-        return std::make_shared<session_adapter>(s, conn);
+        return std::make_shared<session_adapter>(directory, s, conn);
     };
     cb.readiness = [storage = p.storage](net::readiness_answer answer) {
         storage.send_request(std::shared_ptr<act::ask_state<bool>>(std::make_shared<readiness_probe>(std::move(answer))),

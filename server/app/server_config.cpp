@@ -125,6 +125,14 @@ const std::vector<option>& options() {
          [](server_config& c, const std::string& v) {
              c.session.jwks = std::make_shared<const auth::jwk_set>(auth::jwk_set::load(v));
          }},
+        {"api-key-file", "file of bearer keys for the HTTP API at /api/v1/, one per line (at least 32 bytes each; # comments), read once at start; without it /api/ is 404 (docs/api.md)",
+         [](server_config& c, const std::string& v) {
+             c.api.keys = std::make_shared<const api_keys>(api_keys::load(v));
+         }},
+        {"api-rate", "HTTP API requests per second per key (default 20)",
+         [](server_config& c, const std::string& v) { c.api.rate_per_second = static_cast<double>(to_uint("api-rate", v)); }},
+        {"api-burst", "HTTP API request burst per key (default 100)",
+         [](server_config& c, const std::string& v) { c.api.rate_burst = static_cast<double>(to_uint("api-burst", v)); }},
         {"allow-guests", "let clients identify with just a name (default: true without a JWT secret or JWKS file, false with either)",
          [](server_config& c, const std::string& v) { c.allow_guests = to_bool("allow-guests", v); }},
         {"log-level", "trace, debug, info, warn, error or off (default info)",

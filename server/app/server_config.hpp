@@ -1,5 +1,6 @@
 #pragma once
 
+#include "app/api_service.hpp"
 #include "chat/room_options.hpp"
 #include "net/net_config.hpp"
 #include "session/session_config.hpp"
@@ -17,6 +18,7 @@ struct server_config {
     storage::writer_options storage;
     session::session_config session;
     chat::room_options rooms;
+    api_options api;  ///< the HTTP API; off without keys
     std::size_t threads = 0;  ///< io threads that also run actor turns; 0: one per core
     std::string log_level = "info";
     std::optional<bool> allow_guests;  ///< as given; unset: guests only when no JWT secret nor JWKS file

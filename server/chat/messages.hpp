@@ -5,6 +5,7 @@
 // every member); no JSON document or string_view crosses a mailbox.
 
 #include "act/ref.hpp"
+#include "protocol/error_code.hpp"
 #include "protocol/request_id.hpp"
 
 #include <cstdint>
@@ -59,10 +60,31 @@ struct typing {
     std::uint64_t conn_id = 0;
 };
 
+/// The outcome of a server_post: the line's seq and time once committed
+/// (a duplicate client_id gets the stored line's), or why not.
+struct posted {
+    std::uint64_t seq = 0;
+    std::int64_t ts_ms = 0;
+    bool duplicate = false;  ///< the client_id was stored already: seq and ts are the first post's
+    std::optional<protocol::error_code> error;  ///< set: not stored (unavailable: retry with the same client_id)
+};
+
+/// app/ (the HTTP API) → room: a line from the server, posted as `user`
+/// without joining. It goes to storage and to the members exactly as a
+/// member's `post`; the reply comes after the commit.
+struct server_post {
+    using reply = posted;
+    static constexpr bool replies_later = true;  // answered when storage has committed
+    std::string user;
+    std::string client_id;
+    std::string text;
+    std::int64_t ts_ms = 0;  ///< when the server received it
+};
+
 /// Test hook: makes the room's handler throw, to show a crash is contained.
 struct crash_room {};
 
-using room_ref = act::ref<join, leave, post, typing, crash_room>;
+using room_ref = act::ref<join, leave, post, typing, crash_room, server_post>;
 
 /// Lobby → session: the answer to open_room.
 struct open_result {

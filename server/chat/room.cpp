@@ -172,14 +172,27 @@ void room::handle(const post& m) {
         return;
     }
     const std::uint64_t token = ++next_token_;
-    storage::append a{storage::new_message{name_, m.user, m.client_id, m.text, m.ts_ms}, token,
-                      act::ref<storage::append_done>(self())};
-    if (storage_.tell(std::move(a)) != act::send_status::ok) {
+    if (!append(token, m.user, m.client_id, m.text, m.ts_ms)) {
         reply_error(it->second.session, m.id, protocol::error_code::unavailable,
                     "storage is overloaded; retry with the same client_id");
         return;
     }
-    pending_.emplace(token, pending_post{m.conn_id, it->second.session, m.id, m.user, m.client_id, m.text});
+    pending_.emplace(token, pending_post{m.conn_id, it->second.session, m.id, m.user, m.client_id, m.text, {}});
+}
+
+void room::handle(const server_post& m, act::promise<posted> reply) {
+    // No membership: the server speaks in any room. The rest is a member's post.
+    const std::uint64_t token = ++next_token_;
+    if (!append(token, m.user, m.client_id, m.text, m.ts_ms))
+        return reply.deliver(posted{.error = protocol::error_code::unavailable});
+    pending_.emplace(token, pending_post{0, {}, {}, m.user, m.client_id, m.text, std::move(reply)});
+}
+
+bool room::append(std::uint64_t token, const std::string& user, const std::string& client_id, const std::string& text,
+                  std::int64_t ts_ms) {
+    storage::append a{storage::new_message{name_, user, client_id, text, ts_ms}, token,
+                      act::ref<storage::append_done>(self())};
+    return storage_.tell(std::move(a)) == act::send_status::ok;
 }
 
 void room::handle(const storage::append_done& d) {
@@ -190,6 +203,7 @@ void room::handle(const storage::append_done& d) {
     note_if_idle();  // the sender may have left before its line was stored
     using status = storage::append_done::status;
     if (d.outcome == status::failed) {
+        if (p.reply.pending()) return p.reply.deliver(posted{.error = protocol::error_code::unavailable});
         reply_error(p.session, p.id, protocol::error_code::unavailable,
                     "the message was not stored; retry with the same client_id");
         return;
@@ -202,6 +216,7 @@ void room::handle(const storage::append_done& d) {
     }
     if (metrics_ != nullptr) bump(metrics_->acks);
     // Stored or a duplicate: either way the line is on disk with this seq.
+    if (p.reply.pending()) return p.reply.deliver(posted{d.seq, d.ts_ms, d.outcome != status::stored, {}});
     p.session.tell(deliver{name_,
                            make_frame(protocol::encode(protocol::ack_event{p.id, name_, p.client_id, d.seq, d.ts_ms})),
                            0});

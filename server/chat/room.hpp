@@ -23,7 +23,8 @@ struct chat_metrics;
 /// the sender — so no one ever sees a line that is not in the history.
 /// Runs as an actor: every member function is for its own turn.
 class room final
-    : public act::actor<join, leave, post, typing, crash_room, storage::append_done, idle_check, retire_room> {
+    : public act::actor<join, leave, post, typing, crash_room, server_post, storage::append_done, idle_check,
+                        retire_room> {
 public:
     using storage_ref = act::ref<storage::append, storage::read_history, storage::read_last_seq>;
     using lobby_ref = act::ref<room_idle>;
@@ -45,6 +46,7 @@ public:
     void handle(const post& m) override;
     void handle(const typing& m) override;
     void handle(const crash_room& m) override;
+    void handle(const server_post& m, act::promise<posted> reply) override;
     void handle(const storage::append_done& m) override;
     void handle(const idle_check& m) override;
     bool handle(const retire_room& m) override;
@@ -78,8 +80,11 @@ private:
         std::string user;
         std::string client_id;
         std::string text;
+        act::promise<posted> reply;  // a server_post's: answered instead of an ack to `session`
     };
 
+    bool append(std::uint64_t token, const std::string& user, const std::string& client_id, const std::string& text,
+                std::int64_t ts_ms);
     void admit(const join& m);
     void start_replay(std::uint64_t conn_id, std::uint64_t since);
     void finish_replay(std::uint64_t conn_id, std::uint64_t since, const act::result<storage::read_result>& r);

@@ -25,11 +25,15 @@ enum class http_route : std::uint8_t {
     healthz,
     readyz,
     metrics,
+    api,          ///< any method under /api/: the API callback decides (404 without one)
     static_file,  ///< GET or HEAD of anything else: the web root decides
 };
 
 /// The path of a request target: what comes before '?' or '#'. Pure.
 std::string_view path_of(std::string_view target) noexcept;
+
+/// True for /api and every path under /api/. Pure.
+bool is_api_path(std::string_view path) noexcept;
 
 /// The route of a request Beast parsed. Pure; any thread.
 http_route route_of(const upgrade_request& req);

@@ -16,8 +16,10 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +39,7 @@ constexpr std::string_view server_name = "chatd";
 beast::string_view bsv(std::string_view s) noexcept { return {s.data(), s.size()}; }
 std::string_view ssv(beast::string_view s) noexcept { return {s.data(), s.size()}; }
 constexpr std::string_view text_plain = "text/plain; charset=utf-8";
+constexpr std::string_view application_json = "application/json";
 // The first read of a request: most requests fit.
 constexpr std::size_t first_read_bytes = 2048;
 
@@ -102,7 +105,10 @@ private:
     void do_read() {
         parser_.emplace();
         parser_->header_limit(cfg().http_header_limit);
-        parser_->body_limit(cfg().http_body_limit);
+        // The larger limit while the header is read (a Content-Length over
+        // it fails there); on_header sets the one of the request's path.
+        parser_->body_limit(state_->callbacks.api ? std::max(cfg().http_body_limit, cfg().api_body_limit)
+                                                  : cfg().http_body_limit);
         stream_.expires_after(cfg().http_timeout);
         if (buffer_.size() != 0) return read_request();  // the next request is already here (pipelined)
         // Nothing of the next request yet: the connection is idle, and the
@@ -125,9 +131,36 @@ private:
         read_request();
     }
 
+    // The header first, to know which body limit applies, then the rest.
     void read_request() {
+        http::async_read_header(stream_, buffer_, *parser_,
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+    }
+
+    void on_header(beast::error_code ec) {
+        if (ec) return on_read(ec);
+        const bool api = state_->callbacks.api && is_api_path(path_of(ssv(parser_->get().target())));
+        const auto limit = api ? cfg().api_body_limit : cfg().http_body_limit;
+        if (const auto length = parser_->content_length(); length && *length > limit)
+            return on_read(http::error::body_limit);
+        parser_->body_limit(limit);  // for a chunked body
+        // curl asks before sending a body over 1 KiB, and waits a second
+        // for the answer unless it gets one.
+        if (api && beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+            auto go_on = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                            parser_->get().version());
+            http::async_write(stream_, *go_on, [self = shared_from_this(), go_on](beast::error_code e, std::size_t) {
+                if (e) return self->on_read(e);
+                self->read_body();
+            });
+            return;
+        }
+        read_body();
+    }
+
+    void read_body() {
         http::async_read(stream_, buffer_, *parser_,
-                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+                         [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_read(e); });
     }
 
     // No place under max_http_connections: 503 at once, then drop what
@@ -160,7 +193,12 @@ private:
             // Timeouts and broken connections just end; a malformed request
             // gets an answer first.
             if (ec == http::error::header_limit) return send_error({}, http::status::request_header_fields_too_large);
-            if (ec == http::error::body_limit) return send_error({}, http::status::payload_too_large);
+            if (ec == http::error::body_limit) {
+                if (state_->callbacks.api && is_api_path(path_of(ssv(parser_->get().target()))))
+                    return send_api_error({.keep_alive = false}, http::status::payload_too_large, "frame_too_large",
+                                          "the request body is over " + std::to_string(cfg().api_body_limit) + " bytes");
+                return send_error({}, http::status::payload_too_large);
+            }
             if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
                 ec != http::error::partial_message)
                 return send_error({}, http::status::bad_request);
@@ -194,6 +232,7 @@ private:
             case http_route::metrics:
                 if (!state_->callbacks.render_metrics) return send_text(meta, http::status::not_found, "not found\n");
                 return send_text(meta, http::status::ok, state_->callbacks.render_metrics(), metrics::content_type);
+            case http_route::api: return serve_api(meta, std::move(req));
             case http_route::static_file: return serve_file(meta, ssv(req.target()));
         }
     }
@@ -280,11 +319,14 @@ private:
         send(std::move(res));
     }
 
-    void check_ready(const request_meta& meta) {
-        if (!state_->callbacks.readiness) return send_text(meta, http::status::ok, "ready\n");
-
-        // The callback may answer from any thread, or never: the first of
-        // its answer and the timer wins, back on this session's strand.
+    // Hands a question to a callback that may answer from any thread, or
+    // never: the first of its answer and the timer (answering `late`) reaches
+    // `done` on this session's strand. `failed` is the answer when `ask` throws.
+    template <class Answer>
+    void await_answer(std::chrono::milliseconds timeout, Answer late,
+                      const std::function<void(std::function<void(Answer)>)>& ask,
+                      const std::function<Answer(const std::exception&)>& failed,
+                      std::function<void(http_session&, Answer)> done) {
         struct pending {
             std::atomic<bool> answered{false};
             asio::steady_timer timer;
@@ -292,25 +334,72 @@ private:
         };
         const auto ex = stream_.get_executor();
         auto p = std::make_shared<pending>(ex);
-        auto self = shared_from_this();
-        readiness_answer answer = [self, p, ex, meta](bool ready, std::string why) {
+        std::function<void(Answer)> answer = [self = shared_from_this(), p, ex, done = std::move(done)](Answer a) {
             if (p->answered.exchange(true, std::memory_order_acq_rel)) return;
-            asio::post(ex, [self, p, meta, ready, why = std::move(why)]() mutable {
+            asio::post(ex, [self, p, done, a = std::move(a)]() mutable {
                 p->timer.cancel();
-                if (ready) return self->send_text(meta, http::status::ok, "ready\n");
-                if (why.empty()) why = "not ready";
-                self->send_text(meta, http::status::service_unavailable, why + "\n");
+                done(*self, std::move(a));
             });
         };
-        p->timer.expires_after(cfg().readiness_timeout);
-        p->timer.async_wait([answer](beast::error_code ec) {
-            if (!ec) answer(false, "readiness check timed out");
+        p->timer.expires_after(timeout);
+        p->timer.async_wait([answer, late = std::move(late)](beast::error_code ec) {
+            if (!ec) answer(late);
         });
         try {
-            state_->callbacks.readiness(answer);
+            ask(answer);
         } catch (const std::exception& e) {
-            answer(false, std::string("readiness check failed: ") + e.what());
+            answer(failed(e));
         }
+    }
+
+    void check_ready(const request_meta& meta) {
+        if (!state_->callbacks.readiness) return send_text(meta, http::status::ok, "ready\n");
+        using outcome = std::pair<bool, std::string>;
+        await_answer<outcome>(
+            cfg().readiness_timeout, {false, "readiness check timed out"},
+            [this](std::function<void(outcome)> answer) {
+                state_->callbacks.readiness(
+                    [answer](bool ready, std::string why) { answer({ready, std::move(why)}); });
+            },
+            [](const std::exception& e) { return outcome{false, std::string("readiness check failed: ") + e.what()}; },
+            [meta](http_session& self, outcome o) {
+                if (o.first) return self.send_text(meta, http::status::ok, "ready\n");
+                if (o.second.empty()) o.second = "not ready";
+                self.send_text(meta, http::status::service_unavailable, o.second + "\n");
+            });
+    }
+
+    // ---- the API --------------------------------------------------------------------
+
+    static std::string api_error_body(std::string_view code, std::string_view message) {
+        // The codes and messages here are ours: plain ASCII with no quote
+        // or backslash, so they need no escaping.
+        return std::string(R"({"error":{"code":")") + std::string(code) + R"(","message":")" + std::string(message) +
+               "\"}}";
+    }
+
+    void send_api_error(const request_meta& meta, http::status status, std::string_view code,
+                        std::string_view message) {
+        send_text(meta, status, api_error_body(code, message), application_json);
+    }
+
+    void serve_api(const request_meta& meta, upgrade_request req) {
+        if (!state_->callbacks.api) return send_api_error(meta, http::status::not_found, "not_found", "no such path");
+        api_request r{std::string(ssv(req.method_string())), std::string(ssv(req.target())),
+                      std::string(ssv(req[http::field::authorization])), std::move(req.body())};
+        api_response late{503, api_error_body("unavailable", "the server did not answer in time; retry"), {}};
+        await_answer<api_response>(
+            cfg().api_timeout, std::move(late),
+            [this, &r](std::function<void(api_response)> answer) { state_->callbacks.api(std::move(r), answer); },
+            [](const std::exception&) {
+                return api_response{500, api_error_body("internal", "the request failed"), {}};
+            },
+            [meta](http_session& self, api_response a) {
+                auto res = self.text_response(meta, static_cast<http::status>(a.status), std::move(a.body),
+                                              application_json);
+                for (const auto& [name, value] : a.headers) res.set(bsv(name), bsv(value));
+                self.send(std::move(res));
+            });
     }
 
     void upgrade(upgrade_request req) {

@@ -8,6 +8,7 @@
 //   GET      /ws       a WebSocket upgrade: 403 (Origin), 503 (capacity,
 //                      shutting down), 426 (not an upgrade), else handed to
 //                      a new ws_connection
+//   any      /api/...  the API callback (JSON; docs/api.md), or 404 without one
 //   GET/HEAD other     a static file under the web root, or 404
 // Other methods get 405. Bad requests get 400, 413 or 431 and are closed;
 // so does an HTTP/1.1 request without exactly one Host header (400).

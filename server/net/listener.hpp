@@ -1,7 +1,7 @@
 #pragma once
 
 // The network edge: accepts TCP, speaks HTTP/1.1 (static files, /healthz,
-// /readyz, /metrics) and upgrades /ws to WebSocket connections handed to
+// /readyz, /metrics, /api/ through a callback) and upgrades /ws to WebSocket connections handed to
 // a session factory. No chat logic lives here. Beast and Asio's sockets
 // stay in the .cpp files: only io_context is named (forward-declared).
 
@@ -15,6 +15,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace boost::asio {
 class io_context;
@@ -42,6 +44,27 @@ using readiness_answer = std::function<void(bool ready, std::string why)>;
 /// which the request gets 503 "readiness check timed out".
 using readiness_check = std::function<void(readiness_answer answer)>;
 
+/// One request under /api/, for the API callback. Plain data.
+struct api_request {
+    std::string method;         ///< as sent: "GET", "POST", "DELETE"...
+    std::string target;         ///< path and query: "/api/v1/rooms/general/messages?limit=5"
+    std::string authorization;  ///< the Authorization header; "" when absent
+    std::string body;           ///< at most net_config::api_body_limit bytes
+};
+/// The answer to an api_request: sent as application/json.
+struct api_response {
+    unsigned status = 200;
+    std::string body;
+    /// Extra headers: Allow, Retry-After, WWW-Authenticate.
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+/// Answers an API request: call it once, from any thread.
+using api_answer = std::function<void(api_response)>;
+/// Called for each request under /api/ on an io thread; must not block, and
+/// should answer (from any thread) within net_config::api_timeout, after
+/// which the request gets 503 with code "unavailable".
+using api_handler = std::function<void(api_request request, api_answer answer)>;
+
 struct listener_callbacks {
     /// Required: makes the handler of each upgraded connection.
     session_factory make_session;
@@ -50,6 +73,9 @@ struct listener_callbacks {
     /// The body of GET /metrics, called on an io thread (quick, thread-safe).
     /// Empty: /metrics is 404.
     std::function<std::string()> render_metrics;
+    /// Empty: every path under /api/ is 404 (the API is never open without
+    /// a key; app/ sets this only when keys are configured).
+    api_handler api;
     /// Where the edge logs; empty: spdlog's default logger. One info line per
     /// WebSocket connection opened and closed, nothing per message.
     std::shared_ptr<spdlog::logger> logger;

@@ -69,8 +69,14 @@ struct net_config {
     std::chrono::milliseconds http_timeout = std::chrono::seconds(30);
     /// Request header bytes; over it → 431.
     std::uint32_t http_header_limit = 8 * 1024;
-    /// Request body bytes; over it → 413. Nothing we serve takes a body.
+    /// Request body bytes; over it → 413. Nothing we serve takes a body
+    /// outside /api/.
     std::uint64_t http_body_limit = 4 * 1024;
+    /// Request body bytes under /api/; over it → 413. A message's text of
+    /// max_text_bytes (4096) escaped as \u00XX is 24 KiB.
+    std::uint64_t api_body_limit = 32 * 1024;
+    /// How long an /api/ request waits for its answer before 503.
+    std::chrono::milliseconds api_timeout = std::chrono::seconds(15);
     /// How long /readyz waits for the readiness callback before 503.
     std::chrono::milliseconds readiness_timeout = std::chrono::seconds(5);
 

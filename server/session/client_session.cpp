@@ -4,6 +4,7 @@
 #include "protocol/decoder.hpp"
 #include "protocol/encoder.hpp"
 #include "protocol/events.hpp"
+#include "session/history_reply.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -94,6 +95,15 @@ void client_session::handle(const chat::room_reset& r) {
     it->room.tell(chat::join{id(), user_, chat::session_ref(self()), {}, it->last_seq});
 }
 
+// ---- from app/ ----------------------------------------------------------------
+
+void client_session::handle(const close_user& c) {
+    if (user_.empty() || user_ != c.user) return;
+    spdlog::info("connection {} from {} of {} closed: {}", conn_->id(), conn_->remote(), user_, c.reason);
+    if (c.closed) c.closed->fetch_add(1, std::memory_order_relaxed);
+    conn_->close(c.code, c.reason);  // its on_closed stops this session
+}
+
 // ---- requests -----------------------------------------------------------------
 
 void client_session::on_request(const protocol::request& r) {
@@ -130,6 +140,8 @@ void client_session::identify(const protocol::request_id& id, const protocol::id
         return fail(id, protocol::error_code::already_identified, "already identified");
     if (m.guest()) {
         if (!cfg().allow_guests) return fail(id, protocol::error_code::guests_not_allowed, "sign in with a token");
+        if (!cfg().tokens_accepted() && m.name == system_user)
+            return fail(id, protocol::error_code::invalid_field, "the name \"system\" is the server's");
         user_ = cfg().tokens_accepted() ? std::string(guest_prefix) + m.name : m.name;
         write(protocol::encode(protocol::identified_event{id, user_, true}));
         return;
@@ -141,6 +153,8 @@ void client_session::identify(const protocol::request_id& id, const protocol::id
     auto& claims = *verified;
     if (claims.subject.starts_with(guest_prefix))
         return fail(id, protocol::error_code::auth_failed, "a token's sub may not start with \"guest:\"");
+    if (claims.subject == system_user)
+        return fail(id, protocol::error_code::auth_failed, "a token's sub may not be \"system\": it is the server's");
     if (!user_.empty() && claims.subject != user_)
         return fail(id, protocol::error_code::already_identified, "already identified as another user");
     user_ = std::move(claims.subject);
@@ -191,17 +205,7 @@ void client_session::history(const protocol::request_id& id, const protocol::his
     ask(ctx_->storage, storage::read_history{m.room, m.before, m.limit}, cfg().ask_timeout,
         [this, id, room = m.room](act::result<storage::read_result> r) {
             if (!r || !r->ok) return fail(id, protocol::error_code::unavailable, "history is not available now");
-            std::vector<protocol::message_event> events;
-            events.reserve(r->rows.messages.size());
-            for (const auto& row : r->rows.messages)
-                events.push_back(protocol::message_event{room, row.seq, row.sender, row.text, row.ts_ms, row.client_id});
-            // Paged by bytes as well as lines: 50 lines of control characters
-            // escape to ~6x their size and would pass the outbound budget.
-            // One line always fits: at most max_text_bytes * 6 (each byte
-            // as \u00XX) plus ~300 bytes of names, ids and keys, about 24.3 KB
-            // at the default 4096, a tenth of the default 256 KiB.
-            write(protocol::encode(protocol::history_event{id, room, events, r->rows.has_more},
-                                   cfg().max_history_reply_bytes));
+            write(encode_history(id, room, *r, cfg().max_history_reply_bytes));
         });
 }
 

@@ -12,6 +12,7 @@
 #include "storage/writer_messages.hpp"
 #include "transport/connection.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -30,6 +31,22 @@ struct frame_in {
 /// The connection stopped reading (told by the connection's adapter).
 struct connection_closed {
     std::string detail;  ///< why, for the log: "client closed 1000", "slow consumer"...
+};
+
+/// The user the server itself speaks as (the HTTP API's posts). No client
+/// may identify as it: a token with this sub is refused, and so is a guest
+/// of this name on a guests-only server (elsewhere guests are "guest:...").
+inline constexpr std::string_view system_user = "system";
+
+/// Told by app/ to every session (the HTTP API's disconnect): a session
+/// identified as `user` closes its connection with `code` and counts itself
+/// in `closed`. Whoever made `closed` learns the total when its last copy is
+/// gone, that is when every session has handled (or dropped) the message.
+struct close_user {
+    std::string user;
+    std::uint16_t code = close_code::disconnected;
+    std::string reason;
+    std::shared_ptr<std::atomic<std::uint32_t>> closed;
 };
 
 /// What every session shares: its settings and whom it talks to. Made once
@@ -60,7 +77,8 @@ struct session_context {
 /// storage, and writes what rooms deliver. Bad input gets an error reply
 /// with a stable code; the connection and everyone else carry on.
 /// Runs as an actor; its members are for its own turn.
-class client_session final : public act::actor<frame_in, connection_closed, chat::deliver, chat::room_reset> {
+class client_session final
+    : public act::actor<frame_in, connection_closed, chat::deliver, chat::room_reset, close_user> {
 public:
     client_session(std::shared_ptr<transport::connection> conn, std::shared_ptr<const session_context> ctx);
 
@@ -70,6 +88,7 @@ public:
     void handle(const connection_closed& c) override;
     void handle(const chat::deliver& d) override;
     void handle(const chat::room_reset& r) override;
+    void handle(const close_user& c) override;
 
 private:
     void on_request(const protocol::request& r);

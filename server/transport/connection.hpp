@@ -29,6 +29,8 @@ inline constexpr std::uint16_t idle_timeout = 4001;
 /// The same code: the connection's token expired (idle timeouts send none).
 inline constexpr std::uint16_t token_expired = 4001;
 inline constexpr std::uint16_t rate_limit_abuse = 4002;
+/// The app's backend disconnected the user (DELETE /api/v1/users/{user}/connections).
+inline constexpr std::uint16_t disconnected = 4003;
 }  // namespace close_code
 
 /// One client connection as its session sees it. Implementations must make

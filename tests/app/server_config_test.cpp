@@ -30,6 +30,7 @@ protected:
         ::unsetenv("CHATD_PORT");
         ::unsetenv("CHATD_JWT_SECRET");
         ::unsetenv("CHATD_SYNC");
+        ::unsetenv("CHATD_API_KEY_FILE");
     }
 };
 
@@ -54,6 +55,27 @@ TEST_F(server_config_test, a_jwt_secret_turns_guests_off_unless_they_are_allowed
     ::setenv("CHATD_JWT_SECRET", "s3cret", 1);
     EXPECT_FALSE(parse({})->session.allow_guests);
     EXPECT_TRUE(parse({"--allow-guests", "true"})->session.allow_guests);
+}
+
+TEST_F(server_config_test, the_api_is_off_without_a_key_file_and_on_with_one_from_a_flag_or_the_environment) {
+    auto c = parse({});
+    ASSERT_TRUE(c);
+    EXPECT_FALSE(c->api.keys);
+    const auto file = std::filesystem::temp_directory_path() / ("chatd-keys-" + std::to_string(::getpid()));
+    std::ofstream(file) << "# backend\n" << std::string(40, 'k') << "\n";
+    c = parse({"--api-key-file", file.string(), "--api-rate", "5", "--api-burst", "9"});
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->api.keys);
+    EXPECT_EQ(c->api.keys->size(), 1U);
+    EXPECT_EQ(c->api.rate_per_second, 5.0);
+    EXPECT_EQ(c->api.rate_burst, 9.0);
+    ::setenv("CHATD_API_KEY_FILE", file.string().c_str(), 1);
+    c = parse({});
+    ASSERT_TRUE(c);
+    EXPECT_TRUE(c->api.keys);
+    std::ofstream(file) << "short\n";
+    EXPECT_THROW(parse({}), std::invalid_argument);
+    std::filesystem::remove(file);
 }
 
 TEST_F(server_config_test, a_jwks_file_turns_guests_off_and_a_bad_one_is_refused) {

@@ -127,6 +127,48 @@ TEST_F(room_test, a_failed_commit_gets_an_unavailable_error_and_no_push_or_ack) 
     EXPECT_EQ(field(errors[0], "code"), "unavailable");
 }
 
+TEST_F(room_test, a_server_post_needs_no_membership_reaches_members_after_the_commit_and_is_answered_then) {
+    make_room(false);
+    auto alice = connect();
+    join_as(alice, "alice");
+    auto first = room_.ask(chatd::chat::server_post{"system", "s-1", "deploy at 5", 1000}, std::chrono::seconds(10));
+    run();
+    EXPECT_FALSE(first.ready()) << "answered before the commit";
+    EXPECT_TRUE(of_type(alice.frames, "message").empty()) << "pushed before the commit";
+    storage_.tell(chatd::test::commit_now{});
+    run();
+    auto msgs = of_type(alice.frames, "message");
+    ASSERT_EQ(msgs.size(), 1u);
+    EXPECT_EQ(field(msgs[0], "from"), "system");
+    EXPECT_EQ(field(msgs[0], "text"), "deploy at 5");
+    auto r = first.get();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->seq, 1u);
+    EXPECT_FALSE(r->duplicate);
+    EXPECT_FALSE(r->error);
+    EXPECT_TRUE(of_type(alice.frames, "ack").empty()) << "the server's answer is not a member's ack";
+
+    // The same client_id again: the first seq, and no second push.
+    auto again = room_.ask(chatd::chat::server_post{"system", "s-1", "deploy at 5", 2000}, std::chrono::seconds(10));
+    run();
+    storage_.tell(chatd::test::commit_now{});
+    r = again.get();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->seq, 1u);
+    EXPECT_TRUE(r->duplicate);
+    EXPECT_EQ(of_type(alice.frames, "message").size(), 1u);
+
+    // A failed commit: unavailable, and nothing pushed.
+    auto lost = room_.ask(chatd::chat::server_post{"system", "s-2", "lost", 3000}, std::chrono::seconds(10));
+    run();
+    db_->fail_next = true;
+    storage_.tell(chatd::test::commit_now{});
+    r = lost.get();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->error, chatd::protocol::error_code::unavailable);
+    EXPECT_EQ(of_type(alice.frames, "message").size(), 1u);
+}
+
 TEST_F(room_test, presence_tells_members_who_comes_and_goes) {
     make_room(true);
     auto alice = connect(), bob = connect();

@@ -4,6 +4,7 @@
 
 #include "../auth/token_signer.hpp"
 #include "auth/jwks.hpp"
+#include "run_chatd.hpp"
 #include "server_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -11,19 +12,12 @@
 #include <chrono>
 #include <fstream>
 #include <memory>
-#include <poll.h>
-#include <spawn.h>
 #include <string>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <vector>
-
-extern char** environ;
 
 namespace {
 
 using chatd::test::json_field;
+using chatd::test::run_chatd;
 using chatd::test::ws_client;
 using jwks_sign_in = chatd::test::server_fixture;
 
@@ -69,41 +63,6 @@ TEST_F(jwks_sign_in, an_es256_token_from_the_providers_key_signs_in_and_posts) {
     who = mallory.wait_for("identified");
     ASSERT_TRUE(who);
     EXPECT_EQ(json_field(*who, "user"), "guest:alice");
-}
-
-// Runs the chatd binary with `args`; returns its exit status and all it printed.
-std::pair<int, std::string> run_chatd(std::vector<std::string> args) {
-    int out[2];
-    EXPECT_EQ(::pipe(out), 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    args.insert(args.begin(), CHATD_BINARY);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    EXPECT_EQ(posix_spawn(&pid, CHATD_BINARY, &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]);
-    std::string text;
-    char buf[512];
-    for (;;) {  // until chatd closes its end by exiting (bounded)
-        pollfd p{out[0], POLLIN, 0};
-        if (::poll(&p, 1, 30'000) != 1) {
-            ::kill(pid, SIGKILL);
-            break;
-        }
-        const auto n = ::read(out[0], buf, sizeof buf);
-        if (n <= 0) break;
-        text.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(out[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text};
 }
 
 TEST_F(jwks_sign_in, a_jwks_file_that_cannot_be_used_stops_the_start_with_exit_1) {

@@ -31,6 +31,14 @@ TEST(http_routing, each_path_and_method_has_its_route) {
     EXPECT_EQ(path_of("/a/b?c#d"), "/a/b");
 }
 
+TEST(http_routing, every_method_under_api_goes_to_the_api) {
+    for (const auto method : {http::verb::get, http::verb::post, http::verb::delete_, http::verb::put})
+        EXPECT_EQ(route_of(request(method, "/api/v1/rooms/x/messages?limit=2")), http_route::api);
+    EXPECT_EQ(route_of(request(http::verb::get, "/api")), http_route::api);
+    EXPECT_EQ(route_of(request(http::verb::get, "/apis.html")), http_route::static_file);
+    EXPECT_EQ(route_of(request(http::verb::post, "/apis.html")), http_route::method_not_allowed);
+}
+
 TEST(http_routing, upgrades_go_to_ws_only) {
     auto req = request(http::verb::get, "/ws?room=x");
     req.set(http::field::connection, "Upgrade");

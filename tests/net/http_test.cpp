@@ -6,6 +6,9 @@
 
 #include "metrics/registry.hpp"
 
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -342,6 +345,116 @@ TEST_F(http_server, oversized_headers_get_431) {
     const auto r = client.request(http::verb::get, "/" + std::string(16 * 1024, 'a'));
     ASSERT_FALSE(r.ec) << r.ec.message();
     EXPECT_EQ(r.status(), 431u);
+}
+
+// ---- /api/ ----------------------------------------------------------------------------
+
+http_reply api_call(std::uint16_t port, http::verb method, std::string target, std::string body) {
+    client_io c;
+    http_client client(c);
+    if (auto ec = client.connect(port)) return {ec, {}};
+    http::request<http::string_body> req{method, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::authorization, "Bearer k");
+    req.body() = std::move(body);
+    req.prepare_payload();
+    req.keep_alive(false);
+    return client.send(req);
+}
+
+TEST_F(http_server, without_an_api_callback_every_api_path_is_404_in_json) {
+    server s(config());
+    for (const auto method : {http::verb::get, http::verb::post, http::verb::delete_}) {
+        const auto r = api_call(s.port(), method, "/api/v1/rooms/general/messages", "{}");
+        ASSERT_FALSE(r.ec) << r.ec.message();
+        EXPECT_EQ(r.status(), 404u);
+        EXPECT_EQ(r.type(), "application/json");
+        EXPECT_EQ(r.body(), R"({"error":{"code":"not_found","message":"no such path"}})");
+    }
+}
+
+TEST_F(http_server, the_api_callback_gets_the_request_and_its_answer_is_sent) {
+    std::mutex m;
+    std::vector<std::thread> answerers;
+    chatd::net::api_request seen;
+    listener_callbacks cb;
+    // Answers from another thread, as an actor's reply would.
+    cb.api = [&](chatd::net::api_request req, chatd::net::api_answer answer) {
+        std::lock_guard lock(m);
+        seen = req;
+        answerers.emplace_back([answer] { answer({201, R"({"ok":true})", {{"Retry-After", "7"}}}); });
+    };
+    server s(config(), cb);
+    const auto r = api_call(s.port(), http::verb::post, "/api/v1/x?y=1", R"({"text":"hi"})");
+    {
+        std::lock_guard lock(m);
+        for (auto& t : answerers) t.join();
+    }
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.status(), 201u);
+    EXPECT_EQ(r.type(), "application/json");
+    EXPECT_EQ(r.body(), R"({"ok":true})");
+    EXPECT_EQ(r.res["Retry-After"], "7");
+    EXPECT_EQ(seen.method, "POST");
+    EXPECT_EQ(seen.target, "/api/v1/x?y=1");
+    EXPECT_EQ(seen.authorization, "Bearer k");
+    EXPECT_EQ(seen.body, R"({"text":"hi"})");
+}
+
+TEST_F(http_server, api_bodies_have_their_own_limit_and_other_paths_keep_theirs) {
+    listener_callbacks cb;
+    cb.api = [](chatd::net::api_request req, chatd::net::api_answer answer) {
+        answer({200, std::to_string(req.body.size()), {}});
+    };
+    auto cfg = config();
+    cfg.http_body_limit = 1024;
+    cfg.api_body_limit = 8 * 1024;
+    server s(cfg, cb);
+    auto r = api_call(s.port(), http::verb::post, "/api/v1/x", std::string(8 * 1024, 'a'));
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.status(), 200u);
+    EXPECT_EQ(r.body(), "8192");
+    r = api_call(s.port(), http::verb::post, "/api/v1/x", std::string(8 * 1024 + 1, 'a'));
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.status(), 413u);
+    EXPECT_EQ(r.type(), "application/json");
+    r = api_call(s.port(), http::verb::post, "/index.html", std::string(1025, 'a'));
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.status(), 413u);
+}
+
+TEST_F(http_server, an_api_request_that_expects_100_continue_gets_it_before_sending_its_body) {
+    listener_callbacks cb;
+    cb.api = [](chatd::net::api_request req, chatd::net::api_answer answer) { answer({200, req.body, {}}); };
+    server s(config(), cb);
+    client_io c;
+    http_client client(c);
+    ASSERT_FALSE(client.connect(s.port()));
+    const std::string head =
+        "POST /api/v1/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n";
+    ASSERT_FALSE(c.complete([&](auto h) { asio::async_write(client.stream(), asio::buffer(head), std::move(h)); }));
+    // Nothing of the body is sent until the server says to go on.
+    std::string got(25, '\0');
+    ASSERT_FALSE(c.complete([&](auto h) { asio::async_read(client.stream(), asio::buffer(got), std::move(h)); }));
+    EXPECT_EQ(got, "HTTP/1.1 100 Continue\r\n\r\n");
+    ASSERT_FALSE(c.complete([&](auto h) { asio::async_write(client.stream(), asio::buffer("hello", 5), std::move(h)); }));
+    beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    ASSERT_FALSE(c.complete([&](auto h) { http::async_read(client.stream(), buf, res, std::move(h)); }));
+    EXPECT_EQ(res.result_int(), 200u);
+    EXPECT_EQ(res.body(), "hello");
+}
+
+TEST_F(http_server, an_api_request_nobody_answers_gets_503) {
+    listener_callbacks cb;
+    cb.api = [](chatd::net::api_request, chatd::net::api_answer) {};
+    auto cfg = config();
+    cfg.api_timeout = std::chrono::milliseconds(50);
+    server s(cfg, cb);
+    const auto r = api_call(s.port(), http::verb::get, "/api/v1/x", {});
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.status(), 503u);
+    EXPECT_NE(r.body().find(R"("code":"unavailable")"), std::string::npos);
 }
 
 }  // namespace

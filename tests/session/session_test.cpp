@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <chrono>
 #include <memory>
 #include <string>
@@ -155,6 +157,25 @@ TEST_F(session_test, over_the_rate_limit_requests_get_rate_limited_then_the_conn
     EXPECT_EQ(c->close_code, 4002);
 }
 
+TEST_F(session_test, close_user_closes_only_that_users_connection_with_4003_and_counts_it) {
+    auto closed = std::make_shared<std::atomic<std::uint32_t>>(0);
+    auto c = connect();
+    const auto tell = [&](const std::string& user) {
+        session_.tell(chatd::session::close_user{user, chatd::transport::close_code::disconnected, "bye", closed});
+        run();
+    };
+    tell("bob");  // not identified yet: no user to match
+    say(R"({"type":"identify","id":1,"name":"alice"})");
+    tell("bob");
+    tell("");
+    EXPECT_EQ(c->close_code, 0);
+    EXPECT_EQ(closed->load(), 0u);
+    tell("alice");
+    EXPECT_EQ(c->close_code, 4003);
+    EXPECT_EQ(c->close_reason, "bye");
+    EXPECT_EQ(closed->load(), 1u);
+}
+
 TEST_F(session_test, the_bucket_refills_with_time) {
     session_config cfg;
     cfg.rate_burst = 1;
@@ -212,6 +233,25 @@ TEST_F(session_test, a_token_user_is_closed_with_4001_when_the_token_expires) {
     fake_now += 2s;
     advance(2s);
     EXPECT_EQ(c->close_code, 4001);
+}
+
+TEST_F(session_test, nobody_identifies_as_the_servers_own_user_system) {
+    auto guest = connect();  // a guests-only server: one namespace
+    say(R"({"type":"identify","id":1,"name":"system"})");
+    auto errors = guest->of_type("error");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(field(errors[0], "code"), "invalid_field");
+    EXPECT_TRUE(guest->of_type("identified").empty());
+
+    session_config cfg;
+    cfg.jwt_secret = secret;
+    auto token_user = connect(cfg);
+    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(fake_now.time_since_epoch()).count();
+    say(R"({"type":"identify","id":1,"token":")" + chatd::auth::sign_hs256("system", now_s + 60, secret) + R"("})");
+    errors = token_user->of_type("error");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(field(errors[0], "code"), "auth_failed");
+    EXPECT_TRUE(token_user->of_type("identified").empty());
 }
 
 }  // namespace
