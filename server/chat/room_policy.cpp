@@ -1,0 +1,81 @@
+#include "chat/room_policy.hpp"
+
+namespace chatd::chat {
+
+namespace {
+
+// Guests live in their own namespace (docs/protocol.md, "identify"), so a
+// target's name says whether it is a guest.
+bool is_guest_name(std::string_view user) noexcept { return user.starts_with("guest:"); }
+
+}  // namespace
+
+const member_state* room_policy::find(std::string_view user) const {
+    auto it = members_.find(std::string(user));
+    return it == members_.end() ? nullptr : &it->second;
+}
+
+bool room_policy::is_member(std::string_view user) const {
+    const member_state* s = find(user);
+    return s != nullptr && s->member;
+}
+
+void room_policy::set(std::string user, member_state state) { members_.insert_or_assign(std::move(user), state); }
+
+verdict room_policy::decide(actor_id who, room_action what, std::int64_t now_ms, std::string_view target,
+                            std::optional<room_role> new_role) const {
+    const member_state* me = find(who.user);
+    const bool member = me != nullptr && me->member;
+    const bool banned = me != nullptr && in_force(me->banned_until_ms, now_ms);
+    // A closed or direct room does not exist for anyone outside it: the
+    // same answer as a name nobody uses. A ban takes membership away, so a
+    // banned user of a closed room learns nothing either.
+    if (kind_ != room_kind::open && (!member || who.guest)) return verdict::not_found;
+    if (banned) return verdict::banned;
+    switch (what) {
+        case room_action::join:
+        case room_action::read:
+            return verdict::allowed;
+        case room_action::send:
+            if (!member) return verdict::forbidden;
+            return me != nullptr && in_force(me->muted_until_ms, now_ms) ? verdict::muted : verdict::allowed;
+        case room_action::delete_own:
+            return member ? verdict::allowed : verdict::forbidden;
+        default:
+            return decide_moderation(me, what, now_ms, target, new_role);
+    }
+}
+
+verdict room_policy::decide_moderation(const member_state* me, room_action what, std::int64_t now_ms,
+                                       std::string_view target, std::optional<room_role> new_role) const {
+    if (me == nullptr || !me->member) return verdict::forbidden;
+    // Nobody moderates a direct conversation; its members may name it.
+    if (kind_ == room_kind::direct) return what == room_action::set_topic ? verdict::allowed : verdict::forbidden;
+    if (me->role < room_role::admin) return verdict::forbidden;
+    if (what == room_action::set_topic) return verdict::allowed;
+
+    const member_state* them = find(target);
+    const room_role their_role = them != nullptr ? them->role : room_role::member;
+    switch (what) {
+        case room_action::invite:
+            // Guests may only use open rooms; a banned user is unbanned first.
+            if (kind_ != room_kind::open && is_guest_name(target)) return verdict::forbidden;
+            if (them != nullptr && in_force(them->banned_until_ms, now_ms)) return verdict::forbidden;
+            return verdict::allowed;
+        case room_action::set_role:
+            if (me->role != room_role::owner || !new_role || target.empty()) return verdict::forbidden;
+            if (them == nullptr || !them->member || is_guest_name(target)) return verdict::forbidden;
+            // The owner hands the room over (and becomes an admin) or sets
+            // someone else's role; it never demotes itself otherwise.
+            if (them == me) return verdict::forbidden;
+            return verdict::allowed;
+        default:
+            break;
+    }
+    // remove, ban, unban, mute, unmute, delete_any: only on a lower role,
+    // never on oneself.
+    if (them == me) return verdict::forbidden;
+    return their_role < me->role ? verdict::allowed : verdict::forbidden;
+}
+
+}  // namespace chatd::chat

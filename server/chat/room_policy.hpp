@@ -1,0 +1,109 @@
+#pragma once
+
+// Who may do what in a room: the authorization rules of docs/protocol.md
+// ("Room kinds", "Roles"), as pure functions of the room's kind, the
+// member table and the clock. The room actor asks before it acts; nothing
+// here touches a mailbox, storage or the wire, so every rule is tested
+// alone (tests/chat/room_policy_test.cpp).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace chatd::chat {
+
+enum class room_kind : std::uint8_t {
+    open,     ///< "public": anyone may join, guests too
+    closed,   ///< "private": members only, by invitation
+    direct,   ///< "direct": a fixed set of 2 to 8 users, nobody moderates
+};
+
+/// Ordered: a higher role may act on a lower one, never on an equal one.
+enum class room_role : std::uint8_t { member, admin, owner };
+
+/// "No end": a ban or mute that lasts until it is lifted.
+inline constexpr std::int64_t forever = INT64_MAX;
+
+/// One user's standing in one room. A banned user is not a member; the row
+/// stays so the ban can be checked and lifted.
+struct member_state {
+    bool member = false;
+    room_role role = room_role::member;
+    std::int64_t banned_until_ms = 0;  ///< 0: not banned; forever: until unbanned
+    std::int64_t muted_until_ms = 0;   ///< 0: not muted; forever: until unmuted
+};
+
+/// What a user asks to do. Each maps to one rule in decide().
+enum class room_action : std::uint8_t {
+    join,         ///< subscribe (and, for an open room, become a member)
+    read,         ///< history, replay, presence, typing, the member list
+    send,         ///< post a line, react, edit one's own line, set a read marker
+    delete_own,   ///< delete one's own line
+    delete_any,   ///< delete another user's line (the line's sender is the target)
+    invite,
+    remove,
+    ban,
+    unban,
+    mute,
+    unmute,
+    set_role,
+    set_topic,
+};
+
+/// The answer, which the room turns into a reply's error code.
+enum class verdict : std::uint8_t {
+    allowed,
+    not_found,  ///< the room is not visible to this user: the same answer as a room that does not exist
+    forbidden,  ///< visible, but the user's role (or the room's kind) does not allow it
+    banned,     ///< the user is banned from this room
+    muted,      ///< the user is muted in this room
+};
+
+/// Who is asking. A guest may only use open rooms.
+struct actor_id {
+    std::string_view user;
+    bool guest = false;
+};
+
+/// The rules of one room. Owned by the room actor; not thread-safe.
+class room_policy {
+public:
+    explicit room_policy(room_kind kind) : kind_(kind) {}
+
+    room_kind kind() const noexcept { return kind_; }
+
+    /// May `who` do `what` at `now_ms`? `target` is the user acted on (for
+    /// invite, remove, ban, unban, mute, unmute, set_role and delete_any:
+    /// the sender of the line). `new_role` is set_role's role.
+    verdict decide(actor_id who, room_action what, std::int64_t now_ms, std::string_view target = {},
+                   std::optional<room_role> new_role = std::nullopt) const;
+
+    /// The user's row, or null when the room has never seen the user.
+    const member_state* find(std::string_view user) const;
+
+    /// Whether the user is a member now (not banned, not removed).
+    bool is_member(std::string_view user) const;
+
+    /// Replaces (or adds) a user's row: the room calls it when it loads its
+    /// members and after a membership event is committed.
+    void set(std::string user, member_state state);
+
+    /// Every row, for the member list.
+    const std::unordered_map<std::string, member_state>& members() const noexcept { return members_; }
+
+private:
+    verdict decide_moderation(const member_state* me, room_action what, std::int64_t now_ms,
+                              std::string_view target, std::optional<room_role> new_role) const;
+
+    room_kind kind_;
+    std::unordered_map<std::string, member_state> members_;
+};
+
+/// Whether a ban or mute ending at `until_ms` (0: none) is in force at `now_ms`.
+constexpr bool in_force(std::int64_t until_ms, std::int64_t now_ms) noexcept {
+    return until_ms != 0 && now_ms < until_ms;
+}
+
+}  // namespace chatd::chat
