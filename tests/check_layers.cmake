@@ -9,7 +9,7 @@ cmake_minimum_required(VERSION 3.25)
 # What each layer may include besides its own folder: folders ("act" is the
 # actor core), or single headers.
 set(allowed_protocol act/result.hpp)
-set(allowed_storage act)
+set(allowed_storage act protocol/vocabulary.hpp)
 set(allowed_auth protocol act/result.hpp)
 set(allowed_metrics "")
 set(allowed_transport "")

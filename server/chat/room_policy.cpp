@@ -1,12 +1,14 @@
 #include "chat/room_policy.hpp"
 
+#include "protocol/validate.hpp"
+
 namespace chatd::chat {
 
 namespace {
 
 // Guests live in their own namespace (docs/protocol.md, "identify"), so a
 // target's name says whether it is a guest.
-bool is_guest_name(std::string_view user) noexcept { return user.starts_with("guest:"); }
+bool is_guest_name(std::string_view user) noexcept { return user.starts_with(protocol::guest_prefix); }
 
 }  // namespace
 
@@ -23,14 +25,14 @@ bool room_policy::is_member(std::string_view user) const {
 void room_policy::set(std::string user, member_state state) { members_.insert_or_assign(std::move(user), state); }
 
 verdict room_policy::decide(actor_id who, room_action what, std::int64_t now_ms, std::string_view target,
-                            std::optional<room_role> new_role) const {
+                            std::optional<member_role> new_role) const {
     const member_state* me = find(who.user);
     const bool member = me != nullptr && me->member;
     const bool banned = me != nullptr && in_force(me->banned_until_ms, now_ms);
-    // A closed or direct room does not exist for anyone outside it: the
+    // A private or direct room does not exist for anyone outside it: the
     // same answer as a name nobody uses. A ban takes membership away, so a
-    // banned user of a closed room learns nothing either.
-    if (kind_ != room_kind::open && (!member || who.guest)) return verdict::not_found;
+    // banned user of a private room learns nothing either.
+    if (kind_ != room_kind::public_room && (!member || who.guest)) return verdict::not_found;
     if (banned) return verdict::banned;
     switch (what) {
         case room_action::join:
@@ -47,23 +49,23 @@ verdict room_policy::decide(actor_id who, room_action what, std::int64_t now_ms,
 }
 
 verdict room_policy::decide_moderation(const member_state* me, room_action what, std::int64_t now_ms,
-                                       std::string_view target, std::optional<room_role> new_role) const {
+                                       std::string_view target, std::optional<member_role> new_role) const {
     if (me == nullptr || !me->member) return verdict::forbidden;
     // Nobody moderates a direct conversation; its members may name it.
     if (kind_ == room_kind::direct) return what == room_action::set_topic ? verdict::allowed : verdict::forbidden;
-    if (me->role < room_role::admin) return verdict::forbidden;
+    if (protocol::rank(me->role) < protocol::rank(member_role::admin)) return verdict::forbidden;
     if (what == room_action::set_topic) return verdict::allowed;
 
     const member_state* them = find(target);
-    const room_role their_role = them != nullptr ? them->role : room_role::member;
+    const member_role their_role = them != nullptr ? them->role : member_role::member;
     switch (what) {
         case room_action::invite:
-            // Guests may only use open rooms; a banned user is unbanned first.
-            if (kind_ != room_kind::open && is_guest_name(target)) return verdict::forbidden;
+            // Guests may only use public rooms; a banned user is unbanned first.
+            if (kind_ != room_kind::public_room && is_guest_name(target)) return verdict::forbidden;
             if (them != nullptr && in_force(them->banned_until_ms, now_ms)) return verdict::forbidden;
             return verdict::allowed;
         case room_action::set_role:
-            if (me->role != room_role::owner || !new_role || target.empty()) return verdict::forbidden;
+            if (me->role != member_role::owner || !new_role || target.empty()) return verdict::forbidden;
             if (them == nullptr || !them->member || is_guest_name(target)) return verdict::forbidden;
             // The owner hands the room over (and becomes an admin) or sets
             // someone else's role; it never demotes itself otherwise.
@@ -75,7 +77,7 @@ verdict room_policy::decide_moderation(const member_state* me, room_action what,
     // remove, ban, unban, mute, unmute, delete_any: only on a lower role,
     // never on oneself.
     if (them == me) return verdict::forbidden;
-    return their_role < me->role ? verdict::allowed : verdict::forbidden;
+    return protocol::rank(their_role) < protocol::rank(me->role) ? verdict::allowed : verdict::forbidden;
 }
 
 }  // namespace chatd::chat

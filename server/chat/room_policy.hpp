@@ -6,6 +6,9 @@
 // here touches a mailbox, storage or the wire, so every rule is tested
 // alone (tests/chat/room_policy_test.cpp).
 
+#include "protocol/vocabulary.hpp"
+#include "storage/rows.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,30 +17,23 @@
 
 namespace chatd::chat {
 
-enum class room_kind : std::uint8_t {
-    open,     ///< "public": anyone may join, guests too
-    closed,   ///< "private": members only, by invitation
-    direct,   ///< "direct": a fixed set of 2 to 8 users, nobody moderates
-};
-
-/// Ordered: a higher role may act on a lower one, never on an equal one.
-enum class room_role : std::uint8_t { member, admin, owner };
-
-/// "No end": a ban or mute that lasts until it is lifted.
-inline constexpr std::int64_t forever = INT64_MAX;
+using protocol::member_role;
+using protocol::room_kind;
+using storage::forever_ms;
+using storage::in_force;
 
 /// One user's standing in one room. A banned user is not a member; the row
 /// stays so the ban can be checked and lifted.
 struct member_state {
     bool member = false;
-    room_role role = room_role::member;
-    std::int64_t banned_until_ms = 0;  ///< 0: not banned; forever: until unbanned
-    std::int64_t muted_until_ms = 0;   ///< 0: not muted; forever: until unmuted
+    member_role role = member_role::member;
+    std::int64_t banned_until_ms = 0;  ///< 0: not banned; forever_ms: until unbanned
+    std::int64_t muted_until_ms = 0;   ///< 0: not muted; forever_ms: until unmuted
 };
 
 /// What a user asks to do. Each maps to one rule in decide().
 enum class room_action : std::uint8_t {
-    join,         ///< subscribe (and, for an open room, become a member)
+    join,         ///< subscribe (and, for a public room, become a member)
     read,         ///< history, replay, presence, typing, the member list
     send,         ///< post a line, react, edit one's own line, set a read marker
     delete_own,   ///< delete one's own line
@@ -61,7 +57,7 @@ enum class verdict : std::uint8_t {
     muted,      ///< the user is muted in this room
 };
 
-/// Who is asking. A guest may only use open rooms.
+/// Who is asking. A guest may only use public rooms.
 struct actor_id {
     std::string_view user;
     bool guest = false;
@@ -78,7 +74,7 @@ public:
     /// invite, remove, ban, unban, mute, unmute, set_role and delete_any:
     /// the sender of the line). `new_role` is set_role's role.
     verdict decide(actor_id who, room_action what, std::int64_t now_ms, std::string_view target = {},
-                   std::optional<room_role> new_role = std::nullopt) const;
+                   std::optional<member_role> new_role = std::nullopt) const;
 
     /// The user's row, or null when the room has never seen the user.
     const member_state* find(std::string_view user) const;
@@ -95,15 +91,10 @@ public:
 
 private:
     verdict decide_moderation(const member_state* me, room_action what, std::int64_t now_ms,
-                              std::string_view target, std::optional<room_role> new_role) const;
+                              std::string_view target, std::optional<member_role> new_role) const;
 
     room_kind kind_;
     std::unordered_map<std::string, member_state> members_;
 };
-
-/// Whether a ban or mute ending at `until_ms` (0: none) is in force at `now_ms`.
-constexpr bool in_force(std::int64_t until_ms, std::int64_t now_ms) noexcept {
-    return until_ms != 0 && now_ms < until_ms;
-}
 
 }  // namespace chatd::chat

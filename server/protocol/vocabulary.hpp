@@ -96,4 +96,34 @@ constexpr std::optional<member_role> member_role_from_string(std::string_view s)
     return std::nullopt;
 }
 
+/// The log event kind with that wire name.
+constexpr std::optional<event_kind> event_kind_from_string(std::string_view s) noexcept {
+    for (const event_kind k : {event_kind::line, event_kind::edit, event_kind::delete_line, event_kind::react,
+                               event_kind::unreact, event_kind::member, event_kind::topic}) {
+        if (to_string(k) == s) return k;
+    }
+    return std::nullopt;
+}
+
+/// The member action with that wire name.
+constexpr std::optional<member_action> member_action_from_string(std::string_view s) noexcept {
+    for (const member_action a : {member_action::join, member_action::leave, member_action::invite,
+                                  member_action::remove, member_action::ban, member_action::unban,
+                                  member_action::mute, member_action::unmute, member_action::role}) {
+        if (to_string(a) == s) return a;
+    }
+    return std::nullopt;
+}
+
+/// How much a role may do: an owner outranks an admin, an admin a member.
+/// Moderation acts only on a lower rank.
+constexpr int rank(member_role r) noexcept {
+    switch (r) {
+        case member_role::owner: return 2;
+        case member_role::admin: return 1;
+        case member_role::member: return 0;
+    }
+    return 0;
+}
+
 }  // namespace chatd::protocol

@@ -114,7 +114,7 @@ result<void> event_store::member(const new_message& m, std::uint64_t seq, marker
         if (!found) return std::move(found).error();
         if (*found) {
             existed = true;
-            row.role = parse_member_role(select_member_.column_text(0)).value_or(member_role::member);
+            row.role = protocol::member_role_from_string(select_member_.column_text(0)).value_or(member_role::member);
             row.is_member = select_member_.column_int64(1) != 0;
             row.banned_until = select_member_.column_int64(2);
             row.muted_until = select_member_.column_int64(3);

@@ -81,11 +81,11 @@ stored_message read_event(const statement& s, std::string_view room) {
     m.client_id = s.column_text(2);
     m.text = s.column_text(3);
     m.ts_ms = s.column_int64(4);
-    m.kind = parse_event_kind(s.column_text(5)).value_or(event_kind::line);  // NULL: a line
+    m.kind = protocol::event_kind_from_string(s.column_text(5)).value_or(event_kind::line);  // NULL: a line
     m.target = static_cast<std::uint64_t>(s.column_int64(6));  // NULL reads as 0
     m.subject = s.column_text(7);
-    m.action = parse_member_action(s.column_text(8)).value_or(member_action::join);
-    m.role = parse_member_role(s.column_text(9)).value_or(member_role::member);
+    m.action = protocol::member_action_from_string(s.column_text(8)).value_or(member_action::join);
+    m.role = protocol::member_role_from_string(s.column_text(9)).value_or(member_role::member);
     m.until_ms = s.column_int64(10);
     m.edited_ms = s.column_int64(11);
     m.deleted = s.column_int64(12) != 0;

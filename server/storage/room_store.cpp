@@ -40,7 +40,7 @@ std::string random_room_name() {
 }
 
 room_row read_room_row(const statement& s, std::string name) {
-    return room_row{std::move(name), parse_room_kind(s.column_text(0)).value_or(room_kind::public_room), s.column_text(1),
+    return room_row{std::move(name), protocol::room_kind_from_string(s.column_text(0)).value_or(room_kind::public_room), s.column_text(1),
                     s.column_text(2), static_cast<std::uint64_t>(s.column_int64(3)), s.column_int64(4)};
 }
 
@@ -129,7 +129,7 @@ result<room_state> room_store::state(std::string_view room) {
         if (!row) return std::move(row).error();
         if (!*row) break;
         out.members.push_back(member_row{members_.column_text(0),
-                                         parse_member_role(members_.column_text(1)).value_or(member_role::member),
+                                         protocol::member_role_from_string(members_.column_text(1)).value_or(member_role::member),
                                          members_.column_int64(2) != 0, members_.column_int64(3),
                                          members_.column_int64(4), members_.column_int64(5)});
     }
@@ -210,9 +210,9 @@ result<std::vector<user_room>> room_store::rooms_of(std::string_view user, marke
             if (!*row) break;
             user_room r;
             r.room = rooms_of_.column_text(0);
-            r.kind = parse_room_kind(rooms_of_.column_text(1)).value_or(room_kind::public_room);
+            r.kind = protocol::room_kind_from_string(rooms_of_.column_text(1)).value_or(room_kind::public_room);
             r.topic = rooms_of_.column_text(2);
-            r.role = parse_member_role(rooms_of_.column_text(3)).value_or(member_role::member);
+            r.role = protocol::member_role_from_string(rooms_of_.column_text(3)).value_or(member_role::member);
             r.last_seq = static_cast<std::uint64_t>(rooms_of_.column_int64(4));
             r.read = static_cast<std::uint64_t>(rooms_of_.column_int64(5));
             out.push_back(std::move(r));

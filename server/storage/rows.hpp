@@ -5,6 +5,8 @@
 // are per room and start at 1; 0 means "none". Times are ms since the Unix
 // epoch.
 
+#include "protocol/vocabulary.hpp"
+
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -15,88 +17,15 @@
 namespace chatd::storage {
 
 // ---- names ------------------------------------------------------------------
-// The same names and order as protocol/vocabulary.hpp's (the wire's), which
-// storage may not include: chat/ maps one to the other.
+// The wire's names are the database's: one vocabulary (room kinds, roles,
+// log event kinds and member actions, with to_string and *_from_string),
+// protocol/vocabulary.hpp, the one protocol header storage may include (it
+// needs only the standard library).
 
-/// What an event of a room's log is. Each gets the room's next seq.
-enum class event_kind : std::uint8_t {
-    line,         ///< a chat line: text
-    edit,         ///< target's new text (only its sender's)
-    delete_line,  ///< erases target's text and its edits' text; the line stays as a tombstone
-    react,        ///< text = the emoji the sender adds to target
-    unreact,      ///< text = the emoji the sender takes off target
-    member,       ///< subject's membership changes: action (role, until_ms)
-    topic,        ///< text = the room's new topic
-};
-
-/// What a `member` event does to its subject.
-enum class member_action : std::uint8_t { join, leave, invite, remove, ban, unban, mute, unmute, role };
-
-/// A member's role in one room.
-enum class member_role : std::uint8_t { owner, admin, member };
-
-/// Who may join a room: anyone (public), or only its members.
-enum class room_kind : std::uint8_t { public_room, private_room, direct };
-
-/// The names used on the wire and in the database.
-constexpr std::string_view to_string(event_kind k) noexcept {
-    switch (k) {
-    case event_kind::line: return "line";
-    case event_kind::edit: return "edit";
-    case event_kind::delete_line: return "delete";
-    case event_kind::react: return "react";
-    case event_kind::unreact: return "unreact";
-    case event_kind::member: return "member";
-    case event_kind::topic: return "topic";
-    }
-    return "line";
-}
-constexpr std::string_view to_string(member_action a) noexcept {
-    switch (a) {
-    case member_action::join: return "join";
-    case member_action::leave: return "leave";
-    case member_action::invite: return "invite";
-    case member_action::remove: return "remove";
-    case member_action::ban: return "ban";
-    case member_action::unban: return "unban";
-    case member_action::mute: return "mute";
-    case member_action::unmute: return "unmute";
-    case member_action::role: return "role";
-    }
-    return "join";
-}
-constexpr std::string_view to_string(member_role r) noexcept {
-    switch (r) {
-    case member_role::owner: return "owner";
-    case member_role::admin: return "admin";
-    case member_role::member: return "member";
-    }
-    return "member";
-}
-constexpr std::string_view to_string(room_kind k) noexcept {
-    switch (k) {
-    case room_kind::public_room: return "public";
-    case room_kind::private_room: return "private";
-    case room_kind::direct: return "direct";
-    }
-    return "public";
-}
-
-/// The reverse of to_string; nullopt for a name that is not one.
-template <class E>
-constexpr std::optional<E> parse(std::string_view name, E last) noexcept {
-    for (auto v = static_cast<std::uint8_t>(0); v <= static_cast<std::uint8_t>(last); ++v)
-        if (to_string(static_cast<E>(v)) == name) return static_cast<E>(v);
-    return std::nullopt;
-}
-constexpr std::optional<event_kind> parse_event_kind(std::string_view s) noexcept { return parse(s, event_kind::topic); }
-constexpr std::optional<member_action> parse_member_action(std::string_view s) noexcept {
-    return parse(s, member_action::role);
-}
-constexpr std::optional<member_role> parse_member_role(std::string_view s) noexcept {
-    return parse(s, member_role::member);
-}
-constexpr std::optional<room_kind> parse_room_kind(std::string_view s) noexcept { return parse(s, room_kind::direct); }
+using protocol::event_kind;
+using protocol::member_action;
+using protocol::member_role;
+using protocol::room_kind;
 
 /// A ban or mute with no end (until lifted): members rows hold this for an
 /// event's until_ms of 0.

@@ -8,21 +8,21 @@
 namespace {
 
 using chatd::chat::actor_id;
-using chatd::chat::forever;
+using chatd::chat::forever_ms;
 using chatd::chat::member_state;
 using chatd::chat::room_action;
 using chatd::chat::room_kind;
 using chatd::chat::room_policy;
-using chatd::chat::room_role;
+using chatd::chat::member_role;
 using chatd::chat::verdict;
 
 constexpr std::int64_t now = 1'000'000;
 
 room_policy room_with_staff(room_kind kind) {
     room_policy p(kind);
-    p.set("olga", {.member = true, .role = room_role::owner});
-    p.set("adam", {.member = true, .role = room_role::admin});
-    p.set("amy", {.member = true, .role = room_role::admin});
+    p.set("olga", {.member = true, .role = member_role::owner});
+    p.set("adam", {.member = true, .role = member_role::admin});
+    p.set("amy", {.member = true, .role = member_role::admin});
     p.set("mia", {.member = true});
     p.set("max", {.member = true});
     return p;
@@ -30,8 +30,8 @@ room_policy room_with_staff(room_kind kind) {
 
 actor_id user(std::string_view name) { return {name, false}; }
 
-TEST(room_policy, a_closed_room_answers_an_outsider_exactly_as_a_room_that_does_not_exist) {
-    const room_policy p = room_with_staff(room_kind::closed);
+TEST(room_policy, a_private_room_answers_an_outsider_exactly_as_a_room_that_does_not_exist) {
+    const room_policy p = room_with_staff(room_kind::private_room);
     for (room_action a : {room_action::join, room_action::read, room_action::send, room_action::invite,
                           room_action::set_topic, room_action::ban})
         EXPECT_EQ(p.decide(user("eve"), a, now, "mia"), verdict::not_found) << static_cast<int>(a);
@@ -48,38 +48,38 @@ TEST(room_policy, a_direct_room_is_invisible_to_outsiders_and_nobody_moderates_i
     EXPECT_EQ(p.decide(user("ann"), room_action::set_topic, now), verdict::allowed);
     for (room_action a : {room_action::invite, room_action::remove, room_action::ban, room_action::mute,
                           room_action::delete_any, room_action::set_role})
-        EXPECT_EQ(p.decide(user("ann"), a, now, "bob", room_role::admin), verdict::forbidden) << static_cast<int>(a);
+        EXPECT_EQ(p.decide(user("ann"), a, now, "bob", member_role::admin), verdict::forbidden) << static_cast<int>(a);
 }
 
-TEST(room_policy, guests_may_use_open_rooms_only) {
-    room_policy open(room_kind::open);
-    EXPECT_EQ(open.decide({"guest:gus", true}, room_action::join, now), verdict::allowed);
-    room_policy closed = room_with_staff(room_kind::closed);
+TEST(room_policy, guests_may_use_public_rooms_only) {
+    room_policy pub(room_kind::public_room);
+    EXPECT_EQ(pub.decide({"guest:gus", true}, room_action::join, now), verdict::allowed);
+    room_policy priv = room_with_staff(room_kind::private_room);
     // Even a row that says member (an invitation made before the rules) does not let a guest in.
-    closed.set("guest:gus", {.member = true});
-    EXPECT_EQ(closed.decide({"guest:gus", true}, room_action::read, now), verdict::not_found);
-    EXPECT_EQ(closed.decide(user("olga"), room_action::invite, now, "guest:gus"), verdict::forbidden);
-    EXPECT_EQ(room_with_staff(room_kind::open).decide(user("olga"), room_action::invite, now, "guest:gus"),
+    priv.set("guest:gus", {.member = true});
+    EXPECT_EQ(priv.decide({"guest:gus", true}, room_action::read, now), verdict::not_found);
+    EXPECT_EQ(priv.decide(user("olga"), room_action::invite, now, "guest:gus"), verdict::forbidden);
+    EXPECT_EQ(room_with_staff(room_kind::public_room).decide(user("olga"), room_action::invite, now, "guest:gus"),
               verdict::allowed);
 }
 
-TEST(room_policy, a_ban_keeps_a_user_out_of_an_open_room_until_it_ends) {
-    room_policy p = room_with_staff(room_kind::open);
+TEST(room_policy, a_ban_keeps_a_user_out_of_a_public_room_until_it_ends) {
+    room_policy p = room_with_staff(room_kind::public_room);
     p.set("max", {.member = false, .banned_until_ms = now + 10});
     EXPECT_EQ(p.decide(user("max"), room_action::join, now), verdict::banned);
     EXPECT_EQ(p.decide(user("max"), room_action::join, now + 10), verdict::allowed);
-    p.set("max", {.member = false, .banned_until_ms = forever});
+    p.set("max", {.member = false, .banned_until_ms = forever_ms});
     EXPECT_EQ(p.decide(user("max"), room_action::join, now + 1'000'000'000), verdict::banned);
 }
 
-TEST(room_policy, a_banned_user_of_a_closed_room_learns_nothing_more) {
-    room_policy p = room_with_staff(room_kind::closed);
-    p.set("max", {.member = false, .banned_until_ms = forever});
+TEST(room_policy, a_banned_user_of_a_private_room_learns_nothing_more) {
+    room_policy p = room_with_staff(room_kind::private_room);
+    p.set("max", {.member = false, .banned_until_ms = forever_ms});
     EXPECT_EQ(p.decide(user("max"), room_action::join, now), verdict::not_found);
 }
 
 TEST(room_policy, a_muted_member_reads_and_deletes_its_own_lines_but_cannot_post) {
-    room_policy p = room_with_staff(room_kind::open);
+    room_policy p = room_with_staff(room_kind::public_room);
     p.set("mia", {.member = true, .muted_until_ms = now + 5});
     EXPECT_EQ(p.decide(user("mia"), room_action::send, now), verdict::muted);
     EXPECT_EQ(p.decide(user("mia"), room_action::read, now), verdict::allowed);
@@ -88,15 +88,15 @@ TEST(room_policy, a_muted_member_reads_and_deletes_its_own_lines_but_cannot_post
 }
 
 TEST(room_policy, a_member_does_not_moderate) {
-    const room_policy p = room_with_staff(room_kind::open);
+    const room_policy p = room_with_staff(room_kind::public_room);
     for (room_action a : {room_action::invite, room_action::remove, room_action::ban, room_action::unban,
                           room_action::mute, room_action::unmute, room_action::set_topic, room_action::delete_any,
                           room_action::set_role})
-        EXPECT_EQ(p.decide(user("mia"), a, now, "max", room_role::admin), verdict::forbidden) << static_cast<int>(a);
+        EXPECT_EQ(p.decide(user("mia"), a, now, "max", member_role::admin), verdict::forbidden) << static_cast<int>(a);
 }
 
 TEST(room_policy, an_admin_moderates_members_but_never_another_admin_or_the_owner) {
-    const room_policy p = room_with_staff(room_kind::closed);
+    const room_policy p = room_with_staff(room_kind::private_room);
     for (room_action a : {room_action::remove, room_action::ban, room_action::mute, room_action::delete_any}) {
         EXPECT_EQ(p.decide(user("adam"), a, now, "mia"), verdict::allowed) << static_cast<int>(a);
         EXPECT_EQ(p.decide(user("adam"), a, now, "amy"), verdict::forbidden) << static_cast<int>(a);
@@ -105,34 +105,34 @@ TEST(room_policy, an_admin_moderates_members_but_never_another_admin_or_the_owne
     }
     EXPECT_EQ(p.decide(user("adam"), room_action::invite, now, "newcomer"), verdict::allowed);
     EXPECT_EQ(p.decide(user("adam"), room_action::set_topic, now), verdict::allowed);
-    EXPECT_EQ(p.decide(user("adam"), room_action::set_role, now, "mia", room_role::admin), verdict::forbidden);
+    EXPECT_EQ(p.decide(user("adam"), room_action::set_role, now, "mia", member_role::admin), verdict::forbidden);
 }
 
 TEST(room_policy, only_the_owner_sets_roles_and_only_of_members) {
-    room_policy p = room_with_staff(room_kind::closed);
-    EXPECT_EQ(p.decide(user("olga"), room_action::set_role, now, "mia", room_role::admin), verdict::allowed);
-    EXPECT_EQ(p.decide(user("olga"), room_action::set_role, now, "amy", room_role::member), verdict::allowed);
-    EXPECT_EQ(p.decide(user("olga"), room_action::set_role, now, "mia", room_role::owner), verdict::allowed);
-    EXPECT_EQ(p.decide(user("olga"), room_action::set_role, now, "olga", room_role::member), verdict::forbidden);
-    EXPECT_EQ(p.decide(user("olga"), room_action::set_role, now, "stranger", room_role::admin), verdict::forbidden);
+    room_policy p = room_with_staff(room_kind::private_room);
+    EXPECT_EQ(p.decide(user("olga"), room_action::set_role, now, "mia", member_role::admin), verdict::allowed);
+    EXPECT_EQ(p.decide(user("olga"), room_action::set_role, now, "amy", member_role::member), verdict::allowed);
+    EXPECT_EQ(p.decide(user("olga"), room_action::set_role, now, "mia", member_role::owner), verdict::allowed);
+    EXPECT_EQ(p.decide(user("olga"), room_action::set_role, now, "olga", member_role::member), verdict::forbidden);
+    EXPECT_EQ(p.decide(user("olga"), room_action::set_role, now, "stranger", member_role::admin), verdict::forbidden);
     EXPECT_EQ(p.decide(user("olga"), room_action::ban, now, "amy"), verdict::allowed);
 }
 
 TEST(room_policy, an_invitation_does_not_lift_a_ban) {
-    room_policy p = room_with_staff(room_kind::closed);
-    p.set("max", {.member = false, .banned_until_ms = forever});
+    room_policy p = room_with_staff(room_kind::private_room);
+    p.set("max", {.member = false, .banned_until_ms = forever_ms});
     EXPECT_EQ(p.decide(user("olga"), room_action::invite, now, "max"), verdict::forbidden);
     EXPECT_EQ(p.decide(user("olga"), room_action::unban, now, "max"), verdict::allowed);
 }
 
-TEST(room_policy, an_open_room_without_an_owner_has_nobody_to_moderate_it) {
-    room_policy p(room_kind::open);
+TEST(room_policy, a_public_room_without_an_owner_has_nobody_to_moderate_it) {
+    room_policy p(room_kind::public_room);
     p.set("mia", {.member = true});
     p.set("max", {.member = true});
     EXPECT_EQ(p.decide(user("mia"), room_action::set_topic, now), verdict::forbidden);
     EXPECT_EQ(p.decide(user("mia"), room_action::ban, now, "max"), verdict::forbidden);
     EXPECT_EQ(p.decide(user("mia"), room_action::send, now), verdict::allowed);
-    // A newcomer to an open room may join; posting waits until the join has made it a member.
+    // A newcomer to a public room may join; posting waits until the join has made it a member.
     EXPECT_EQ(p.decide(user("newcomer"), room_action::join, now), verdict::allowed);
     EXPECT_EQ(p.decide(user("newcomer"), room_action::send, now), verdict::forbidden);
 }
