@@ -2,6 +2,7 @@
 // with `unavailable` and /readyz says 503; unusable at start, the chatd
 // binary exits 3 with one line on stderr instead of running without it.
 
+#include "run_chatd.hpp"
 #include "server_fixture.hpp"
 
 #include "storage/connection.hpp"
@@ -10,17 +11,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fcntl.h>
 #include <fstream>
-#include <poll.h>
-#include <spawn.h>
 #include <string>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
-
-extern char** environ;
 
 namespace {
 
@@ -46,40 +39,9 @@ TEST_F(storage_e2e, a_deleted_database_refuses_lines_with_unavailable_and_readyz
     EXPECT_EQ(chatd::test::http_get(port(), "/healthz").first, 200);  // alive, just not ready
 }
 
-/// Runs the chatd binary to its exit (bounded): the exit status and what it wrote on stderr.
+/// Runs the chatd binary on `db` to its exit (bounded): the exit status and what it printed.
 std::pair<int, std::string> run_chatd(const std::filesystem::path& db) {
-    int err[2];
-    EXPECT_EQ(::pipe(err), 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
-    posix_spawn_file_actions_addclose(&actions, err[0]);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    std::vector<std::string> args = {CHATD_BINARY, "--bind", "127.0.0.1", "--port", "0", "--db", db.string(),
-                                     "--threads", "1"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    EXPECT_EQ(posix_spawn(&pid, CHATD_BINARY, &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(err[1]);
-    std::string text;
-    char buf[512];
-    for (;;) {  // until chatd closes stderr by exiting
-        pollfd p{err[0], POLLIN, 0};
-        if (::poll(&p, 1, 30'000) != 1) {
-            ::kill(pid, SIGKILL);
-            break;
-        }
-        const auto n = ::read(err[0], buf, sizeof buf);
-        if (n <= 0) break;
-        text.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(err[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text};
+    return chatd::test::run_chatd({"--bind", "127.0.0.1", "--port", "0", "--db", db.string(), "--threads", "1"});
 }
 
 TEST_F(storage_e2e, chatd_does_not_start_on_a_database_it_cannot_open) {
