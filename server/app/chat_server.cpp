@@ -138,6 +138,8 @@ void chat_server::start() {
     // A replay, and the live lines held back during it, each in a quarter of
     // the budget: a rejoin is never cut off for what the room sent it.
     p.cfg.rooms.replay_max_bytes = p.cfg.net.outbound_budget_bytes / 4;
+    // The room model goes with the requests that use it.
+    p.cfg.rooms.membership_events = p.cfg.session.limits.product_requests;
     auto rooms_sup = sys.spawn_supervisor({.label = "rooms_supervisor"}, {.max_restarts = 20, .within = 10s});
     p.lobby = sys.spawn<chat::lobby>({.name = "lobby", .label = "lobby"}, rooms_sup,
                                      chat::room::storage_ref(p.storage), p.cfg.rooms, &m);

@@ -7,11 +7,13 @@
 #include "act/ref.hpp"
 #include "protocol/error_code.hpp"
 #include "protocol/request_id.hpp"
+#include "protocol/requests.hpp"
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 
 namespace chatd::chat {
 
@@ -31,7 +33,15 @@ struct room_reset {
     std::string room;
 };
 
-using session_ref = act::ref<deliver, room_reset>;
+/// Room → session: the session is not (or no longer) in the room: a join
+/// was refused, or the user was removed or banned. The session forgets the
+/// room and writes `data` (the error reply or the `removed` push).
+struct unsubscribed {
+    std::string room;
+    frame data;
+};
+
+using session_ref = act::ref<deliver, room_reset, unsubscribed>;
 
 /// Session → room. conn_id identifies the connection (a user may have several).
 struct join {
@@ -40,6 +50,7 @@ struct join {
     session_ref session;
     protocol::request_id id;
     std::optional<std::uint64_t> since;
+    bool guest = false;  ///< a guest may only use public rooms
 };
 
 struct leave {
@@ -58,6 +69,27 @@ struct post {
 
 struct typing {
     std::uint64_t conn_id = 0;
+};
+
+/// Session → room: a request that changes the room (an event of its log):
+/// membership and sanctions, the topic, or a line's edit, deletion or
+/// reactions. The room decides by the user's role, stores the event, then
+/// pushes it and acks (or replies an error).
+struct change {
+    using body_type =
+        std::variant<protocol::member_change_request, protocol::set_topic_request, protocol::line_change_request>;
+    std::uint64_t conn_id = 0;
+    std::string user;
+    bool guest = false;
+    protocol::request_id id;
+    std::int64_t ts_ms = 0;  ///< when the server received it
+    body_type body;
+};
+
+/// Session → room: the `members` request, answered from the room's member table.
+struct list_members {
+    std::uint64_t conn_id = 0;
+    protocol::request_id id;
 };
 
 /// The outcome of a server_post: the line's seq and time once committed
@@ -84,7 +116,7 @@ struct server_post {
 /// Test hook: makes the room's handler throw, to show a crash is contained.
 struct crash_room {};
 
-using room_ref = act::ref<join, leave, post, typing, crash_room, server_post>;
+using room_ref = act::ref<join, leave, post, typing, change, list_members, crash_room, server_post>;
 
 /// Lobby → session: the answer to open_room.
 struct open_result {

@@ -15,6 +15,9 @@ namespace chatd::chat {
 
 namespace {
 frame make_frame(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
+
+// One answer for a room that does not exist and one the user may not see.
+constexpr std::string_view no_such_room = "no such room";
 }  // namespace
 
 room::room(std::string name, storage_ref storage, room_options opts, lobby_ref lobby, const chat_metrics* metrics)
@@ -29,14 +32,36 @@ room::~room() {
 void room::on_start() {
     // Tokens of an earlier incarnation (before a restart) must never match ours.
     next_token_ = std::uint64_t{self_cell().incarnation()} << 40;
-    ask(storage_, storage::read_last_seq{name_}, opts_.storage_timeout, [this](act::result<std::uint64_t> r) {
-        if (!r) throw std::runtime_error("room " + name_ + ": storage did not answer: " +
-                                         std::string(act::to_string(r.error())));
-        last_seq_ = *r;
-        ready_ = true;
-        for (auto& j : std::exchange(waiting_, {})) handle(j);
-        note_if_idle();
-    });
+    ask(storage_, storage::read_room{name_}, opts_.storage_timeout,
+        [this](const act::result<storage::answer<storage::room_state>>& r) { on_loaded(r); });
+}
+
+void room::on_loaded(const act::result<storage::answer<storage::room_state>>& r) {
+    if (!r) throw std::runtime_error("room " + name_ + ": storage did not answer: " +
+                                     std::string(act::to_string(r.error())));
+    ready_ = true;
+    if (!r->ok) return refuse_all_and_retire(protocol::error_code::unavailable, "the room is not available");
+    const storage::room_state& state = r->value;
+    // Names starting with '!' are the server's (private and direct rooms):
+    // a join never creates one.
+    if (!state.exists && name_.starts_with('!')) return refuse_all_and_retire(protocol::error_code::not_found, no_such_room);
+    last_seq_ = state.room.last_seq;
+    topic_ = state.room.topic;
+    policy_ = room_policy(state.exists ? state.room.kind : room_kind::public_room);
+    for (const auto& m : state.members)
+        policy_.set(m.user, member_state{m.is_member, m.role, m.banned_until, m.muted_until});
+    for (auto& j : std::exchange(waiting_, {})) handle(j);
+    note_if_idle();
+}
+
+// Every join waiting, and every later one, is refused; the room asks the
+// lobby to retire it at once, so no room runs for a name that does not
+// exist (the lobby starts a fresh one, which reads storage again, for the
+// next join).
+void room::refuse_all_and_retire(protocol::error_code code, std::string_view message) {
+    gone_ = true;
+    for (auto& j : std::exchange(waiting_, {})) refuse(j, code, message);
+    if (lobby_) lobby_.tell(room_idle{name_, id()});
 }
 
 void room::on_stop() {
@@ -54,7 +79,39 @@ void room::handle(const join& m) {
         waiting_.push_back(m);
         return;
     }
+    decide_join(m);
+}
+
+void room::decide_join(const join& m) {
+    if (gone_) return refuse(m, protocol::error_code::not_found, no_such_room);
+    switch (policy_.decide({m.user, m.guest}, room_action::join, wall_ms())) {
+        case verdict::allowed: break;
+        case verdict::banned: return refuse(m, protocol::error_code::banned, "you are banned from this room");
+        default: return refuse(m, protocol::error_code::not_found, no_such_room);
+    }
+    if (opts_.membership_events && policy_.kind() == room_kind::public_room && !policy_.is_member(m.user))
+        join_as_member(m);
     admit(m);
+}
+
+// A public room's first join makes the user a member: a member event,
+// stored like any other; the user is in at once, the policy learns it when
+// the event commits.
+void room::join_as_member(const join& m) {
+    if (std::find(joining_.begin(), joining_.end(), m.user) != joining_.end()) return;  // one event is enough
+    storage::new_message row{.room = name_, .sender = m.user, .client_id = {}, .text = {}, .ts_ms = wall_ms(),
+                             .kind = storage::event_kind::member, .subject = m.user,
+                             .action = storage::member_action::join};
+    const std::uint64_t token = ++next_token_;
+    row.client_id = "sys:join:" + std::to_string(token);
+    if (!append(token, row)) return;  // not a member yet: the next join tries again
+    joining_.push_back(m.user);
+    pending_.emplace(token, pending_post{m.conn_id, {}, {}, std::move(row), {}});
+}
+
+void room::refuse(const join& m, protocol::error_code code, std::string_view message) {
+    if (metrics_ != nullptr) metrics_->count_rejected(code);
+    m.session.tell(unsubscribed{name_, make_frame(protocol::encode(protocol::error_event{m.id, code, message}))});
 }
 
 void room::admit(const join& m) {
@@ -171,27 +228,35 @@ void room::handle(const post& m) {
         // Not a member: the session should have refused this already.
         return;
     }
+    if (opts_.membership_events) {
+        const verdict v = policy_.decide({m.user, false}, room_action::send, wall_ms());
+        if (v == verdict::muted)
+            return reply_error(it->second.session, m.id, protocol::error_code::muted, "you are muted in this room");
+        // Joined but not yet a member: its member event is being stored.
+        const bool joining = std::find(joining_.begin(), joining_.end(), m.user) != joining_.end();
+        if (v != verdict::allowed && !joining)
+            return reply_error(it->second.session, m.id, protocol::error_code::forbidden, "not a member of this room");
+    }
     const std::uint64_t token = ++next_token_;
-    if (!append(token, m.user, m.client_id, m.text, m.ts_ms)) {
+    storage::new_message row{name_, m.user, m.client_id, m.text, m.ts_ms};
+    if (!append(token, row)) {
         reply_error(it->second.session, m.id, protocol::error_code::unavailable,
                     "storage is overloaded; retry with the same client_id");
         return;
     }
-    pending_.emplace(token, pending_post{m.conn_id, it->second.session, m.id, m.user, m.client_id, m.text, {}});
+    pending_.emplace(token, pending_post{m.conn_id, it->second.session, m.id, std::move(row), {}});
 }
 
 void room::handle(const server_post& m, act::promise<posted> reply) {
     // No membership: the server speaks in any room. The rest is a member's post.
     const std::uint64_t token = ++next_token_;
-    if (!append(token, m.user, m.client_id, m.text, m.ts_ms))
-        return reply.deliver(posted{.error = protocol::error_code::unavailable});
-    pending_.emplace(token, pending_post{0, {}, {}, m.user, m.client_id, m.text, std::move(reply)});
+    storage::new_message row{name_, m.user, m.client_id, m.text, m.ts_ms};
+    if (!append(token, row)) return reply.deliver(posted{.error = protocol::error_code::unavailable});
+    pending_.emplace(token, pending_post{0, {}, {}, std::move(row), std::move(reply)});
 }
 
-bool room::append(std::uint64_t token, const std::string& user, const std::string& client_id, const std::string& text,
-                  std::int64_t ts_ms) {
-    storage::append a{storage::new_message{name_, user, client_id, text, ts_ms}, token,
-                      act::ref<storage::append_done>(self())};
+bool room::append(std::uint64_t token, const storage::new_message& row) {
+    storage::append a{row, token, act::ref<storage::append_done>(self())};
     return storage_.tell(std::move(a)) == act::send_status::ok;
 }
 
@@ -200,25 +265,37 @@ void room::handle(const storage::append_done& d) {
     if (it == pending_.end()) return;  // from before a restart: the sender will retry
     pending_post p = std::move(it->second);
     pending_.erase(it);
+    if (p.row.kind == storage::event_kind::member && p.row.action == storage::member_action::join)
+        std::erase(joining_, p.row.subject);
     note_if_idle();  // the sender may have left before its line was stored
     using status = storage::append_done::status;
-    if (d.outcome == status::failed) {
-        if (p.reply.pending()) return p.reply.deliver(posted{.error = protocol::error_code::unavailable});
-        reply_error(p.session, p.id, protocol::error_code::unavailable,
-                    "the message was not stored; retry with the same client_id");
-        return;
-    }
-    if (d.outcome == status::stored) {
-        last_seq_ = std::max(last_seq_, d.seq);
-        broadcast(make_frame(protocol::encode(protocol::message_event{name_, d.seq, p.user, p.text, d.ts_ms, p.client_id})),
-                  d.seq);
-        if (metrics_ != nullptr) bump(metrics_->delivered, members_.size());
+    switch (d.outcome) {
+        case status::failed:
+            if (p.reply.pending()) return p.reply.deliver(posted{.error = protocol::error_code::unavailable});
+            if (!p.session) return;
+            return reply_error(p.session, p.id, protocol::error_code::unavailable,
+                               "the message was not stored; retry with the same client_id");
+        case status::rejected: {
+            // A target rule refused it: the line is not there (or deleted),
+            // or it is another sender's line to edit.
+            const bool forbidden = d.reason == storage::reject_reason::forbidden;
+            const auto code = forbidden ? protocol::error_code::forbidden : protocol::error_code::not_found;
+            if (p.reply.pending()) return p.reply.deliver(posted{.error = code});
+            if (!p.session) return;
+            return reply_error(p.session, p.id, code, forbidden ? "not your line" : "no such line");
+        }
+        case status::stored:
+            last_seq_ = std::max(last_seq_, d.seq);
+            committed(p, d.seq, d.ts_ms);
+            break;
+        case status::duplicate: break;
     }
     if (metrics_ != nullptr) bump(metrics_->acks);
-    // Stored or a duplicate: either way the line is on disk with this seq.
+    // Stored or a duplicate: either way the event is on disk with this seq.
     if (p.reply.pending()) return p.reply.deliver(posted{d.seq, d.ts_ms, d.outcome != status::stored, {}});
+    if (!p.session) return;
     p.session.tell(deliver{name_,
-                           make_frame(protocol::encode(protocol::ack_event{p.id, name_, p.client_id, d.seq, d.ts_ms})),
+                           make_frame(protocol::encode(protocol::ack_event{p.id, name_, p.row.client_id, d.seq, d.ts_ms})),
                            0});
 }
 
@@ -236,7 +313,9 @@ void room::handle(const crash_room&) { throw std::runtime_error("injected failur
 
 // ---- idling ----------------------------------------------------------------------
 
-bool room::idle() const { return ready_ && members_.empty() && pending_.empty() && waiting_.empty(); }
+bool room::idle() const {
+    return ready_ && members_.empty() && pending_.empty() && waiting_.empty() && lookups_ == 0;
+}
 
 void room::note_if_idle() {
     if (!idle() || !lobby_ || opts_.idle_timeout <= act::duration::zero()) return;
@@ -285,6 +364,11 @@ void room::send_to(member& m, frame data, std::uint64_t seq) {
 void room::broadcast(const frame& data, std::uint64_t seq, std::uint64_t except_conn) {
     for (auto& [conn, m] : members_)
         if (conn != except_conn) send_to(m, data, seq);
+}
+
+std::int64_t room::wall_ms() const {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 void room::reply_error(const session_ref& s, const protocol::request_id& id, protocol::error_code code,

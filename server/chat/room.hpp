@@ -3,6 +3,7 @@
 #include "act/actor.hpp"
 #include "chat/messages.hpp"
 #include "chat/room_options.hpp"
+#include "chat/room_policy.hpp"
 #include "protocol/error_code.hpp"
 #include "storage/writer_messages.hpp"
 
@@ -21,12 +22,15 @@ struct chat_metrics;
 /// its messages. A line is sent to storage, which numbers and commits it;
 /// only then does the room push it, encoded once, to every member, and ack
 /// the sender — so no one ever sees a line that is not in the history.
+/// It starts from the room's stored row and members, and decides every
+/// join and change by its room_policy; other events (edits, moderation,
+/// the topic) go to storage and out the same way as lines.
 /// Runs as an actor: every member function is for its own turn.
 class room final
-    : public act::actor<join, leave, post, typing, crash_room, server_post, storage::append_done, idle_check,
-                        retire_room> {
+    : public act::actor<join, leave, post, typing, change, list_members, crash_room, server_post,
+                        storage::append_done, idle_check, retire_room> {
 public:
-    using storage_ref = act::ref<storage::append, storage::read_history, storage::read_last_seq>;
+    using storage_ref = act::ref<storage::append, storage::read_history, storage::read_room>;
     using lobby_ref = act::ref<room_idle>;
 
     /// `lobby` hears when the room has been idle for opts.idle_timeout;
@@ -45,6 +49,8 @@ public:
     void handle(const leave& m) override;
     void handle(const post& m) override;
     void handle(const typing& m) override;
+    void handle(const change& m) override;
+    void handle(const list_members& m) override;
     void handle(const crash_room& m) override;
     void handle(const server_post& m, act::promise<posted> reply) override;
     void handle(const storage::append_done& m) override;
@@ -75,17 +81,25 @@ private:
     };
     struct pending_post {
         std::uint64_t conn_id;
-        session_ref session;
+        session_ref session;  // invalid: nobody to answer (a join's member event)
         protocol::request_id id;
-        std::string user;
-        std::string client_id;
-        std::string text;
+        storage::new_message row;
         act::promise<posted> reply;  // a server_post's: answered instead of an ack to `session`
     };
 
-    bool append(std::uint64_t token, const std::string& user, const std::string& client_id, const std::string& text,
-                std::int64_t ts_ms);
+    void on_loaded(const act::result<storage::answer<storage::room_state>>& r);
+    bool append(std::uint64_t token, const storage::new_message& row);
     void admit(const join& m);
+    void decide_join(const join& m);
+    void refuse(const join& m, protocol::error_code code, std::string_view message);
+    void refuse_all_and_retire(protocol::error_code code, std::string_view message);
+    void join_as_member(const join& m);
+    void decide_change(const change& m, std::string_view line_sender);
+    void look_up_line(const change& m, std::uint64_t seq);
+    void committed(const pending_post& p, std::uint64_t seq, std::int64_t ts_ms);
+    void apply_member_event(const storage::new_message& row);
+    void unsubscribe_user(const std::string& user, const frame& data);
+    std::int64_t wall_ms() const;
     void start_replay(std::uint64_t conn_id, std::uint64_t since);
     void finish_replay(std::uint64_t conn_id, std::uint64_t since, const act::result<storage::read_result>& r);
     void remove_member(std::uint64_t conn_id);
@@ -103,9 +117,14 @@ private:
     lobby_ref lobby_;
     const chat_metrics* metrics_;  // where to count; null: not counted (tests)
     bool ready_ = false;  // last_seq_ is known
+    bool gone_ = false;   // a '!' name storage does not know (or storage failed): every join is refused
     bool idle_timer_ = false;          // an idle_check is due
     act::time_point idle_since_{};     // when idle() last became true
     std::uint64_t last_seq_ = 0;
+    room_policy policy_{room_kind::public_room};  // loaded at start, updated as member events commit
+    std::string topic_;
+    std::vector<std::string> joining_;  // users whose member join event is being stored
+    std::uint32_t lookups_ = 0;         // storage reads under way for a change (a delete's line)
     std::vector<join> waiting_;  // joins that came before the room was ready
     std::unordered_map<std::uint64_t, member> members_;  // by connection (session) id
     user_counts users_;  // connections per user, for presence

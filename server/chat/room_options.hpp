@@ -33,6 +33,11 @@ struct room_options {
     /// A room with no members and nothing in flight this long asks the lobby
     /// to stop it; the next join starts it again from storage. Zero: never.
     act::duration idle_timeout = std::chrono::seconds(60);
+    /// The room model is on (the server's product requests): a public
+    /// room's first join by a user stores a `member` join event, and a
+    /// member must be one (not muted) to send. Off: as before the model,
+    /// every join of a public room just subscribes.
+    bool membership_events = false;
     /// How long a read from storage may take.
     act::duration storage_timeout = std::chrono::seconds(10);
 };

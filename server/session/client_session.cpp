@@ -92,7 +92,13 @@ void client_session::handle(const chat::room_reset& r) {
     if (it == rooms_.end()) return;
     // The room restarted without its members: join again from the last
     // line seen; the replay fills the gap, so the client sees no loss.
-    it->room.tell(chat::join{id(), user_, chat::session_ref(self()), {}, it->last_seq});
+    it->room.tell(chat::join{id(), user_, chat::session_ref(self()), {}, it->last_seq, guest_});
+}
+
+void client_session::handle(const chat::unsubscribed& u) {
+    // A join refused, or the user removed or banned: not in the room any more.
+    if (auto it = find_room(u.room); it != rooms_.end()) rooms_.erase(it);
+    conn_->send(u.data);
 }
 
 // ---- from app/ ----------------------------------------------------------------
@@ -128,6 +134,16 @@ void client_session::on_request(const protocol::request& r) {
                 history(r.id, m);
             } else if constexpr (std::is_same_v<T, protocol::typing_request>) {
                 typing(r.id, m);
+            } else if constexpr (std::is_same_v<T, protocol::member_change_request> ||
+                                 std::is_same_v<T, protocol::set_topic_request> ||
+                                 std::is_same_v<T, protocol::line_change_request>) {
+                change(r.id, m.room, m);
+            } else if constexpr (std::is_same_v<T, protocol::members_request>) {
+                members(r.id, m);
+            } else {
+                // create_room, open_direct, read: decoded only with the
+                // product requests on, which need them answered first.
+                fail(r.id, protocol::error_code::unknown_type, "not supported by this server yet");
             }
         },
         r.body);
@@ -143,6 +159,7 @@ void client_session::identify(const protocol::request_id& id, const protocol::id
         if (!cfg().tokens_accepted() && m.name == system_user)
             return fail(id, protocol::error_code::invalid_field, "the name \"system\" is the server's");
         user_ = cfg().tokens_accepted() ? std::string(guest_prefix) + m.name : m.name;
+        guest_ = true;
         write(protocol::encode(protocol::identified_event{id, user_, true}));
         return;
     }
@@ -169,7 +186,7 @@ void client_session::join(const protocol::request_id& id, const protocol::join_r
     // room creations; the lobby hands it back when the room was running.
     const bool may_create = room_creations_ >= 1.0F;
     if (may_create) room_creations_ -= 1.0F;
-    chat::join j{this->id(), user_, chat::session_ref(self()), id, m.since};
+    chat::join j{this->id(), user_, chat::session_ref(self()), id, m.since, guest_};
     ask(ctx_->lobby, chat::open_room{m.room, std::move(j), may_create}, cfg().ask_timeout,
         [this, id, m, may_create](act::result<chat::open_result> r) {
             if (may_create && !(r && r->created))
@@ -213,6 +230,20 @@ void client_session::typing(const protocol::request_id& id, const protocol::typi
     auto it = find_room(m.room);
     if (it == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "join the room first");
     it->room.tell(chat::typing{this->id()});
+}
+
+void client_session::change(const protocol::request_id& id, const std::string& room, chat::change::body_type body) {
+    auto it = find_room(room);
+    if (it == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "join the room first");
+    if (it->room.tell(chat::change{this->id(), user_, guest_, id, wall_clock_ms(), std::move(body)}) !=
+        act::send_status::ok)
+        return fail(id, protocol::error_code::unavailable, "the room is overloaded; retry with the same client_id");
+}
+
+void client_session::members(const protocol::request_id& id, const protocol::members_request& m) {
+    auto it = find_room(m.room);
+    if (it == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "join the room first");
+    it->room.tell(chat::list_members{this->id(), id});
 }
 
 // ---- helpers ----------------------------------------------------------------------

@@ -78,7 +78,7 @@ struct session_context {
 /// with a stable code; the connection and everyone else carry on.
 /// Runs as an actor; its members are for its own turn.
 class client_session final
-    : public act::actor<frame_in, connection_closed, chat::deliver, chat::room_reset, close_user> {
+    : public act::actor<frame_in, connection_closed, chat::deliver, chat::room_reset, chat::unsubscribed, close_user> {
 public:
     client_session(std::shared_ptr<transport::connection> conn, std::shared_ptr<const session_context> ctx);
 
@@ -88,6 +88,7 @@ public:
     void handle(const connection_closed& c) override;
     void handle(const chat::deliver& d) override;
     void handle(const chat::room_reset& r) override;
+    void handle(const chat::unsubscribed& u) override;
     void handle(const close_user& c) override;
 
 private:
@@ -98,6 +99,8 @@ private:
     void send(const protocol::request_id& id, const protocol::send_request& m);
     void history(const protocol::request_id& id, const protocol::history_request& m);
     void typing(const protocol::request_id& id, const protocol::typing_request& m);
+    void change(const protocol::request_id& id, const std::string& room, chat::change::body_type body);
+    void members(const protocol::request_id& id, const protocol::members_request& m);
     void arm_token_expiry(std::chrono::system_clock::time_point expires);
     void on_token_expiry(std::chrono::system_clock::time_point expires);
     bool admit(const protocol::request_id& id, bool quietly);
@@ -118,6 +121,7 @@ private:
     std::shared_ptr<const session_context> ctx_;  // shared by all sessions
     const session_config& cfg() const noexcept { return ctx_->cfg; }
     std::string user_;  // empty until identified
+    bool guest_ = false;  // identified as a guest: public rooms only
     // A few rooms at most (max_rooms), searched in order: a vector is a
     // quarter of a map's 96 B per room, and a connection is in one or two.
     membership_list rooms_;

@@ -27,13 +27,16 @@ struct fake_db {
     std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> by_client_id;
     std::vector<storage::append> uncommitted;
     bool fail_next = false;  ///< the next commit fails: every line in it gets `failed`
+    /// Rooms storage knows with their kind, topic and members (read_room);
+    /// a room not here but with rows is a public room without members.
+    std::map<std::string, storage::room_state> states;
 };
 
 /// Commits what the fake storage holds (a message to it, so it runs in order).
 struct commit_now {};
 
 class fake_storage final
-    : public act::actor<storage::append, storage::read_history, storage::read_last_seq, commit_now> {
+    : public act::actor<storage::append, storage::read_history, storage::read_room, commit_now> {
 public:
     fake_storage(std::shared_ptr<fake_db> db, bool auto_commit) : db_(std::move(db)), auto_(auto_commit) {}
 
@@ -54,9 +57,14 @@ public:
         out.rows.has_more = end - static_cast<std::ptrdiff_t>(n) != rows.begin();
         return out;
     }
-    std::uint64_t handle(const storage::read_last_seq& r) override {
+    storage::answer<storage::room_state> handle(const storage::read_room& r) override {
+        storage::answer<storage::room_state> out{true, {}, {}};
+        if (auto it = db_->states.find(r.room); it != db_->states.end()) out.value = it->second;
         const auto& rows = db_->rooms[r.room];
-        return rows.empty() ? 0 : rows.back().seq;
+        out.value.room.name = r.room;
+        out.value.room.last_seq = rows.empty() ? 0 : rows.back().seq;
+        out.value.exists = out.value.exists || !rows.empty();
+        return out;
     }
 
 private:
@@ -75,12 +83,35 @@ private:
                 continue;
             }
             auto& rows = db_->rooms[a.row.room];
+            if (auto why = target_rule(rows, a.row); why != storage::reject_reason::none) {
+                a.reply_to.tell(storage::append_done{a.token, st::rejected, 0, 0, why});
+                continue;
+            }
             const std::uint64_t seq = rows.size() + 1;
-            rows.push_back(storage::stored_message{a.row.room, seq, a.row.sender, a.row.client_id, a.row.text,
-                                                   a.row.ts_ms});
+            storage::stored_message row{a.row.room, seq, a.row.sender, a.row.client_id, a.row.text, a.row.ts_ms};
+            row.kind = a.row.kind;
+            row.target = a.row.target;
+            row.subject = a.row.subject;
+            row.action = a.row.action;
+            if (a.row.kind == storage::event_kind::delete_line) rows[a.row.target - 1].deleted = true;
+            rows.push_back(std::move(row));
             db_->by_client_id[key] = seq;
             a.reply_to.tell(storage::append_done{a.token, st::stored, seq, a.row.ts_ms});
         }
+    }
+
+    // The store's target rules (event_store::check): an edit, delete or
+    // reaction needs a line of the room, not deleted; an edit, the sender's.
+    static storage::reject_reason target_rule(const std::vector<storage::stored_message>& rows,
+                                              const storage::new_message& m) {
+        using k = storage::event_kind;
+        if (m.kind != k::edit && m.kind != k::delete_line && m.kind != k::react && m.kind != k::unreact)
+            return storage::reject_reason::none;
+        if (m.target == 0 || m.target > rows.size()) return storage::reject_reason::not_found;
+        const auto& line = rows[m.target - 1];
+        if (line.kind != k::line || line.deleted) return storage::reject_reason::not_found;
+        if (m.kind == k::edit && line.sender != m.sender) return storage::reject_reason::forbidden;
+        return storage::reject_reason::none;
     }
 
     std::shared_ptr<fake_db> db_;
@@ -102,11 +133,16 @@ inline seen parsed(const std::string& json) {
     return seen{std::string(type), json};
 }
 
-class fake_session final : public act::actor<chat::deliver, chat::room_reset> {
+class fake_session final : public act::actor<chat::deliver, chat::room_reset, chat::unsubscribed> {
 public:
     explicit fake_session(inbox frames) : frames_(std::move(frames)) {}
     void handle(const chat::deliver& d) override { frames_->push_back(parsed(*d.data)); }
     void handle(const chat::room_reset& r) override { frames_->push_back(seen{"room_reset", r.room}); }
+    /// Recorded as the frame it carries, then a marker of type "unsubscribed".
+    void handle(const chat::unsubscribed& u) override {
+        frames_->push_back(parsed(*u.data));
+        frames_->push_back(seen{"unsubscribed", u.room});
+    }
 
 private:
     inbox frames_;

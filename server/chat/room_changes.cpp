@@ -1,0 +1,225 @@
+// The room's changes to itself: requests that become events of its log
+// (membership and sanctions, the topic, edits, deletions and reactions),
+// decided by room_policy, stored, then pushed to every member.
+
+#include "chat/chat_metrics.hpp"
+#include "chat/room.hpp"
+#include "protocol/encoder.hpp"
+#include "protocol/events.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace chatd::chat {
+
+namespace {
+
+frame make_frame(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
+
+room_action action_of(storage::member_action a) {
+    using ma = storage::member_action;
+    switch (a) {
+        case ma::invite: return room_action::invite;
+        case ma::remove: return room_action::remove;
+        case ma::ban: return room_action::ban;
+        case ma::unban: return room_action::unban;
+        case ma::mute: return room_action::mute;
+        case ma::unmute: return room_action::unmute;
+        case ma::role: return room_action::set_role;
+        case ma::join:
+        case ma::leave: break;
+    }
+    return room_action::join;  // never asked for: the decoder refuses join and leave here
+}
+
+protocol::error_code code_of(verdict v) {
+    switch (v) {
+        case verdict::not_found: return protocol::error_code::not_found;
+        case verdict::banned: return protocol::error_code::banned;
+        case verdict::muted: return protocol::error_code::muted;
+        case verdict::allowed:
+        case verdict::forbidden: break;
+    }
+    return protocol::error_code::forbidden;
+}
+
+std::string_view message_of(verdict v) {
+    switch (v) {
+        case verdict::not_found: return "no such room";
+        case verdict::banned: return "you are banned from this room";
+        case verdict::muted: return "you are muted in this room";
+        case verdict::allowed:
+        case verdict::forbidden: break;
+    }
+    return "your role in this room does not allow it";
+}
+
+}  // namespace
+
+void room::handle(const change& m) {
+    auto it = members_.find(m.conn_id);
+    if (it == members_.end()) return;  // not joined: the session should have refused this already
+    // Deleting a line: whose it is decides which rule applies, and only
+    // storage knows; ask it first.
+    if (const auto* l = std::get_if<protocol::line_change_request>(&m.body);
+        l != nullptr && l->kind == storage::event_kind::delete_line)
+        return look_up_line(m, l->seq);
+    decide_change(m, {});
+}
+
+void room::look_up_line(const change& m, std::uint64_t seq) {
+    ++lookups_;
+    ask(storage_, storage::read_history{name_, seq + 1, 1}, opts_.storage_timeout,
+        [this, m, seq](const act::result<storage::read_result>& r) {
+            --lookups_;
+            note_if_idle();
+            auto it = members_.find(m.conn_id);
+            if (it == members_.end()) return;  // left meanwhile
+            if (!r || !r->ok) return reply_error(it->second.session, m.id, protocol::error_code::unavailable,
+                                                 "the line could not be read; retry with the same client_id");
+            const auto& rows = r->rows.messages;
+            if (rows.empty() || rows.back().seq != seq || rows.back().kind != storage::event_kind::line ||
+                rows.back().deleted)
+                return reply_error(it->second.session, m.id, protocol::error_code::not_found, "no such line");
+            decide_change(m, rows.back().sender);
+        });
+}
+
+void room::decide_change(const change& m, std::string_view line_sender) {
+    auto it = members_.find(m.conn_id);
+    if (it == members_.end()) return;
+    const session_ref session = it->second.session;
+    const actor_id who{m.user, m.guest};
+    storage::new_message row;
+    row.room = name_;
+    row.sender = m.user;
+    row.ts_ms = m.ts_ms;
+    verdict v = verdict::forbidden;
+    if (const auto* c = std::get_if<protocol::member_change_request>(&m.body)) {
+        const bool role = c->action == storage::member_action::role;
+        v = policy_.decide(who, action_of(c->action), wall_ms(), c->user,
+                           role ? std::optional<member_role>(c->role) : std::nullopt);
+        row.client_id = c->client_id;
+        row.kind = storage::event_kind::member;
+        row.subject = c->user;
+        row.action = c->action;
+        row.role = c->action == storage::member_action::invite ? member_role::member : c->role;
+        row.until_ms = static_cast<std::int64_t>(c->until);
+    } else if (const auto* t = std::get_if<protocol::set_topic_request>(&m.body)) {
+        v = policy_.decide(who, room_action::set_topic, wall_ms());
+        row.client_id = t->client_id;
+        row.kind = storage::event_kind::topic;
+        row.text = t->topic;
+    } else if (const auto* l = std::get_if<protocol::line_change_request>(&m.body)) {
+        if (l->kind == storage::event_kind::delete_line)
+            v = line_sender == m.user ? policy_.decide(who, room_action::delete_own, wall_ms())
+                                      : policy_.decide(who, room_action::delete_any, wall_ms(), line_sender);
+        else  // edit (storage checks the line is the sender's), react, unreact
+            v = policy_.decide(who, room_action::send, wall_ms());
+        row.client_id = l->client_id;
+        row.kind = l->kind;
+        row.target = l->seq;
+        row.text = l->text;
+    }
+    if (v != verdict::allowed) return reply_error(session, m.id, code_of(v), std::string(message_of(v)));
+    const std::uint64_t token = ++next_token_;
+    if (!append(token, row))
+        return reply_error(session, m.id, protocol::error_code::unavailable,
+                           "storage is overloaded; retry with the same client_id");
+    pending_.emplace(token, pending_post{m.conn_id, session, m.id, std::move(row), {}});
+}
+
+// Stored: the room's state follows the event, then every member hears it.
+void room::committed(const pending_post& p, std::uint64_t seq, std::int64_t ts_ms) {
+    const storage::new_message& row = p.row;
+    if (row.kind == storage::event_kind::line) {
+        broadcast(make_frame(protocol::encode(protocol::message_event{name_, seq, row.sender, row.text, ts_ms,
+                                                                       row.client_id})),
+                  seq);
+        if (metrics_ != nullptr) bump(metrics_->delivered, members_.size());
+        return;
+    }
+    if (row.kind == storage::event_kind::topic) topic_ = row.text;
+    if (row.kind == storage::event_kind::member) apply_member_event(row);
+    protocol::message_event e{name_, seq, row.sender, row.text, ts_ms, row.client_id};
+    e.kind = row.kind;
+    e.target = row.target;
+    e.user = row.subject;
+    e.action = row.action;
+    using ma = storage::member_action;
+    if (row.kind == storage::event_kind::member &&
+        (row.action == ma::join || row.action == ma::invite || row.action == ma::role))
+        e.role = row.role;
+    e.until = static_cast<std::uint64_t>(row.until_ms);
+    broadcast(make_frame(protocol::encode(e)), seq);
+    if (row.kind != storage::event_kind::member) return;
+    if (row.action == ma::remove || row.action == ma::ban) {
+        const auto reason = row.action == ma::ban ? protocol::removal_reason::banned : protocol::removal_reason::removed;
+        unsubscribe_user(row.subject, make_frame(protocol::encode(protocol::removed_event{name_, reason})));
+    }
+}
+
+// The member table as storage now holds it (event_store::member does the same).
+void room::apply_member_event(const storage::new_message& row) {
+    using ma = storage::member_action;
+    const member_state* found = policy_.find(row.subject);
+    member_state s = found != nullptr ? *found : member_state{};
+    const auto until = row.until_ms == 0 ? forever_ms : row.until_ms;
+    switch (row.action) {
+        case ma::join:
+        case ma::invite:
+            if (!s.member) s = member_state{true, row.role, s.banned_until_ms, s.muted_until_ms};
+            break;
+        case ma::leave:
+        case ma::remove:
+            s.member = false;
+            s.role = member_role::member;
+            break;
+        case ma::ban:
+            s.member = false;
+            s.role = member_role::member;
+            s.banned_until_ms = until;
+            break;
+        case ma::unban: s.banned_until_ms = 0; break;
+        case ma::mute: s.muted_until_ms = until; break;
+        case ma::unmute: s.muted_until_ms = 0; break;
+        case ma::role: s.role = row.role; break;
+    }
+    policy_.set(row.subject, s);
+}
+
+// Every connection of `user` leaves the room: it is told why, and its
+// session forgets the room.
+void room::unsubscribe_user(const std::string& user, const frame& data) {
+    std::vector<std::uint64_t> conns;
+    for (const auto& [conn, m] : members_)
+        if (m.user->first == user) conns.push_back(conn);
+    for (const auto conn : conns) {
+        const session_ref s = members_.at(conn).session;
+        unwatch(s);
+        remove_member(conn);
+        s.tell(unsubscribed{name_, data});
+    }
+}
+
+void room::handle(const list_members& m) {
+    auto it = members_.find(m.conn_id);
+    if (it == members_.end()) return;
+    const std::int64_t now_ms = wall_ms();
+    std::vector<protocol::member_entry> out;
+    for (const auto& [user, s] : policy_.members()) {
+        if (!s.member) continue;
+        protocol::member_entry e{user, s.role};
+        if (in_force(s.muted_until_ms, now_ms)) {
+            e.muted = true;
+            e.muted_until = s.muted_until_ms == forever_ms ? 0 : static_cast<std::uint64_t>(s.muted_until_ms);
+        }
+        out.push_back(e);
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.user < b.user; });
+    it->second.session.tell(deliver{name_, make_frame(protocol::encode(protocol::members_event{m.id, name_, out})), 0});
+}
+
+}  // namespace chatd::chat
