@@ -2,6 +2,7 @@
 
 #include "act/system.hpp"
 #include "chat/chat_metrics.hpp"
+#include "chat/wire_event.hpp"
 #include "protocol/encoder.hpp"
 #include "protocol/events.hpp"
 
@@ -103,7 +104,9 @@ void room::join_as_member(const join& m) {
                              .kind = storage::event_kind::member, .subject = m.user,
                              .action = storage::member_action::join};
     const std::uint64_t token = ++next_token_;
-    row.client_id = "sys:join:" + std::to_string(token);
+    // Unique across the room's restarts (whose tokens may repeat), so a
+    // later join, after the user gave membership up, is never a duplicate.
+    row.client_id = "sys:join:" + std::to_string(row.ts_ms) + ":" + std::to_string(token);
     if (!append(token, row)) return;  // not a member yet: the next join tries again
     joining_.push_back(m.user);
     pending_.emplace(token, pending_post{m.conn_id, {}, {}, std::move(row), {}});
@@ -199,11 +202,11 @@ void room::finish_replay(std::uint64_t conn_id, std::uint64_t since, const act::
     std::vector<deliver> out;
     std::size_t bytes = 0;
     std::uint64_t through = since;
+    std::vector<protocol::reaction> reactions;
     if (read) {
         for (auto row = rows->rbegin(); row != rows->rend() && row->seq > since; ++row) {
             through = std::max(through, row->seq);
-            frame f = make_frame(protocol::encode(
-                protocol::message_event{name_, row->seq, row->sender, row->text, row->ts_ms, row->client_id}));
+            frame f = make_frame(protocol::encode(wire_event(name_, *row, reactions)));
             if (bytes + f->size() > opts_.replay_max_bytes) {
                 complete = false;  // older lines left out: the client pages history for them
                 break;

@@ -4,6 +4,7 @@
 
 #include "chat/chat_metrics.hpp"
 #include "chat/room.hpp"
+#include "chat/wire_event.hpp"
 #include "protocol/encoder.hpp"
 #include "protocol/events.hpp"
 
@@ -143,17 +144,12 @@ void room::committed(const pending_post& p, std::uint64_t seq, std::int64_t ts_m
     }
     if (row.kind == storage::event_kind::topic) topic_ = row.text;
     if (row.kind == storage::event_kind::member) apply_member_event(row);
-    protocol::message_event e{name_, seq, row.sender, row.text, ts_ms, row.client_id};
-    e.kind = row.kind;
-    e.target = row.target;
-    e.user = row.subject;
-    e.action = row.action;
-    using ma = storage::member_action;
-    if (row.kind == storage::event_kind::member &&
-        (row.action == ma::join || row.action == ma::invite || row.action == ma::role))
-        e.role = row.role;
-    e.until = static_cast<std::uint64_t>(row.until_ms);
+    storage::stored_message stored{name_, seq, row.sender, row.client_id, row.text, ts_ms, row.kind, row.target,
+                                   row.subject, row.action, row.role, row.until_ms};
+    std::vector<protocol::reaction> none;
+    const protocol::message_event e = wire_event(name_, stored, none);
     broadcast(make_frame(protocol::encode(e)), seq);
+    using ma = storage::member_action;
     if (row.kind != storage::event_kind::member) return;
     if (row.action == ma::remove || row.action == ma::ban) {
         const auto reason = row.action == ma::ban ? protocol::removal_reason::banned : protocol::removal_reason::removed;

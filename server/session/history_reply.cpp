@@ -1,5 +1,6 @@
 #include "session/history_reply.hpp"
 
+#include "chat/wire_event.hpp"
 #include "protocol/encoder.hpp"
 #include "protocol/events.hpp"
 
@@ -11,8 +12,10 @@ std::string encode_history(const protocol::request_id& id, std::string_view room
                            std::size_t max_bytes) {
     std::vector<protocol::message_event> events;
     events.reserve(page.rows.messages.size());
-    for (const auto& row : page.rows.messages)
-        events.push_back(protocol::message_event{room, row.seq, row.sender, row.text, row.ts_ms, row.client_id});
+    // Each line's reactions in a vector of its own, which the event points into.
+    std::vector<std::vector<protocol::reaction>> reactions(page.rows.messages.size());
+    for (std::size_t i = 0; i < page.rows.messages.size(); ++i)
+        events.push_back(chat::wire_event(room, page.rows.messages[i], reactions[i]));
     // Paged by bytes as well as lines: 50 lines of control characters
     // escape to ~6x their size and would pass the outbound budget.
     // One line always fits: at most max_text_bytes * 6 (each byte

@@ -126,6 +126,28 @@ TEST_F(lobby_test, an_empty_room_stops_after_its_idle_time_and_the_next_join_rel
     EXPECT_EQ(of_type(bob.frames, "message").size(), 3u);
 }
 
+TEST_F(lobby_test, a_server_assigned_name_that_does_not_exist_is_refused_and_its_room_does_not_stay) {
+    auto alice = connect(), bob = connect();
+    request_join(alice, "!nosuchroom");
+    request_join(bob, "!nosuchroom");
+    run();  // no time passes: it does not wait for its idle time
+    for (const auto* m : {&alice, &bob}) {
+        auto errors = of_type(m->frames, "error");
+        ASSERT_EQ(errors.size(), 1u);
+        EXPECT_EQ(field(errors[0], "code"), "not_found");
+        EXPECT_EQ(of_type(m->frames, "unsubscribed").size(), 1u);
+        EXPECT_TRUE(of_type(m->frames, "joined").empty());
+    }
+    EXPECT_FALSE(running("!nosuchroom").has_value()) << "a room runs for a name that does not exist";
+    EXPECT_TRUE(db_->rooms["!nosuchroom"].empty()) << "a join made it";
+
+    auto carol = connect();  // a later join asks storage again, and is refused again
+    request_join(carol, "!nosuchroom");
+    run();
+    EXPECT_EQ(of_type(carol.frames, "unsubscribed").size(), 1u);
+    EXPECT_FALSE(running("!nosuchroom").has_value());
+}
+
 TEST_F(lobby_test, a_room_with_members_is_not_retired) {
     auto alice = connect();
     request_join(alice, "general");

@@ -255,3 +255,51 @@ TEST_F(session_test, nobody_identifies_as_the_servers_own_user_system) {
 }
 
 }  // namespace
+
+TEST_F(session_test, a_refused_join_leaves_the_session_out_of_the_room) {
+    session_config cfg;
+    cfg.limits.product_requests = true;  // server-assigned ('!') names decode
+    auto c = connect(cfg);
+    say(R"({"type":"identify","id":1,"name":"alice"})");
+    say(R"({"type":"join","id":2,"room":"!nosuchroom"})");
+    auto errors = c->of_type("error");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(field(errors[0], "code"), "not_found");
+    EXPECT_EQ(field(errors[0], "id"), "2");
+    // The session forgot the room: a send is not_in_room, not lost.
+    say(R"({"type":"send","id":3,"room":"!nosuchroom","client_id":"c1","text":"hi"})");
+    errors = c->of_type("error");
+    ASSERT_EQ(errors.size(), 2u);
+    EXPECT_EQ(field(errors[1], "code"), "not_in_room");
+    EXPECT_EQ(field(errors[1], "id"), "3");
+}
+
+TEST_F(session_test, line_changes_and_the_member_list_go_to_the_room) {
+    // The room model on, as with the product requests on the server.
+    lobby_ = sys_.spawn<chatd::chat::lobby>({.label = "lobby"}, rooms_, chatd::chat::room::storage_ref(storage_),
+                                            chatd::chat::room_options{.membership_events = true});
+    session_config cfg;
+    cfg.limits.product_requests = true;
+    auto c = connect(cfg);
+    say(R"({"type":"identify","id":1,"name":"alice"})");
+    say(R"({"type":"join","id":2,"room":"general"})");
+    say(R"({"type":"send","id":3,"room":"general","client_id":"c1","text":"helo"})");
+    say(R"({"type":"edit","id":4,"room":"general","seq":2,"text":"hello","client_id":"e1"})");
+    say(R"({"type":"members","id":5,"room":"general"})");
+    say(R"({"type":"edit","id":6,"room":"elsewhere","seq":1,"text":"x","client_id":"e2"})");
+
+    auto events = c->of_type("event");  // its first join made it a member, then the edit
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(field(events[1], "kind"), "edit");
+    EXPECT_EQ(field(events[1], "text"), "hello");
+    auto acks = c->of_type("ack");
+    ASSERT_EQ(acks.size(), 2u);
+    EXPECT_EQ(field(acks[1], "id"), "4");
+    auto members = c->of_type("members");
+    ASSERT_EQ(members.size(), 1u);
+    EXPECT_EQ(field(members[0], "id"), "5");
+    EXPECT_EQ(field(members[0], "members"), R"([{"user":"alice","role":"member"}])");
+    auto errors = c->of_type("error");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(field(errors[0], "code"), "not_in_room");
+}

@@ -1,0 +1,237 @@
+// A room with the room model on (membership events), on the deterministic
+// executor between a fake storage and fake sessions: who may join, send
+// and change what, and what everyone sees when a change is stored.
+
+#include "chat/room.hpp"
+#include "fakes.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+using chatd::chat::change;
+using chatd::chat::join;
+using chatd::chat::post;
+using chatd::chat::room;
+using chatd::chat::session_ref;
+using chatd::protocol::line_change_request;
+using chatd::protocol::member_change_request;
+using chatd::storage::event_kind;
+using chatd::storage::forever_ms;
+using chatd::storage::member_action;
+using chatd::storage::member_role;
+using chatd::storage::member_row;
+using chatd::storage::room_kind;
+using chatd::test::field;
+using chatd::test::of_type;
+
+class room_rules_test : public act::test::deterministic {
+protected:
+    /// A room storage knows, with its kind and member rows.
+    void stored(const std::string& name, room_kind kind, std::vector<member_row> members) {
+        auto& s = db_->states[name];
+        s.exists = true;
+        s.room.kind = kind;
+        s.members = std::move(members);
+    }
+    void make_room(const std::string& name) {
+        storage_ = sys_.spawn<chatd::test::fake_storage>({.label = "storage"}, db_, true);
+        room_ = sys_.spawn<room>({.label = "room"}, name, room::storage_ref(storage_),
+                                 chatd::chat::room_options{.membership_events = true});
+        run();
+    }
+    struct member {
+        chatd::test::inbox frames;
+        session_ref session;
+        std::string user;
+    };
+    member connect(const std::string& user) {
+        auto frames = std::make_shared<std::vector<chatd::test::seen>>();
+        auto s = sys_.spawn<chatd::test::fake_session>({.label = "session"}, frames);
+        return {frames, session_ref(s), user};
+    }
+    member joined(const std::string& user, bool guest = false) {
+        auto m = connect(user);
+        room_.tell(join{m.session.id(), user, m.session, std::uint64_t{1}, {}, guest});
+        run();
+        return m;
+    }
+    void say(const member& m, const std::string& client_id, const std::string& text) {
+        room_.tell(post{m.session.id(), m.user, client_id, text, std::uint64_t{7}, 1000});
+        run();
+    }
+    void ask_change(const member& m, change::body_type body) {
+        room_.tell(change{m.session.id(), m.user, false, std::uint64_t{9}, 2000, std::move(body)});
+        run();
+    }
+    static std::string last_error(const member& m) {
+        auto errors = of_type(m.frames, "error");
+        return errors.empty() ? "<none>" : field(errors.back(), "code");
+    }
+
+    std::shared_ptr<chatd::test::fake_db> db_ = std::make_shared<chatd::test::fake_db>();
+    chatd::test::fake_storage::ref_type storage_;
+    room::ref_type room_;
+};
+
+member_row row(const std::string& user, member_role role = member_role::member) { return member_row{user, role}; }
+
+TEST_F(room_rules_test, a_private_room_refuses_a_non_member_exactly_as_a_room_that_does_not_exist) {
+    make_room("!nowhere");
+    auto lost = joined("bob");
+    stored("!secret", room_kind::private_room, {row("alice", member_role::owner)});
+    make_room("!secret");
+    auto outsider = joined("bob");
+    auto insider = joined("alice");
+
+    for (const auto* m : {&lost, &outsider}) {
+        ASSERT_EQ(of_type(m->frames, "error").size(), 1u);
+        EXPECT_EQ(last_error(*m), "not_found");
+        EXPECT_EQ(of_type(m->frames, "unsubscribed").size(), 1u) << "the session must forget the room";
+        EXPECT_TRUE(of_type(m->frames, "joined").empty());
+    }
+    EXPECT_EQ(field(of_type(lost.frames, "error")[0], "message"), field(of_type(outsider.frames, "error")[0], "message"));
+    EXPECT_EQ(of_type(insider.frames, "joined").size(), 1u);
+}
+
+TEST_F(room_rules_test, a_banned_user_is_told_it_is_banned_and_not_let_in) {
+    auto banned = row("bob");
+    banned.is_member = false;
+    banned.banned_until = forever_ms;
+    stored("general", room_kind::public_room, {banned});
+    make_room("general");
+    auto bob = joined("bob");
+    EXPECT_EQ(last_error(bob), "banned");
+    EXPECT_EQ(of_type(bob.frames, "unsubscribed").size(), 1u);
+    EXPECT_TRUE(of_type(bob.frames, "joined").empty());
+}
+
+TEST_F(room_rules_test, a_muted_member_may_read_but_not_send) {
+    auto muted = row("bob");
+    muted.muted_until = forever_ms;
+    stored("general", room_kind::public_room, {row("alice"), muted});
+    make_room("general");
+    auto alice = joined("alice");
+    auto bob = joined("bob");
+    EXPECT_EQ(of_type(bob.frames, "joined").size(), 1u);
+    say(bob, "b1", "hello?");
+    EXPECT_EQ(last_error(bob), "muted");
+    EXPECT_TRUE(of_type(alice.frames, "message").empty());
+    EXPECT_TRUE(db_->rooms["general"].empty());
+}
+
+TEST_F(room_rules_test, the_first_join_of_a_public_room_makes_the_user_a_member_once) {
+    make_room("general");
+    auto bob = joined("bob");
+    auto bob2 = joined("bob");  // a second connection: already a member
+    EXPECT_EQ(of_type(bob.frames, "joined").size(), 1u) << "admitted at once";
+    const auto& rows = db_->rooms["general"];
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].kind, event_kind::member);
+    EXPECT_EQ(rows[0].subject, "bob");
+    EXPECT_EQ(rows[0].action, member_action::join);
+    auto events = of_type(bob.frames, "event");
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(field(events[0], "kind"), "member");
+    EXPECT_EQ(field(events[0], "action"), "join");
+    EXPECT_EQ(field(events[0], "user"), "bob");
+    EXPECT_TRUE(of_type(bob.frames, "ack").empty()) << "nobody asked for it";
+    say(bob, "b1", "hi");
+    EXPECT_EQ(of_type(bob2.frames, "message").size(), 1u);
+}
+
+TEST_F(room_rules_test, an_admin_removes_a_member_who_is_told_and_unsubscribed_and_cannot_come_back) {
+    stored("!team", room_kind::private_room,
+           {row("alice", member_role::admin), row("bob"), row("carol")});
+    make_room("!team");
+    auto alice = joined("alice");
+    auto bob = joined("bob");
+    auto bob_phone = joined("bob");
+    auto carol = joined("carol");
+
+    ask_change(carol, member_change_request{member_action::remove, "!team", "bob", 0, member_role::member, "r0"});
+    EXPECT_EQ(last_error(carol), "forbidden") << "a member moderates nobody";
+
+    ask_change(alice, member_change_request{member_action::remove, "!team", "bob", 0, member_role::member, "r1"});
+    auto acks = of_type(alice.frames, "ack");
+    ASSERT_EQ(acks.size(), 1u);
+    EXPECT_EQ(field(acks[0], "client_id"), "r1");
+    auto seen = of_type(carol.frames, "event");
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(field(seen[0], "action"), "remove");
+    EXPECT_EQ(field(seen[0], "user"), "bob");
+    for (const auto* m : {&bob, &bob_phone}) {
+        auto removed = of_type(m->frames, "removed");
+        ASSERT_EQ(removed.size(), 1u);
+        EXPECT_EQ(field(removed[0], "reason"), "removed");
+        EXPECT_EQ(of_type(m->frames, "unsubscribed").size(), 1u);
+    }
+    // No longer a member: nothing more reaches bob, and a join is refused.
+    say(alice, "a1", "after");
+    EXPECT_TRUE(of_type(bob.frames, "message").empty());
+    auto again = joined("bob");
+    EXPECT_EQ(last_error(again), "not_found");
+}
+
+TEST_F(room_rules_test, edits_reactions_and_deletes_are_pushed_to_members_and_acked) {
+    stored("general", room_kind::public_room, {row("alice"), row("bob")});
+    make_room("general");
+    auto alice = joined("alice");
+    auto bob = joined("bob");
+    say(alice, "a1", "helo");
+
+    ask_change(alice, line_change_request{event_kind::edit, "general", 1, "hello", "e1"});
+    ask_change(bob, line_change_request{event_kind::react, "general", 1, "+1", "r1"});
+    ask_change(alice, line_change_request{event_kind::delete_line, "general", 1, "", "d1"});
+
+    auto events = of_type(bob.frames, "event");
+    ASSERT_EQ(events.size(), 3u);
+    EXPECT_EQ(field(events[0], "kind"), "edit");
+    EXPECT_EQ(field(events[0], "text"), "hello");
+    EXPECT_EQ(field(events[0], "target"), "1");
+    EXPECT_EQ(field(events[1], "kind"), "react");
+    EXPECT_EQ(field(events[1], "from"), "bob");
+    EXPECT_EQ(field(events[2], "kind"), "delete");
+    EXPECT_EQ(of_type(alice.frames, "ack").size(), 3u);  // its line, its edit, its delete
+    EXPECT_EQ(of_type(bob.frames, "ack").size(), 1u);
+    EXPECT_TRUE(db_->rooms["general"][0].deleted);
+}
+
+TEST_F(room_rules_test, a_member_may_not_delete_anothers_line_but_an_admin_may) {
+    stored("general", room_kind::public_room, {row("alice"), row("bob"), row("carol", member_role::admin)});
+    make_room("general");
+    auto alice = joined("alice");
+    auto bob = joined("bob");
+    auto carol = joined("carol");
+    say(alice, "a1", "mine");
+
+    ask_change(bob, line_change_request{event_kind::delete_line, "general", 1, "", "d1"});
+    EXPECT_EQ(last_error(bob), "forbidden");
+    EXPECT_FALSE(db_->rooms["general"][0].deleted);
+
+    ask_change(carol, line_change_request{event_kind::delete_line, "general", 1, "", "d2"});
+    EXPECT_EQ(of_type(carol.frames, "ack").size(), 1u);
+    EXPECT_TRUE(db_->rooms["general"][0].deleted);
+    EXPECT_EQ(of_type(alice.frames, "event").size(), 1u);
+}
+
+TEST_F(room_rules_test, a_change_storage_rejects_is_an_error_with_its_reason_and_not_an_ack) {
+    stored("general", room_kind::public_room, {row("alice"), row("bob")});
+    make_room("general");
+    auto alice = joined("alice");
+    auto bob = joined("bob");
+    say(alice, "a1", "mine");
+
+    ask_change(bob, line_change_request{event_kind::edit, "general", 1, "yours now", "e1"});
+    EXPECT_EQ(last_error(bob), "forbidden");
+    ask_change(bob, line_change_request{event_kind::react, "general", 42, "+1", "r1"});
+    EXPECT_EQ(last_error(bob), "not_found");
+    EXPECT_TRUE(of_type(bob.frames, "ack").empty());
+    EXPECT_TRUE(of_type(alice.frames, "event").empty());
+    EXPECT_EQ(db_->rooms["general"].size(), 1u);
+}
+
+}  // namespace
