@@ -94,6 +94,10 @@ private:
             row.subject = a.row.subject;
             row.action = a.row.action;
             if (a.row.kind == storage::event_kind::delete_line) rows[a.row.target - 1].deleted = true;
+            if (a.row.kind == storage::event_kind::edit) {
+                rows[a.row.target - 1].text = a.row.text;
+                rows[a.row.target - 1].edited_ms = a.row.ts_ms;
+            }
             rows.push_back(std::move(row));
             db_->by_client_id[key] = seq;
             a.reply_to.tell(storage::append_done{a.token, st::stored, seq, a.row.ts_ms});

@@ -234,4 +234,23 @@ TEST_F(room_rules_test, a_change_storage_rejects_is_an_error_with_its_reason_and
     EXPECT_EQ(db_->rooms["general"].size(), 1u);
 }
 
+TEST_F(room_rules_test, a_replay_shows_events_as_events_and_lines_with_their_edits) {
+    stored("general", room_kind::public_room, {row("alice"), row("bob")});
+    make_room("general");
+    auto alice = joined("alice");
+    say(alice, "a1", "helo");
+    ask_change(alice, line_change_request{event_kind::edit, "general", 1, "hello", "e1"});
+
+    auto bob = connect("bob");
+    room_.tell(join{bob.session.id(), "bob", bob.session, std::uint64_t{1}, std::uint64_t{0}, false});
+    run();
+    auto lines = of_type(bob.frames, "message");
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_EQ(field(lines[0], "text"), "hello");
+    auto events = of_type(bob.frames, "event");
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(field(events[0], "kind"), "edit");
+    EXPECT_EQ(field(events[0], "target"), "1");
+}
+
 }  // namespace
