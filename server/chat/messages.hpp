@@ -56,6 +56,7 @@ struct join {
 struct leave {
     std::uint64_t conn_id = 0;
     protocol::request_id id;
+    bool forget = false;  ///< also give up membership (a member leave event)
 };
 
 struct post {

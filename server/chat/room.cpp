@@ -61,6 +61,7 @@ void room::on_loaded(const act::result<storage::answer<storage::room_state>>& r)
 // next join).
 void room::refuse_all_and_retire(protocol::error_code code, std::string_view message) {
     gone_ = true;
+    gone_code_ = code;
     for (auto& j : std::exchange(waiting_, {})) refuse(j, code, message);
     if (lobby_) lobby_.tell(room_idle{name_, id()});
 }
@@ -84,7 +85,9 @@ void room::handle(const join& m) {
 }
 
 void room::decide_join(const join& m) {
-    if (gone_) return refuse(m, protocol::error_code::not_found, no_such_room);
+    if (gone_)
+        return refuse(m, gone_code_,
+                      gone_code_ == protocol::error_code::not_found ? no_such_room : "the room is not available");
     switch (policy_.decide({m.user, m.guest}, room_action::join, wall_ms())) {
         case verdict::allowed: break;
         case verdict::banned: return refuse(m, protocol::error_code::banned, "you are banned from this room");
@@ -110,6 +113,17 @@ void room::join_as_member(const join& m) {
     if (!append(token, row)) return;  // not a member yet: the next join tries again
     joining_.push_back(m.user);
     pending_.emplace(token, pending_post{m.conn_id, {}, {}, std::move(row), {}});
+}
+
+// `leave` with forget: the user gives membership up (a member leave event;
+// the reply does not wait for it, as a leave never did).
+void room::forget_membership(const std::string& user, std::uint64_t conn_id) {
+    const std::uint64_t token = ++next_token_;
+    storage::new_message row{.room = name_, .sender = user, .client_id = {}, .text = {}, .ts_ms = wall_ms(),
+                             .kind = storage::event_kind::member, .subject = user,
+                             .action = storage::member_action::leave};
+    row.client_id = "sys:leave:" + std::to_string(row.ts_ms) + ":" + std::to_string(token);
+    if (append(token, row)) pending_.emplace(token, pending_post{conn_id, {}, {}, std::move(row), {}});
 }
 
 void room::refuse(const join& m, protocol::error_code code, std::string_view message) {
@@ -138,6 +152,8 @@ void room::handle(const leave& m) {
     auto it = members_.find(m.conn_id);
     if (it == members_.end()) return;  // the session checks membership; a late leave is harmless
     const session_ref s = it->second.session;
+    if (m.forget && opts_.membership_events && policy_.is_member(it->second.user->first))
+        forget_membership(it->second.user->first, m.conn_id);
     unwatch(s);
     remove_member(m.conn_id);
     s.tell(deliver{name_, make_frame(protocol::encode(protocol::left_event{m.id, name_})), 0});
@@ -252,6 +268,7 @@ void room::handle(const post& m) {
 
 void room::handle(const server_post& m, act::promise<posted> reply) {
     // No membership: the server speaks in any room. The rest is a member's post.
+    if (gone_) return reply.deliver(posted{.error = gone_code_});
     const std::uint64_t token = ++next_token_;
     storage::new_message row{name_, m.user, m.client_id, m.text, m.ts_ms};
     if (!append(token, row)) return reply.deliver(posted{.error = protocol::error_code::unavailable});

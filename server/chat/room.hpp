@@ -94,6 +94,7 @@ private:
     void refuse(const join& m, protocol::error_code code, std::string_view message);
     void refuse_all_and_retire(protocol::error_code code, std::string_view message);
     void join_as_member(const join& m);
+    void forget_membership(const std::string& user, std::uint64_t conn_id);
     void decide_change(const change& m, std::string_view line_sender);
     void look_up_line(const change& m, std::uint64_t seq);
     void committed(const pending_post& p, std::uint64_t seq, std::int64_t ts_ms);
@@ -118,6 +119,7 @@ private:
     const chat_metrics* metrics_;  // where to count; null: not counted (tests)
     bool ready_ = false;  // last_seq_ is known
     bool gone_ = false;   // a '!' name storage does not know (or storage failed): every join is refused
+    protocol::error_code gone_code_ = protocol::error_code::not_found;  // with this
     bool idle_timer_ = false;          // an idle_check is due
     act::time_point idle_since_{};     // when idle() last became true
     std::uint64_t last_seq_ = 0;

@@ -204,7 +204,7 @@ void client_session::join(const protocol::request_id& id, const protocol::join_r
 void client_session::leave(const protocol::request_id& id, const protocol::leave_request& m) {
     auto it = find_room(m.room);
     if (it == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "not in that room");
-    it->room.tell(chat::leave{this->id(), id});
+    it->room.tell(chat::leave{this->id(), id, m.forget});
     rooms_.erase(it);
 }
 

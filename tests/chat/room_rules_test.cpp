@@ -253,4 +253,27 @@ TEST_F(room_rules_test, a_replay_shows_events_as_events_and_lines_with_their_edi
     EXPECT_EQ(field(events[0], "target"), "1");
 }
 
+TEST_F(room_rules_test, leaving_with_forget_gives_membership_up_and_a_later_join_takes_it_again) {
+    make_room("general");
+    auto bob = joined("bob");
+    room_.tell(chatd::chat::leave{bob.session.id(), std::uint64_t{3}, true});
+    run();
+    EXPECT_EQ(of_type(bob.frames, "left").size(), 1u);
+    auto again = joined("bob");
+    const auto& rows = db_->rooms["general"];
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[1].action, member_action::leave);
+    EXPECT_EQ(rows[2].action, member_action::join) << "still a member after forget";
+    EXPECT_EQ(of_type(again.frames, "joined").size(), 1u);
+}
+
+TEST_F(room_rules_test, the_server_cannot_post_in_a_room_that_does_not_exist) {
+    make_room("!nowhere");
+    auto r = room_.ask(chatd::chat::server_post{"system", "s-1", "hello?", 1000}, std::chrono::seconds(10));
+    run();
+    ASSERT_TRUE(r.get());
+    EXPECT_EQ(r.get()->error, chatd::protocol::error_code::not_found);
+    EXPECT_TRUE(db_->rooms["!nowhere"].empty());
+}
+
 }  // namespace
