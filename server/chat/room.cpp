@@ -143,8 +143,17 @@ void room::admit(const join& m) {
                       0, conn);
     }
     const auto names = users_.size() <= opts_.presence_limit ? member_names() : std::vector<std::string>{m.user};
-    m.session.tell(deliver{
-        name_, make_frame(protocol::encode(protocol::joined_event{m.id, name_, names, last_seq_, users_.size()})), 0});
+    protocol::joined_event e{m.id, name_, names, last_seq_, users_.size()};
+    if (opts_.membership_events) {
+        // The room model's fields (read markers and counts come with `read`).
+        e.kind = policy_.kind();
+        e.topic = topic_;
+        const member_state* me = policy_.find(m.user);
+        const bool joining = std::find(joining_.begin(), joining_.end(), m.user) != joining_.end();
+        if (me != nullptr && me->member) e.role = me->role;
+        else if (joining) e.role = member_role::member;
+    }
+    m.session.tell(deliver{name_, make_frame(protocol::encode(e)), 0});
     if (m.since) start_replay(conn, *m.since);
 }
 

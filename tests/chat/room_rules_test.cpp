@@ -127,7 +127,10 @@ TEST_F(room_rules_test, the_first_join_of_a_public_room_makes_the_user_a_member_
     make_room("general");
     auto bob = joined("bob");
     auto bob2 = joined("bob");  // a second connection: already a member
-    EXPECT_EQ(of_type(bob.frames, "joined").size(), 1u) << "admitted at once";
+    auto welcome = of_type(bob.frames, "joined");
+    ASSERT_EQ(welcome.size(), 1u) << "admitted at once";
+    EXPECT_EQ(field(welcome[0], "kind"), "public");
+    EXPECT_EQ(field(welcome[0], "role"), "member");
     const auto& rows = db_->rooms["general"];
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].kind, event_kind::member);
@@ -146,8 +149,14 @@ TEST_F(room_rules_test, the_first_join_of_a_public_room_makes_the_user_a_member_
 TEST_F(room_rules_test, an_admin_removes_a_member_who_is_told_and_unsubscribed_and_cannot_come_back) {
     stored("!team", room_kind::private_room,
            {row("alice", member_role::admin), row("bob"), row("carol")});
+    db_->states["!team"].room.topic = "plans";
     make_room("!team");
     auto alice = joined("alice");
+    auto welcome = of_type(alice.frames, "joined");
+    ASSERT_EQ(welcome.size(), 1u);
+    EXPECT_EQ(field(welcome[0], "kind"), "private");
+    EXPECT_EQ(field(welcome[0], "topic"), "plans");
+    EXPECT_EQ(field(welcome[0], "role"), "admin");
     auto bob = joined("bob");
     auto bob_phone = joined("bob");
     auto carol = joined("carol");
