@@ -70,8 +70,9 @@ TEST(thread_pool, runs_items_posted_by_running_items) {
     // A chain: each item posts the next from inside the pool.
     constexpr std::size_t length = 500;
     countdown done(length);
-    act::thread_pool pool(2);
+    // Before the pool, so that the pool (joining its workers) goes first.
     std::vector<std::unique_ptr<resumable_probe>> chain(length);
+    act::thread_pool pool(2);
     for (std::size_t i = length; i-- > 0;) {
         resumable_probe* next = i + 1 < length ? chain[i + 1].get() : nullptr;
         chain[i] = std::make_unique<resumable_probe>([&pool, &done, next] {
@@ -88,17 +89,23 @@ TEST(thread_pool, runs_items_posted_by_running_items) {
 // the idle worker takes it. (The item made ready last may stay with its
 // worker, so two are posted; the one waited on is the first.)
 TEST(thread_pool, an_idle_worker_takes_work_from_a_busy_one) {
-    act::thread_pool pool(2);
     std::promise<void> first_ran;
     auto first_done = first_ran.get_future();
     resumable_probe first([&] { first_ran.set_value(); });
     resumable_probe second;
     std::promise<bool> outcome;
+    act::thread_pool* workers = nullptr;
     resumable_probe busy([&] {
-        pool.post(&first);
-        pool.post(&second);
+        workers->post(&first);
+        workers->post(&second);
         outcome.set_value(first_done.wait_for(act::test::generous) == std::future_status::ready);
     });
+    // The pool is declared after the probes so that it is destroyed first:
+    // its workers may still be inside `busy` or about to run `second` when
+    // the test ends, and must never reach a probe that is gone (UBSan
+    // caught exactly that).
+    act::thread_pool pool(2);
+    workers = &pool;
     pool.post(&busy);
     auto saw = outcome.get_future();
     ASSERT_EQ(saw.wait_for(act::test::generous * 2), std::future_status::ready);
