@@ -102,28 +102,28 @@ void room::decide_join(const join& m) {
 // stored like any other; the user is in at once, the policy learns it when
 // the event commits.
 void room::join_as_member(const join& m) {
-    if (std::find(joining_.begin(), joining_.end(), m.user) != joining_.end()) return;  // one event is enough
-    storage::new_message row{.room = name_, .sender = m.user, .client_id = {}, .text = {}, .ts_ms = wall_ms(),
-                             .kind = storage::event_kind::member, .subject = m.user,
-                             .action = storage::member_action::join};
-    const std::uint64_t token = ++next_token_;
-    // Unique across the room's restarts (whose tokens may repeat), so a
-    // later join, after the user gave membership up, is never a duplicate.
-    row.client_id = "sys:join:" + std::to_string(row.ts_ms) + ":" + std::to_string(token);
-    if (!append(token, row)) return;  // not a member yet: the next join tries again
-    joining_.push_back(m.user);
-    pending_.emplace(token, pending_post{m.conn_id, {}, {}, std::move(row), {}});
+    if (joining(m.user)) return;  // one event is enough
+    if (append_membership(m.user, storage::member_action::join, m.conn_id)) joining_.push_back(m.user);
+    // else not a member yet: the next join tries again
 }
 
-// `leave` with forget: the user gives membership up (a member leave event;
-// the reply does not wait for it, as a leave never did).
-void room::forget_membership(const std::string& user, std::uint64_t conn_id) {
+// A member event the user makes by itself (join, leave), stored like any
+// other and answered to nobody. False: storage refused it.
+bool room::append_membership(const std::string& user, storage::member_action action, std::uint64_t conn_id) {
     const std::uint64_t token = ++next_token_;
     storage::new_message row{.room = name_, .sender = user, .client_id = {}, .text = {}, .ts_ms = wall_ms(),
-                             .kind = storage::event_kind::member, .subject = user,
-                             .action = storage::member_action::leave};
-    row.client_id = "sys:leave:" + std::to_string(row.ts_ms) + ":" + std::to_string(token);
-    if (append(token, row)) pending_.emplace(token, pending_post{conn_id, {}, {}, std::move(row), {}});
+                             .kind = storage::event_kind::member, .subject = user, .action = action};
+    // Unique across the room's restarts (whose tokens may repeat), so a
+    // later join, after the user gave membership up, is never a duplicate.
+    row.client_id = "sys:" + std::string(protocol::to_string(action)) + ":" + std::to_string(row.ts_ms) + ":" +
+                    std::to_string(token);
+    if (!append(token, row)) return false;
+    pending_.emplace(token, pending_post{conn_id, {}, {}, std::move(row), {}});
+    return true;
+}
+
+bool room::joining(const std::string& user) const {
+    return std::find(joining_.begin(), joining_.end(), user) != joining_.end();
 }
 
 void room::refuse(const join& m, protocol::error_code code, std::string_view message) {
@@ -149,9 +149,8 @@ void room::admit(const join& m) {
         e.kind = policy_.kind();
         e.topic = topic_;
         const member_state* me = policy_.find(m.user);
-        const bool joining = std::find(joining_.begin(), joining_.end(), m.user) != joining_.end();
         if (me != nullptr && me->member) e.role = me->role;
-        else if (joining) e.role = member_role::member;
+        else if (joining(m.user)) e.role = member_role::member;
     }
     m.session.tell(deliver{name_, make_frame(protocol::encode(e)), 0});
     if (m.since) start_replay(conn, *m.since);
@@ -162,7 +161,9 @@ void room::handle(const leave& m) {
     if (it == members_.end()) return;  // the session checks membership; a late leave is harmless
     const session_ref s = it->second.session;
     if (m.forget && opts_.membership_events && policy_.is_member(it->second.user->first))
-        forget_membership(it->second.user->first, m.conn_id);
+        // The user gives membership up: a member leave event (the reply does
+        // not wait for it, as a leave never did).
+        append_membership(it->second.user->first, storage::member_action::leave, m.conn_id);
     unwatch(s);
     remove_member(m.conn_id);
     s.tell(deliver{name_, make_frame(protocol::encode(protocol::left_event{m.id, name_})), 0});
@@ -261,8 +262,7 @@ void room::handle(const post& m) {
         if (v == verdict::muted)
             return reply_error(it->second.session, m.id, protocol::error_code::muted, "you are muted in this room");
         // Joined but not yet a member: its member event is being stored.
-        const bool joining = std::find(joining_.begin(), joining_.end(), m.user) != joining_.end();
-        if (v != verdict::allowed && !joining)
+        if (v != verdict::allowed && !joining(m.user))
             return reply_error(it->second.session, m.id, protocol::error_code::forbidden, "not a member of this room");
     }
     const std::uint64_t token = ++next_token_;

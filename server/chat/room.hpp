@@ -94,7 +94,8 @@ private:
     void refuse(const join& m, protocol::error_code code, std::string_view message);
     void refuse_all_and_retire(protocol::error_code code, std::string_view message);
     void join_as_member(const join& m);
-    void forget_membership(const std::string& user, std::uint64_t conn_id);
+    bool append_membership(const std::string& user, storage::member_action action, std::uint64_t conn_id);
+    bool joining(const std::string& user) const;  // its member join event is being stored
     void decide_change(const change& m, std::string_view line_sender);
     void look_up_line(const change& m, std::uint64_t seq);
     void committed(const pending_post& p, std::uint64_t seq, std::int64_t ts_ms);
