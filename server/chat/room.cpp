@@ -93,22 +93,14 @@ void room::decide_join(const join& m) {
         case verdict::banned: return refuse(m, protocol::error_code::banned, "you are banned from this room");
         default: return refuse(m, protocol::error_code::not_found, no_such_room);
     }
-    if (opts_.membership_events && policy_.kind() == room_kind::public_room && !policy_.is_member(m.user))
-        join_as_member(m);
+    // Joining a public room does not make the user a member: a room of ten
+    // thousand readers would otherwise store ten thousand member events and
+    // push each one to everyone (docs/protocol.md, "Rooms, members and roles").
     admit(m);
 }
 
-// A public room's first join makes the user a member: a member event,
-// stored like any other; the user is in at once, the policy learns it when
-// the event commits.
-void room::join_as_member(const join& m) {
-    if (joining(m.user)) return;  // one event is enough
-    if (append_membership(m.user, storage::member_action::join, m.conn_id)) joining_.push_back(m.user);
-    // else not a member yet: the next join tries again
-}
-
-// A member event the user makes by itself (join, leave), stored like any
-// other and answered to nobody. False: storage refused it.
+// A member event the user makes by itself (leave with forget), stored like
+// any other and answered to nobody. False: storage refused it.
 bool room::append_membership(const std::string& user, storage::member_action action, std::uint64_t conn_id) {
     const std::uint64_t token = ++next_token_;
     storage::new_message row{.room = name_, .sender = user, .client_id = {}, .text = {}, .ts_ms = wall_ms(),
@@ -120,10 +112,6 @@ bool room::append_membership(const std::string& user, storage::member_action act
     if (!append(token, row)) return false;
     pending_.emplace(token, pending_post{conn_id, {}, {}, std::move(row), {}});
     return true;
-}
-
-bool room::joining(const std::string& user) const {
-    return std::find(joining_.begin(), joining_.end(), user) != joining_.end();
 }
 
 void room::refuse(const join& m, protocol::error_code code, std::string_view message) {
@@ -150,7 +138,6 @@ void room::admit(const join& m) {
         e.topic = topic_;
         const member_state* me = policy_.find(m.user);
         if (me != nullptr && me->member) e.role = me->role;
-        else if (joining(m.user)) e.role = member_role::member;
     }
     m.session.tell(deliver{name_, make_frame(protocol::encode(e)), 0});
     if (m.since) start_replay(conn, *m.since);
@@ -160,9 +147,11 @@ void room::handle(const leave& m) {
     auto it = members_.find(m.conn_id);
     if (it == members_.end()) return;  // the session checks membership; a late leave is harmless
     const session_ref s = it->second.session;
-    if (m.forget && opts_.membership_events && policy_.is_member(it->second.user->first))
-        // The user gives membership up: a member leave event (the reply does
-        // not wait for it, as a leave never did).
+    // The user gives the room up: a member leave event (the reply does not
+    // wait for it, as a leave never did). In a public room a reader who is
+    // no member gives it up too: its rooms list it no more.
+    if (m.forget && opts_.membership_events &&
+        (policy_.is_member(it->second.user->first) || policy_.kind() == room_kind::public_room))
         append_membership(it->second.user->first, storage::member_action::leave, m.conn_id);
     unwatch(s);
     remove_member(m.conn_id);
@@ -261,8 +250,7 @@ void room::handle(const post& m) {
         const verdict v = policy_.decide({m.user, false}, room_action::send, wall_ms());
         if (v == verdict::muted)
             return reply_error(it->second.session, m.id, protocol::error_code::muted, "you are muted in this room");
-        // Joined but not yet a member: its member event is being stored.
-        if (v != verdict::allowed && !joining(m.user))
+        if (v != verdict::allowed)
             return reply_error(it->second.session, m.id, protocol::error_code::forbidden, "not a member of this room");
     }
     const std::uint64_t token = ++next_token_;
@@ -294,8 +282,6 @@ void room::handle(const storage::append_done& d) {
     if (it == pending_.end()) return;  // from before a restart: the sender will retry
     pending_post p = std::move(it->second);
     pending_.erase(it);
-    if (p.row.kind == storage::event_kind::member && p.row.action == storage::member_action::join)
-        std::erase(joining_, p.row.subject);
     note_if_idle();  // the sender may have left before its line was stored
     using status = storage::append_done::status;
     switch (d.outcome) {

@@ -93,9 +93,7 @@ private:
     void decide_join(const join& m);
     void refuse(const join& m, protocol::error_code code, std::string_view message);
     void refuse_all_and_retire(protocol::error_code code, std::string_view message);
-    void join_as_member(const join& m);
     bool append_membership(const std::string& user, storage::member_action action, std::uint64_t conn_id);
-    bool joining(const std::string& user) const;  // its member join event is being stored
     void decide_change(const change& m, std::string_view line_sender);
     void look_up_line(const change& m, std::uint64_t seq);
     void committed(const pending_post& p, std::uint64_t seq, std::int64_t ts_ms);
@@ -126,7 +124,6 @@ private:
     std::uint64_t last_seq_ = 0;
     room_policy policy_{room_kind::public_room};  // loaded at start, updated as member events commit
     std::string topic_;
-    std::vector<std::string> joining_;  // users whose member join event is being stored
     std::uint32_t lookups_ = 0;         // storage reads under way for a change (a delete's line)
     std::vector<join> waiting_;  // joins that came before the room was ready
     std::unordered_map<std::uint64_t, member> members_;  // by connection (session) id

@@ -38,11 +38,13 @@ verdict room_policy::decide(actor_id who, room_action what, std::int64_t now_ms,
         case room_action::join:
         case room_action::read:
             return verdict::allowed;
+        // In a public room anyone may take part without being a member
+        // (only a mute or a ban, stored for non-members too, stops them);
+        // in the others only members got this far.
         case room_action::send:
-            if (!member) return verdict::forbidden;
             return me != nullptr && in_force(me->muted_until_ms, now_ms) ? verdict::muted : verdict::allowed;
         case room_action::delete_own:
-            return member ? verdict::allowed : verdict::forbidden;
+            return verdict::allowed;
         default:
             return decide_moderation(me, what, now_ms, target, new_role);
     }

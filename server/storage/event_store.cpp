@@ -162,6 +162,10 @@ result<void> event_store::member(const new_message& m, std::uint64_t seq, marker
         if (auto r = run_once(upsert_member_); !r) return r;
     }
     if (became_member) return markers.advance(m.subject, m.room, seq);
+    // Gone from the room: its rooms list it no more (a public room is
+    // listed by its marker alone for a reader who is no member).
+    if (m.action == member_action::leave || m.action == member_action::remove || m.action == member_action::ban)
+        return markers.forget(m.subject, m.room);
     return {};
 }
 

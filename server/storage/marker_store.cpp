@@ -14,6 +14,7 @@ marker_store::marker_store(database& db)
     : advance_(prepare_or_throw(db,
                                 "INSERT INTO read_markers (user, room, seq) VALUES (?1, ?2, ?3) "
                                 "ON CONFLICT (user, room) DO UPDATE SET seq = max(seq, excluded.seq)")),
+      forget_(prepare_or_throw(db, "DELETE FROM read_markers WHERE user = ?1 AND room = ?2")),
       marker_(prepare_or_throw(db, "SELECT seq FROM read_markers WHERE user = ?1 AND room = ?2")),
       // The inner LIMIT bounds the walk: a room never read holds every line.
       unread_(prepare_or_throw(db,
@@ -25,6 +26,10 @@ marker_store::marker_store(database& db)
 
 result<void> marker_store::advance(std::string_view user, std::string_view room, std::uint64_t seq) {
     return run_once(advance_.bind(1, user).bind(2, room).bind(3, static_cast<std::int64_t>(seq)));
+}
+
+result<void> marker_store::forget(std::string_view user, std::string_view room) {
+    return run_once(forget_.bind(1, user).bind(2, room));
 }
 
 result<std::uint64_t> marker_store::marker(std::string_view user, std::string_view room) {

@@ -20,6 +20,10 @@ public:
     /// Moves user's marker in room up to seq (never down). The room must exist.
     result<void> advance(std::string_view user, std::string_view room, std::uint64_t seq);
 
+    /// Drops user's marker in room: the user gave the room up (or was
+    /// removed or banned), so its rooms no longer list it.
+    result<void> forget(std::string_view user, std::string_view room);
+
     /// user's marker in room; 0 when it has none.
     result<std::uint64_t> marker(std::string_view user, std::string_view room);
 
@@ -30,6 +34,7 @@ public:
 
 private:
     statement advance_;
+    statement forget_;
     statement marker_;
     statement unread_;
     statement mentions_;

@@ -88,10 +88,22 @@ room_store::room_store(database& db)
                                       "INSERT INTO members (room, user, role, is_member, joined_ms) "
                                       "VALUES (?1, ?2, ?3, 1, ?4)")),
       rooms_of_(prepare_or_throw(db,
+                                 // The rooms the user is a member of, and the
+                                 // public rooms it has read in without being
+                                 // one (joining a public room makes nobody a
+                                 // member) unless it gave the room up, was
+                                 // removed or banned (a row that is not a
+                                 // membership): both by the user's own index.
                                  "SELECT r.name, r.kind, r.topic, m.role, r.last_seq, coalesce(k.seq, 0) "
                                  "FROM members AS m JOIN rooms AS r ON r.name = m.room "
                                  "LEFT JOIN read_markers AS k ON k.user = m.user AND k.room = m.room "
-                                 "WHERE m.user = ?1 AND m.is_member = 1 ORDER BY r.name")) {}
+                                 "WHERE m.user = ?1 AND m.is_member = 1 "
+                                 "UNION ALL "
+                                 "SELECT r.name, r.kind, r.topic, 'member', r.last_seq, k.seq "
+                                 "FROM read_markers AS k JOIN rooms AS r ON r.name = k.room "
+                                 "WHERE k.user = ?1 AND r.kind = 'public' AND NOT EXISTS "
+                                 "(SELECT 1 FROM members AS m WHERE m.room = k.room AND m.user = ?1) "
+                                 "ORDER BY 1")) {}
 
 result<std::optional<std::uint64_t>> room_store::last_seq(std::string_view room) {
     auto s = select_room_.scope();

@@ -132,9 +132,10 @@ TEST(room_policy, a_public_room_without_an_owner_has_nobody_to_moderate_it) {
     EXPECT_EQ(p.decide(user("mia"), room_action::set_topic, now), verdict::forbidden);
     EXPECT_EQ(p.decide(user("mia"), room_action::ban, now, "max"), verdict::forbidden);
     EXPECT_EQ(p.decide(user("mia"), room_action::send, now), verdict::allowed);
-    // A newcomer to a public room may join; posting waits until the join has made it a member.
+    // A newcomer to a public room, no member, may join and post at once.
     EXPECT_EQ(p.decide(user("newcomer"), room_action::join, now), verdict::allowed);
-    EXPECT_EQ(p.decide(user("newcomer"), room_action::send, now), verdict::forbidden);
+    EXPECT_EQ(p.decide(user("newcomer"), room_action::send, now), verdict::allowed);
+    EXPECT_EQ(p.decide(user("newcomer"), room_action::delete_own, now), verdict::allowed);
 }
 
 }  // namespace

@@ -162,4 +162,26 @@ TEST_F(room_store_test, the_rooms_of_a_user_are_those_it_is_a_member_of) {
     EXPECT_TRUE(store.rooms_of("nobody").value().empty());
 }
 
+// Joining a public room makes nobody a member, so the public rooms a user
+// reads in are listed by its read marker; a private room's marker lists
+// nothing without membership, and a member's room is listed once.
+TEST_F(room_store_test, the_public_rooms_a_user_has_read_in_are_among_its_rooms) {
+    auto store = open_store();
+    const auto priv = store.create_room(room(room_kind::private_room, "", "bob")).value().state.room.name;
+    store.create_room(room(room_kind::public_room, "owned", "ann")).value();
+    append_ok(store, {msg("lounge", "bob", "1"), msg("lounge", "bob", "2"), msg(priv, "bob", "1"),
+                      msg("owned", "bob", "1")});
+    ASSERT_TRUE(store.mark_read({"ann", "lounge", 1}));
+    ASSERT_TRUE(store.mark_read({"ann", priv, 1}));
+    ASSERT_TRUE(store.mark_read({"ann", "owned", 1}));
+    const auto rooms = store.rooms_of("ann").value();
+    ASSERT_EQ(rooms.size(), 2U);
+    EXPECT_EQ(rooms[0].room, "lounge");
+    EXPECT_EQ(rooms[0].role, member_role::member);
+    EXPECT_EQ(rooms[0].read, 1U);
+    EXPECT_EQ(rooms[0].unread, 1U);
+    EXPECT_EQ(rooms[1].room, "owned");
+    EXPECT_EQ(rooms[1].role, member_role::owner);
+}
+
 }  // namespace
