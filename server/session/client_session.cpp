@@ -218,7 +218,7 @@ void client_session::send(const protocol::request_id& id, const protocol::send_r
 }
 
 void client_session::history(const protocol::request_id& id, const protocol::history_request& m) {
-    if (find_room(m.room) == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "join the room first");
+    if (!admitted(m.room)) return fail(id, protocol::error_code::not_in_room, "join the room first");
     ask(ctx_->storage, storage::read_history{m.room, m.before, m.limit}, cfg().ask_timeout,
         [this, id, room = m.room](act::result<storage::read_result> r) {
             if (!r || !r->ok) return fail(id, protocol::error_code::unavailable, "history is not available now");
@@ -250,6 +250,14 @@ void client_session::members(const protocol::request_id& id, const protocol::mem
 
 client_session::membership_list::iterator client_session::find_room(std::string_view name) {
     return std::find_if(rooms_.begin(), rooms_.end(), [name](const membership& m) { return m.name == name; });
+}
+
+// Storage answers for any room, so what reads it directly (history, read
+// markers) waits for the room's own yes: the lobby answers a join before the
+// room has decided it, and a private room refuses non-members.
+bool client_session::admitted(std::string_view name) {
+    auto it = find_room(name);
+    return it != rooms_.end() && it->joined;
 }
 
 void client_session::arm_token_expiry(std::chrono::system_clock::time_point expires) {

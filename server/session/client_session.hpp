@@ -112,10 +112,11 @@ private:
         std::string name;
         chat::room_ref room;
         std::uint64_t last_seq = 0;  // newest message seen, to rejoin after a room restart
-        bool joined = false;         // the room has confirmed (joined sent)
+        bool joined = false;         // the room has admitted the join (its first deliver is `joined`)
     };
     using membership_list = std::vector<membership>;
     membership_list::iterator find_room(std::string_view name);
+    bool admitted(std::string_view name);  // the room has let this connection in
 
     std::shared_ptr<transport::connection> conn_;
     std::shared_ptr<const session_context> ctx_;  // shared by all sessions

@@ -65,6 +65,11 @@ protected:
                                                 chatd::chat::room::storage_ref(storage_), chatd::chat::room_options{});
         run();
     }
+    /// Rooms with the room model on, as the server runs them with the product requests.
+    void use_room_model() {
+        lobby_ = sys_.spawn<chatd::chat::lobby>({.label = "lobby"}, rooms_, chatd::chat::room::storage_ref(storage_),
+                                                chatd::chat::room_options{.membership_events = true});
+    }
 
     /// A connection and its session, with settings `cfg`.
     std::shared_ptr<fake_connection> connect(session_config cfg = {}) {
@@ -302,4 +307,67 @@ TEST_F(session_test, line_changes_and_the_member_list_go_to_the_room) {
     auto errors = c->of_type("error");
     ASSERT_EQ(errors.size(), 1u);
     EXPECT_EQ(field(errors[0], "code"), "not_in_room");
+}
+
+namespace {
+
+// A private room "!secret" with one line, whose only member is alice.
+void make_private_room(chatd::test::fake_db& db) {
+    chatd::storage::room_state s;
+    s.exists = true;
+    s.room.name = "!secret";
+    s.room.kind = chatd::protocol::room_kind::private_room;
+    s.members.push_back(chatd::storage::member_row{"alice", chatd::protocol::member_role::owner, true, 0, 0, 0});
+    db.states["!secret"] = s;
+    db.rooms["!secret"].push_back(chatd::storage::stored_message{"!secret", 1, "alice", "c1", "the secret", 1});
+}
+
+// The server's settings with the product requests on.
+session_config product_config() {
+    session_config cfg;
+    cfg.limits.product_requests = true;
+    cfg.jwt_secret = secret;
+    cfg.rate_burst = 1000;
+    return cfg;
+}
+
+// identify as `user` with a token (guests may only use public rooms).
+std::string identify_as(const std::string& user, int id = 1) {
+    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(fake_now.time_since_epoch()).count();
+    return R"({"type":"identify","id":)" + std::to_string(id) + R"(,"token":")" +
+           chatd::auth::sign_hs256(user, now_s + 3600, secret) + R"("})";
+}
+
+}  // namespace
+
+TEST_F(session_test, a_non_member_reads_no_history_of_a_private_room_even_while_its_join_is_being_decided) {
+    use_room_model();
+    make_private_room(*db_);
+    const session_config cfg = product_config();
+    auto alice = connect(cfg);
+    say(identify_as("alice"));
+    say(R"({"type":"join","id":2,"room":"!secret"})");
+    ASSERT_EQ(alice->of_type("joined").size(), 1u) << "the member is let in" << alice->frames->back().json;
+    auto bob = connect(cfg);
+    say(identify_as("bob"));
+    // bob joins and asks for history after every step of the executor, so
+    // some request lands after the lobby has answered but before the room
+    // has refused the join.
+    session_.tell(chatd::session::frame_in{R"({"type":"join","id":2,"room":"!secret"})"});
+    for (int i = 0; i < 40; ++i) {
+        session_.tell(chatd::session::frame_in{R"({"type":"history","id":)" + std::to_string(100 + i) +
+                                               R"(,"room":"!secret"})"});
+        exec_.run_one();
+    }
+    run();
+    say(R"({"type":"history","id":200,"room":"!secret"})");
+    EXPECT_TRUE(bob->of_type("history").empty()) << "a non-member read the private room's history";
+    for (const auto& f : *bob->frames) EXPECT_EQ(f.json.find("the secret"), std::string::npos) << f.json;
+    auto errors = bob->of_type("error");
+    ASSERT_FALSE(errors.empty());
+    EXPECT_EQ(field(errors.back(), "code"), "not_in_room");
+    const auto refused = std::find_if(errors.begin(), errors.end(), [](const auto& e) { return field(e, "id") == "2"; });
+    ASSERT_NE(refused, errors.end());
+    EXPECT_EQ(field(*refused, "code"), "not_found");
+    EXPECT_EQ(field(*refused, "message"), "no such room") << "the same answer as a room that does not exist";
 }
