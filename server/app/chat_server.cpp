@@ -54,6 +54,7 @@ struct chat_server::parts {
     chat::chat_metrics chat_counters;
     // Before io: handlers it still holds when destroyed let go of these.
     session_directory directory;  // every session with a connection, for the API's disconnect
+    session::user_directory user_sessions;  // identified sessions by user, for read markers
     std::unique_ptr<api_service> api;  // null without API keys
     boost::asio::io_context io;
     net::asio_executor exec{io};
@@ -149,7 +150,8 @@ void chat_server::start() {
     // reading one never gets its reader closed with 4000.
     p.cfg.session.max_history_reply_bytes = p.cfg.net.outbound_budget_bytes / 4;
     auto sctx = std::make_shared<const session::session_context>(
-        p.cfg.session, act::ref<chat::open_room>(p.lobby), act::ref<storage::read_history>(p.storage), &m);
+        p.cfg.session, act::ref<chat::open_room>(p.lobby), session::session_context::storage_ref(p.storage), &m,
+        nullptr, &p.user_sessions);
 
     net::listener_callbacks cb;
     if (p.cfg.api.keys) {

@@ -43,6 +43,14 @@ struct unsubscribed {
 
 using session_ref = act::ref<deliver, room_reset, unsubscribed>;
 
+/// A user's read marker in a room and what is unread after it, as storage
+/// counted them (storage::user_room), for `joined`.
+struct read_counts {
+    std::uint64_t read = 0;
+    std::uint64_t unread = 0;
+    std::uint64_t mentions = 0;
+};
+
 /// Session → room. conn_id identifies the connection (a user may have several).
 struct join {
     std::uint64_t conn_id = 0;
@@ -51,6 +59,7 @@ struct join {
     protocol::request_id id;
     std::optional<std::uint64_t> since;
     bool guest = false;  ///< a guest may only use public rooms
+    std::optional<read_counts> counts;  ///< the user's marker, when a member (read by the session)
 };
 
 struct leave {

@@ -138,6 +138,11 @@ void room::admit(const join& m) {
         e.topic = topic_;
         const member_state* me = policy_.find(m.user);
         if (me != nullptr && me->member) e.role = me->role;
+        if (m.counts) {
+            e.read = m.counts->read;
+            e.unread = m.counts->unread;
+            e.mentions = m.counts->mentions;
+        }
     }
     m.session.tell(deliver{name_, make_frame(protocol::encode(e)), 0});
     if (m.since) start_replay(conn, *m.since);

@@ -39,6 +39,14 @@ constexpr std::string_view guest_prefix = "guest:";
 // expire centuries ahead, further than a steady-clock time point can go.
 constexpr auto longest_expiry_wait = std::chrono::hours(24);
 
+// Frames held while identify's room list is read: a client that sends on
+// without waiting is served in order, up to this many.
+constexpr std::size_t max_held_frames = 64;
+
+// One answer for a room that does not exist and one the user may not see
+// (the room actor's words too).
+constexpr std::string_view no_such_room = "no such room";
+
 std::int64_t wall_clock_ms() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -52,6 +60,7 @@ client_session::client_session(std::shared_ptr<transport::connection> conn, std:
       room_creations_(static_cast<float>(cfg().room_creations_per_minute)) {}
 
 void client_session::on_stop() {
+    if (ctx_->users != nullptr && !user_.empty()) ctx_->users->remove(user_, id());
     // Orderly shutdown (or this session failed): the frames already queued
     // are written, then the close frame.
     if (conn_) conn_->close(close_code::going_away, "going away");
@@ -60,6 +69,10 @@ void client_session::on_stop() {
 // ---- from the connection ----------------------------------------------------
 
 void client_session::handle(const frame_in& f) {
+    if (held_) {
+        if (held_->size() < max_held_frames) return held_->push_back(f.text);
+        return fail({}, protocol::error_code::rate_limited, "wait for identified before sending more");
+    }
     auto decoded = thread_decoder(cfg().limits).decode(f.text);
     if (!decoded) {
         // A frame that is no request costs a token like one that is: garbage
@@ -110,6 +123,8 @@ void client_session::handle(const close_user& c) {
     conn_->close(c.code, c.reason);  // its on_closed stops this session
 }
 
+void client_session::handle(const user_push& p) { conn_->send(p.data); }
+
 // ---- requests -----------------------------------------------------------------
 
 void client_session::on_request(const protocol::request& r) {
@@ -140,10 +155,13 @@ void client_session::on_request(const protocol::request& r) {
                 change(r.id, m.room, m);
             } else if constexpr (std::is_same_v<T, protocol::members_request>) {
                 members(r.id, m);
+            } else if constexpr (std::is_same_v<T, protocol::create_room_request>) {
+                create_room(r.id, m);
+            } else if constexpr (std::is_same_v<T, protocol::open_direct_request>) {
+                open_direct(r.id, m);
             } else {
-                // create_room, open_direct, read: decoded only with the
-                // product requests on, which need them answered first.
-                fail(r.id, protocol::error_code::unknown_type, "not supported by this server yet");
+                static_assert(std::is_same_v<T, protocol::read_request>);
+                read(r.id, m);
             }
         },
         r.body);
@@ -160,8 +178,7 @@ void client_session::identify(const protocol::request_id& id, const protocol::id
             return fail(id, protocol::error_code::invalid_field, "the name \"system\" is the server's");
         user_ = cfg().tokens_accepted() ? std::string(guest_prefix) + m.name : m.name;
         guest_ = true;
-        write(protocol::encode(protocol::identified_event{id, user_, true}));
-        return;
+        return signed_in(id);
     }
     if (!cfg().tokens_accepted())
         return fail(id, protocol::error_code::auth_failed, "token sign-in is not configured on this server");
@@ -176,17 +193,74 @@ void client_session::identify(const protocol::request_id& id, const protocol::id
         return fail(id, protocol::error_code::already_identified, "already identified as another user");
     user_ = std::move(claims.subject);
     arm_token_expiry(claims.expires);
-    write(protocol::encode(protocol::identified_event{id, user_, false}));
+    signed_in(id);
+}
+
+// Identified: listed among the user's sessions, and answered `identified`,
+// with the rooms the user is a member of when the server serves rooms.
+void client_session::signed_in(const protocol::request_id& id) {
+    if (ctx_->users != nullptr && !ctx_->users->add(user_, push_ref(self())))
+        spdlog::warn("connection {}: {} has too many connections to tell them all its read markers", conn_->id(),
+                     user_);
+    if (!cfg().limits.product_requests)
+        return write(protocol::encode(protocol::identified_event{id, user_, guest_}));
+    held_ = std::make_unique<std::vector<std::string>>();
+    ask(ctx_->storage, storage::read_user_rooms{user_}, cfg().ask_timeout,
+        [this, id](act::result<storage::answer<std::vector<storage::user_room>>> r) {
+            std::vector<protocol::room_summary> rooms;
+            protocol::identified_event e{id, user_, guest_};
+            if (r && r->ok) {
+                rooms.reserve(r->value.size());
+                for (const auto& u : r->value)
+                    rooms.push_back(
+                        protocol::room_summary{u.room, u.kind, u.topic, u.last_seq, u.read, u.unread, u.mentions});
+                e.rooms = rooms;
+            } else {
+                // Signed in all the same: "rooms" is left out, and joins
+                // still tell each room's counts.
+                spdlog::warn("connection {}: the rooms of {} could not be read", conn_->id(), user_);
+            }
+            write(protocol::encode(e));
+            release_held();
+        });
+}
+
+void client_session::release_held() {
+    auto held = std::move(held_);
+    if (!held) return;
+    for (std::size_t i = 0; i < held->size(); ++i) {
+        if (held_) {  // a held identify is reading the rooms again: hold the rest behind it
+            held_->insert(held_->end(), std::make_move_iterator(held->begin() + static_cast<std::ptrdiff_t>(i)),
+                          std::make_move_iterator(held->end()));
+            return;
+        }
+        handle(frame_in{std::move((*held)[i])});
+    }
 }
 
 void client_session::join(const protocol::request_id& id, const protocol::join_request& m) {
     if (find_room(m.room) == rooms_.end() && rooms_.size() >= cfg().max_rooms)
         return fail(id, protocol::error_code::too_many_rooms, "in too many rooms");
+    if (!cfg().limits.product_requests) return open(id, m, std::nullopt);
+    // `joined` tells the user's read marker and unread counts. They come
+    // from the user's own rooms, so a room it is not a member of says
+    // nothing here; the room decides the join.
+    ask(ctx_->storage, storage::read_user_rooms{user_, m.room}, cfg().ask_timeout,
+        [this, id, m](act::result<storage::answer<std::vector<storage::user_room>>> r) {
+            std::optional<chat::read_counts> counts;
+            if (r && r->ok && !r->value.empty())
+                counts = chat::read_counts{r->value.front().read, r->value.front().unread, r->value.front().mentions};
+            open(id, m, counts);
+        });
+}
+
+void client_session::open(const protocol::request_id& id, const protocol::join_request& m,
+                          std::optional<chat::read_counts> counts) {
     // Starting a room that is not running spends one of this connection's
     // room creations; the lobby hands it back when the room was running.
     const bool may_create = room_creations_ >= 1.0F;
     if (may_create) room_creations_ -= 1.0F;
-    chat::join j{this->id(), user_, chat::session_ref(self()), id, m.since, guest_};
+    chat::join j{this->id(), user_, chat::session_ref(self()), id, m.since, guest_, counts};
     ask(ctx_->lobby, chat::open_room{m.room, std::move(j), may_create}, cfg().ask_timeout,
         [this, id, m, may_create](act::result<chat::open_result> r) {
             if (may_create && !(r && r->created))
@@ -226,6 +300,22 @@ void client_session::history(const protocol::request_id& id, const protocol::his
         });
 }
 
+void client_session::read(const protocol::request_id& id, const protocol::read_request& m) {
+    if (!admitted(m.room)) return fail(id, protocol::error_code::not_in_room, "join the room first");
+    ask(ctx_->storage, storage::mark_read{storage::read_mark{user_, m.room, m.seq}}, cfg().ask_timeout,
+        [this, id, room = m.room](act::result<storage::answer<storage::mark_outcome>> r) {
+            if (!r || !r->ok) return fail(id, protocol::error_code::unavailable, "the marker was not stored; send it again");
+            const storage::mark_outcome& o = r->value;
+            if (!o.found) return fail(id, protocol::error_code::not_found, no_such_room);
+            write(protocol::encode(protocol::read_ok_event{id, room, o.seq, o.unread, o.mentions}));
+            // The same counts on every device of the user.
+            if (ctx_->users != nullptr)
+                ctx_->users->tell_others(user_, this->id(),
+                                         std::make_shared<const std::string>(protocol::encode(
+                                             protocol::marker_event{room, o.seq, o.unread, o.mentions})));
+        });
+}
+
 void client_session::typing(const protocol::request_id& id, const protocol::typing_request& m) {
     auto it = find_room(m.room);
     if (it == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "join the room first");
@@ -244,6 +334,57 @@ void client_session::members(const protocol::request_id& id, const protocol::mem
     auto it = find_room(m.room);
     if (it == rooms_.end()) return fail(id, protocol::error_code::not_in_room, "join the room first");
     it->room.tell(chat::list_members{this->id(), id});
+}
+
+// ---- rooms made by request ------------------------------------------------------
+
+void client_session::create_room(const protocol::request_id& id, const protocol::create_room_request& m) {
+    if (guest_) return fail(id, protocol::error_code::forbidden, "guests may only use public rooms");
+    make_room(id, storage::new_room{m.kind, m.room, user_, m.topic, {}, wall_clock_ms()});
+}
+
+void client_session::open_direct(const protocol::request_id& id, const protocol::open_direct_request& m) {
+    if (guest_) return fail(id, protocol::error_code::forbidden, "guests may only use public rooms");
+    std::vector<std::string> users = m.users;
+    if (std::find(users.begin(), users.end(), user_) == users.end()) users.push_back(user_);
+    if (users.size() < 2 || users.size() > protocol::max_direct_users)
+        return fail(id, protocol::error_code::invalid_field, "a direct room has 2 to 8 users, you included");
+    // A guest's name is anyone's to take: it holds no place in a room.
+    if (std::any_of(users.begin(), users.end(), [](const std::string& u) { return u.starts_with(guest_prefix); }))
+        return fail(id, protocol::error_code::forbidden, "guests may only use public rooms");
+    make_room(id, storage::new_room{protocol::room_kind::direct, {}, user_, {}, std::move(users), wall_clock_ms()});
+}
+
+// Creates the room in storage (a direct room of the same users is found
+// instead) and answers `room`. It spends one of the connection's room
+// creations, handed back when no room was made.
+void client_session::make_room(const protocol::request_id& id, storage::new_room room) {
+    if (room_creations_ < 1.0F)
+        return fail(id, protocol::error_code::rate_limited, "too many new rooms; wait");
+    room_creations_ -= 1.0F;
+    ask(ctx_->storage, storage::create_room{std::move(room)}, cfg().ask_timeout,
+        [this, id](act::result<storage::answer<storage::create_outcome>> r) {
+            const bool created = r && r->ok && r->value.status == storage::create_status::created;
+            if (!created)
+                room_creations_ = std::min(room_creations_ + 1.0F, static_cast<float>(cfg().room_creations_per_minute));
+            if (!r || !r->ok) return fail(id, protocol::error_code::unavailable, "the room was not created; try again");
+            if (r->value.status == storage::create_status::exists)
+                return fail(id, protocol::error_code::room_exists, "a room of that name exists");
+            reply_room(id, r->value.state);
+        });
+}
+
+void client_session::reply_room(const protocol::request_id& id, const storage::room_state& state) {
+    std::vector<protocol::member_entry> members;
+    members.reserve(state.members.size());
+    protocol::member_role role = protocol::member_role::member;
+    for (const auto& m : state.members) {
+        if (!m.is_member) continue;
+        members.push_back(protocol::member_entry{m.user, m.role});
+        if (m.user == user_) role = m.role;
+    }
+    write(protocol::encode(
+        protocol::room_event{id, state.room.name, state.room.kind, state.room.topic, role, members}));
 }
 
 // ---- helpers ----------------------------------------------------------------------

@@ -9,6 +9,7 @@
 #include "chat/messages.hpp"
 #include "protocol/requests.hpp"
 #include "session/session_config.hpp"
+#include "session/user_directory.hpp"
 #include "storage/writer_messages.hpp"
 #include "transport/connection.hpp"
 
@@ -54,22 +55,30 @@ struct close_user {
 /// it (a copy each would be ~130 B a connection).
 struct session_context {
     using wall_clock_fn = std::chrono::system_clock::time_point (*)();
+    /// What a session asks storage itself: history pages, new rooms, read
+    /// markers and the user's rooms.
+    using storage_ref =
+        act::ref<storage::read_history, storage::create_room, storage::mark_read, storage::read_user_rooms>;
 
-    session_context(session_config c, act::ref<chat::open_room> lobby_ref,
-                    act::ref<storage::read_history> storage_ref, const chat::chat_metrics* counters = nullptr,
-                    wall_clock_fn clock = nullptr)
+    session_context(session_config c, act::ref<chat::open_room> lobby_ref, storage_ref storage_asked,
+                    const chat::chat_metrics* counters = nullptr, wall_clock_fn clock = nullptr,
+                    user_directory* user_sessions = nullptr)
         : cfg(std::move(c)),
           lobby(std::move(lobby_ref)),
-          storage(std::move(storage_ref)),
+          storage(std::move(storage_asked)),
           metrics(counters),
-          wall_clock(clock != nullptr ? clock : +[] { return std::chrono::system_clock::now(); }) {}
+          wall_clock(clock != nullptr ? clock : +[] { return std::chrono::system_clock::now(); }),
+          users(user_sessions) {}
 
     const session_config cfg;
     const act::ref<chat::open_room> lobby;
-    const act::ref<storage::read_history> storage;
+    const storage_ref storage;
     const chat::chat_metrics* const metrics;  ///< where to count; null: not counted
     /// Token expiry is wall-clock time; tests give a clock they move.
     const wall_clock_fn wall_clock;
+    /// Every identified session by user (thread-safe; outlives the
+    /// sessions); null: a user's other connections are not told its markers.
+    user_directory* const users;
 };
 
 /// One client connection speaking docs/protocol.md: decodes each frame
@@ -78,7 +87,8 @@ struct session_context {
 /// with a stable code; the connection and everyone else carry on.
 /// Runs as an actor; its members are for its own turn.
 class client_session final
-    : public act::actor<frame_in, connection_closed, chat::deliver, chat::room_reset, chat::unsubscribed, close_user> {
+    : public act::actor<frame_in, connection_closed, chat::deliver, chat::room_reset, chat::unsubscribed, close_user,
+                        user_push> {
 public:
     client_session(std::shared_ptr<transport::connection> conn, std::shared_ptr<const session_context> ctx);
 
@@ -90,17 +100,26 @@ public:
     void handle(const chat::room_reset& r) override;
     void handle(const chat::unsubscribed& u) override;
     void handle(const close_user& c) override;
+    void handle(const user_push& p) override;
 
 private:
     void on_request(const protocol::request& r);
     void identify(const protocol::request_id& id, const protocol::identify_request& m);
     void join(const protocol::request_id& id, const protocol::join_request& m);
+    void open(const protocol::request_id& id, const protocol::join_request& m, std::optional<chat::read_counts> counts);
     void leave(const protocol::request_id& id, const protocol::leave_request& m);
     void send(const protocol::request_id& id, const protocol::send_request& m);
     void history(const protocol::request_id& id, const protocol::history_request& m);
     void typing(const protocol::request_id& id, const protocol::typing_request& m);
     void change(const protocol::request_id& id, const std::string& room, chat::change::body_type body);
     void members(const protocol::request_id& id, const protocol::members_request& m);
+    void create_room(const protocol::request_id& id, const protocol::create_room_request& m);
+    void open_direct(const protocol::request_id& id, const protocol::open_direct_request& m);
+    void read(const protocol::request_id& id, const protocol::read_request& m);
+    void make_room(const protocol::request_id& id, storage::new_room room);
+    void reply_room(const protocol::request_id& id, const storage::room_state& state);
+    void signed_in(const protocol::request_id& id);
+    void release_held();
     void arm_token_expiry(std::chrono::system_clock::time_point expires);
     void on_token_expiry(std::chrono::system_clock::time_point expires);
     bool admit(const protocol::request_id& id, bool quietly);
@@ -122,6 +141,9 @@ private:
     std::shared_ptr<const session_context> ctx_;  // shared by all sessions
     const session_config& cfg() const noexcept { return ctx_->cfg; }
     std::string user_;  // empty until identified
+    // Frames that came while identify's room list was read: handled, in
+    // order, after `identified` is written (null: none held).
+    std::unique_ptr<std::vector<std::string>> held_;
     bool guest_ = false;  // identified as a guest: public rooms only
     // A few rooms at most (max_rooms), searched in order: a vector is a
     // quarter of a map's 96 B per room, and a connection is in one or two.

@@ -393,9 +393,9 @@ result<room_state> message_store::room(std::string_view name) {
     return rooms_.state(name);
 }
 
-result<std::vector<user_room>> message_store::rooms_of(std::string_view user) {
+result<std::vector<user_room>> message_store::rooms_of(std::string_view user, std::string_view only_room) {
     if (!db_.is_open()) return misuse("rooms_of on a closed store");
-    return rooms_.rooms_of(user, markers_);
+    return rooms_.rooms_of(user, markers_, only_room);
 }
 
 result<void> message_store::check() {

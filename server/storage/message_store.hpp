@@ -119,8 +119,9 @@ public:
     result<room_state> room(std::string_view name);
 
     /// The rooms `user` is a member of, by name, each with the user's read
-    /// marker and the unread and mention counts after it.
-    result<std::vector<user_room>> rooms_of(std::string_view user);
+    /// marker and the unread and mention counts after it (only_room set: that
+    /// room alone, or none).
+    result<std::vector<user_room>> rooms_of(std::string_view user, std::string_view only_room = {});
 
     /// For readiness probes: the database answers and is still at the
     /// schema version it was migrated to. Touches the file, cheaply.

@@ -211,7 +211,8 @@ result<create_outcome> room_store::create(const new_room& r) {
     return out;
 }
 
-result<std::vector<user_room>> room_store::rooms_of(std::string_view user, marker_store& markers) {
+result<std::vector<user_room>> room_store::rooms_of(std::string_view user, marker_store& markers,
+                                                    std::string_view only_room) {
     std::vector<user_room> out;
     {
         auto s = rooms_of_.scope();
@@ -222,6 +223,7 @@ result<std::vector<user_room>> room_store::rooms_of(std::string_view user, marke
             if (!*row) break;
             user_room r;
             r.room = rooms_of_.column_text(0);
+            if (!only_room.empty() && r.room != only_room) continue;  // counting is the cost: only that one
             r.kind = protocol::room_kind_from_string(rooms_of_.column_text(1)).value_or(room_kind::public_room);
             r.topic = rooms_of_.column_text(2);
             r.role = protocol::member_role_from_string(rooms_of_.column_text(3)).value_or(member_role::member);

@@ -47,8 +47,10 @@ public:
     /// Creates r (well_formed) in the open transaction; see create_status.
     result<create_outcome> create(const new_room& r);
 
-    /// The rooms user is a member of, by name, with its marker and counts.
-    result<std::vector<user_room>> rooms_of(std::string_view user, marker_store& markers);
+    /// The rooms user is a member of, by name, with its marker and counts
+    /// (only_room set: that room alone).
+    result<std::vector<user_room>> rooms_of(std::string_view user, marker_store& markers,
+                                            std::string_view only_room = {});
 
 private:
     result<bool> taken(std::string_view name);

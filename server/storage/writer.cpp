@@ -204,7 +204,7 @@ answer<room_state> writer::handle(const read_room& m) {
 }
 
 answer<std::vector<user_room>> writer::handle(const read_user_rooms& m) {
-    return read<std::vector<user_room>>([&](message_store& store) { return store.rooms_of(m.user); });
+    return read<std::vector<user_room>>([&](message_store& store) { return store.rooms_of(m.user, m.only_room); });
 }
 
 // A read after the pending writes are committed, answered as an answer<T>.

@@ -107,6 +107,7 @@ struct read_room {
 struct read_user_rooms {
     using reply = answer<std::vector<user_room>>;
     std::string user;
+    std::string only_room;  ///< set: that room alone, if the user is a member (a join's counts)
 };
 
 /// Readiness for /readyz: open, migrated, and the last commit did not fail.

@@ -30,13 +30,17 @@ struct fake_db {
     /// Rooms storage knows with their kind, topic and members (read_room);
     /// a room not here but with rows is a public room without members.
     std::map<std::string, storage::room_state> states;
+    std::map<std::string, std::string> directs;  ///< direct_key -> room (create_room)
+    std::map<std::pair<std::string, std::string>, std::uint64_t> markers;  ///< (user, room) -> read marker
+    int made = 0;  ///< rooms named by create_room so far
 };
 
 /// Commits what the fake storage holds (a message to it, so it runs in order).
 struct commit_now {};
 
 class fake_storage final
-    : public act::actor<storage::append, storage::read_history, storage::read_room, commit_now> {
+    : public act::actor<storage::append, storage::read_history, storage::read_room, commit_now, storage::create_room,
+                        storage::mark_read, storage::read_user_rooms> {
 public:
     fake_storage(std::shared_ptr<fake_db> db, bool auto_commit) : db_(std::move(db)), auto_(auto_commit) {}
 
@@ -67,7 +71,77 @@ public:
         return out;
     }
 
+    // Rooms, markers and a user's rooms as the writer keeps them (room_store,
+    // marker_store), with no mentions.
+    void handle(const storage::create_room& c, act::promise<storage::answer<storage::create_outcome>> reply) override {
+        commit();
+        using storage::create_status;
+        storage::new_room r = c.room;
+        storage::answer<storage::create_outcome> out{true, {}, {}};
+        std::string key;
+        if (r.kind == storage::room_kind::direct) {
+            if (std::find(r.users.begin(), r.users.end(), r.created_by) == r.users.end()) r.users.push_back(r.created_by);
+            std::sort(r.users.begin(), r.users.end());
+            for (const auto& u : r.users) key += u + "\n";
+            if (auto it = db_->directs.find(key); it != db_->directs.end()) {
+                out.value = {create_status::found, db_->states[it->second]};
+                return reply.deliver(std::move(out));
+            }
+        }
+        if (r.name.empty()) r.name = "!room" + std::to_string(++db_->made);
+        if (db_->states.contains(r.name) || !db_->rooms[r.name].empty()) {
+            out.value.status = create_status::exists;
+            return reply.deliver(std::move(out));
+        }
+        storage::room_state st{true, storage::room_row{r.name, r.kind, r.topic, r.created_by, 0, r.ts_ms}, {}};
+        if (r.kind == storage::room_kind::direct) {
+            for (const auto& u : r.users) st.members.push_back({u, storage::member_role::member, true, 0, 0, r.ts_ms});
+            db_->directs[key] = r.name;
+        } else {
+            st.members.push_back({r.created_by, storage::member_role::owner, true, 0, 0, r.ts_ms});
+        }
+        db_->states[r.name] = st;
+        out.value = {create_status::created, st};
+        reply.deliver(std::move(out));
+    }
+    void handle(const storage::mark_read& m, act::promise<storage::answer<storage::mark_outcome>> reply) override {
+        commit();
+        storage::answer<storage::mark_outcome> out{true, {}, {}};
+        const auto& rows = db_->rooms[m.mark.room];
+        if (!db_->states.contains(m.mark.room) && rows.empty()) {
+            out.value.found = false;
+            return reply.deliver(std::move(out));
+        }
+        auto& marker = db_->markers[{m.mark.user, m.mark.room}];
+        marker = std::max(marker, std::min<std::uint64_t>(m.mark.seq, rows.size()));
+        out.value.seq = marker;
+        out.value.unread = unread(m.mark.user, rows, marker);
+        reply.deliver(std::move(out));
+    }
+    storage::answer<std::vector<storage::user_room>> handle(const storage::read_user_rooms& r) override {
+        commit();
+        storage::answer<std::vector<storage::user_room>> out{true, {}, {}};
+        for (const auto& [name, st] : db_->states) {
+            if (!r.only_room.empty() && name != r.only_room) continue;
+            for (const auto& m : st.members) {
+                if (m.user != r.user || !m.is_member) continue;
+                const auto& rows = db_->rooms[name];
+                const std::uint64_t read = db_->markers[{r.user, name}];
+                out.value.push_back(storage::user_room{name, st.room.kind, st.room.topic, m.role, rows.size(), read,
+                                                       unread(r.user, rows, read), 0});
+            }
+        }
+        return out;
+    }
+
 private:
+    static std::uint64_t unread(const std::string& user, const std::vector<storage::stored_message>& rows,
+                                std::uint64_t after) {
+        return static_cast<std::uint64_t>(std::count_if(rows.begin(), rows.end(), [&](const auto& row) {
+            return row.seq > after && row.kind == storage::event_kind::line && !row.deleted && row.sender != user;
+        }));
+    }
+
     void commit() {
         const bool fail = std::exchange(db_->fail_next, false);
         for (auto& a : std::exchange(db_->uncommitted, {})) {

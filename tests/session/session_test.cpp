@@ -70,13 +70,15 @@ protected:
         lobby_ = sys_.spawn<chatd::chat::lobby>({.label = "lobby"}, rooms_, chatd::chat::room::storage_ref(storage_),
                                                 chatd::chat::room_options{.membership_events = true});
     }
+    // The sessions leave users_ as they stop: stop them while it is there.
+    void TearDown() override { sys_.shutdown(); }
 
     /// A connection and its session, with settings `cfg`.
     std::shared_ptr<fake_connection> connect(session_config cfg = {}) {
         auto conn = std::make_shared<fake_connection>();
         auto ctx = std::make_shared<const session_context>(
-            std::move(cfg), act::ref<chatd::chat::open_room>(lobby_), act::ref<chatd::storage::read_history>(storage_),
-            nullptr, &wall_clock);
+            std::move(cfg), act::ref<chatd::chat::open_room>(lobby_), session_context::storage_ref(storage_), nullptr,
+            &wall_clock, &users_);
         session_ = sys_.spawn<client_session>({.label = "session"}, conn, ctx);
         run();
         return conn;
@@ -86,6 +88,7 @@ protected:
         run();
     }
 
+    chatd::session::user_directory users_;  // before the system, which its sessions leave on stop
     std::shared_ptr<chatd::test::fake_db> db_ = std::make_shared<chatd::test::fake_db>();
     chatd::test::fake_storage::ref_type storage_;
     act::supervisor_ref rooms_;
@@ -370,4 +373,136 @@ TEST_F(session_test, a_non_member_reads_no_history_of_a_private_room_even_while_
     ASSERT_NE(refused, errors.end());
     EXPECT_EQ(field(*refused, "code"), "not_found");
     EXPECT_EQ(field(*refused, "message"), "no such room") << "the same answer as a room that does not exist";
+}
+
+
+TEST_F(session_test, create_room_makes_a_public_room_of_that_name_or_a_private_one_named_by_the_server) {
+    use_room_model();
+    auto c = connect(product_config());
+    say(identify_as("alice"));
+    say(R"({"type":"create_room","id":2,"kind":"public","room":"plans","topic":"what next"})");
+    say(R"({"type":"create_room","id":3,"kind":"public","room":"plans"})");
+    say(R"({"type":"create_room","id":4,"kind":"private"})");
+
+    auto rooms = c->of_type("room");
+    ASSERT_EQ(rooms.size(), 2u);
+    EXPECT_EQ(field(rooms[0], "id"), "2");
+    EXPECT_EQ(field(rooms[0], "room"), "plans");
+    EXPECT_EQ(field(rooms[0], "kind"), "public");
+    EXPECT_EQ(field(rooms[0], "topic"), "what next");
+    EXPECT_EQ(field(rooms[0], "role"), "owner");
+    EXPECT_EQ(field(rooms[0], "members"), R"([{"user":"alice","role":"owner"}])");
+    EXPECT_EQ(field(rooms[1], "id"), "4");
+    EXPECT_EQ(field(rooms[1], "kind"), "private");
+    EXPECT_TRUE(field(rooms[1], "room").starts_with("!")) << field(rooms[1], "room");
+    auto errors = c->of_type("error");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(field(errors[0], "id"), "3");
+    EXPECT_EQ(field(errors[0], "code"), "room_exists");
+
+    // The owner joins the private room it made; its role comes with joined.
+    const std::string name = field(rooms[1], "room");
+    say(R"({"type":"join","id":5,"room":")" + name + R"("})");
+    auto joined = c->of_type("joined");
+    ASSERT_EQ(joined.size(), 1u);
+    EXPECT_EQ(field(joined[0], "role"), "owner");
+}
+
+TEST_F(session_test, open_direct_gives_the_same_room_for_the_same_users_in_any_order) {
+    auto alice = connect(product_config());
+    say(identify_as("alice"));
+    say(R"({"type":"open_direct","id":2,"users":["bob","carol"]})");
+    auto bob = connect(product_config());
+    say(identify_as("bob"));
+    say(R"({"type":"open_direct","id":2,"users":["carol","alice","bob"]})");
+    say(R"({"type":"open_direct","id":3,"users":["bob"]})");
+
+    auto a = alice->of_type("room");
+    auto b = bob->of_type("room");
+    ASSERT_EQ(a.size(), 1u);
+    ASSERT_EQ(b.size(), 1u);
+    EXPECT_EQ(field(a[0], "kind"), "direct");
+    EXPECT_TRUE(field(a[0], "room").starts_with("!"));
+    EXPECT_EQ(field(a[0], "room"), field(b[0], "room")) << "one room per set of users";
+    EXPECT_EQ(field(b[0], "role"), "member");
+    EXPECT_EQ(field(b[0], "members"),
+              R"([{"user":"alice","role":"member"},{"user":"bob","role":"member"},{"user":"carol","role":"member"}])");
+    auto errors = bob->of_type("error");
+    ASSERT_EQ(errors.size(), 1u) << "a direct room of one user";
+    EXPECT_EQ(field(errors[0], "code"), "invalid_field");
+}
+
+TEST_F(session_test, guests_may_not_create_rooms_or_open_directs) {
+    auto c = connect(product_config());
+    say(R"({"type":"identify","id":1,"name":"gus"})");  // a guest on a server that takes tokens too
+    say(R"({"type":"create_room","id":2,"kind":"public","room":"mine"})");
+    say(R"({"type":"create_room","id":3,"kind":"private"})");
+    say(R"({"type":"open_direct","id":4,"users":["alice"]})");
+    auto errors = c->of_type("error");
+    ASSERT_EQ(errors.size(), 3u);
+    for (const auto& e : errors) EXPECT_EQ(field(e, "code"), "forbidden") << e.json;
+    EXPECT_TRUE(c->of_type("room").empty());
+    EXPECT_TRUE(db_->states.empty()) << "a guest's request made a room";
+}
+
+TEST_F(session_test, read_moves_the_marker_and_tells_the_users_other_connections_only) {
+    use_room_model();
+    auto bob = connect(product_config());
+    say(identify_as("bob"));
+    say(R"({"type":"join","id":2,"room":"general"})");
+    for (int i = 0; i < 3; ++i)
+        say(R"({"type":"send","id":3,"room":"general","client_id":"b)" + std::to_string(i) + R"(","text":"hi"})");
+    auto phone = connect(product_config());
+    auto phone_session = session_;
+    say(identify_as("alice"));
+    auto laptop = connect(product_config());
+    say(identify_as("alice"));
+    say(R"({"type":"read","id":2,"room":"general","seq":3})");  // not joined on this connection
+    say(R"({"type":"join","id":3,"room":"general"})");
+    say(R"({"type":"read","id":4,"room":"general","seq":3})");
+
+    auto errors = laptop->of_type("error");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(field(errors[0], "code"), "not_in_room");
+    auto ok = laptop->of_type("read_ok");
+    ASSERT_EQ(ok.size(), 1u);
+    EXPECT_EQ(field(ok[0], "id"), "4");
+    EXPECT_EQ(field(ok[0], "seq"), "3");
+    EXPECT_EQ(field(ok[0], "unread"), "1") << "bob's lines after seq 3 (seq 1 is bob's join)";
+    EXPECT_TRUE(laptop->of_type("marker").empty()) << "the reader is not told its own marker";
+    auto markers = phone->of_type("marker");
+    ASSERT_EQ(markers.size(), 1u) << "the user's other connection is told";
+    EXPECT_EQ(field(markers[0], "room"), "general");
+    EXPECT_EQ(field(markers[0], "seq"), "3");
+    EXPECT_EQ(field(markers[0], "unread"), "1");
+    EXPECT_TRUE(bob->of_type("marker").empty()) << "another user was told alice's marker";
+
+    // A stopped session is no longer told.
+    phone_session.tell(chatd::session::connection_closed{"client closed 1000"});
+    run();
+    EXPECT_EQ(users_.count("alice"), 1u);
+}
+
+TEST_F(session_test, identified_lists_the_users_rooms_and_joined_tells_its_marker) {
+    use_room_model();
+    make_private_room(*db_);
+    db_->rooms["!secret"].push_back(chatd::storage::stored_message{"!secret", 2, "bob", "c2", "news", 2});
+    db_->states["!secret"].members.push_back(
+        chatd::storage::member_row{"bob", chatd::protocol::member_role::member, true, 0, 0, 0});
+    auto c = connect(product_config());
+    // A client that does not wait for identified: its join is answered after it.
+    session_.tell(chatd::session::frame_in{identify_as("alice")});
+    session_.tell(chatd::session::frame_in{R"({"type":"join","id":2,"room":"!secret"})"});
+    run();
+    ASSERT_GE(c->frames->size(), 2u);
+    EXPECT_EQ((*c->frames)[0].type, "identified");
+    EXPECT_EQ(field((*c->frames)[0], "rooms"),
+              R"([{"room":"!secret","kind":"private","topic":"","last_seq":2,"read":0,"unread":1,"mentions":0}])");
+    auto joined = c->of_type("joined");
+    ASSERT_EQ(joined.size(), 1u);
+    EXPECT_EQ(field(joined[0], "read"), "0");
+    EXPECT_EQ(field(joined[0], "unread"), "1");
+    EXPECT_EQ(field(joined[0], "mentions"), "0");
+    EXPECT_EQ(field(joined[0], "kind"), "private");
+    EXPECT_EQ(field(joined[0], "role"), "owner");
 }

@@ -160,6 +160,13 @@ TEST_F(room_store_test, the_rooms_of_a_user_are_those_it_is_a_member_of) {
     EXPECT_EQ(dm->kind, room_kind::direct);
     EXPECT_EQ(dm->role, member_role::member);
     EXPECT_TRUE(store.rooms_of("nobody").value().empty());
+
+    // One room alone (a join's counts): the user's entry, or none when it is not a member.
+    const auto one = store.rooms_of("ann", "owned").value();
+    ASSERT_EQ(one.size(), 1u);
+    EXPECT_EQ(one[0], *owned);
+    EXPECT_TRUE(store.rooms_of("ann", "left").value().empty());
+    EXPECT_TRUE(store.rooms_of("ann", "no-such-room").value().empty());
 }
 
 // Joining a public room makes nobody a member, so the public rooms a user
