@@ -65,6 +65,16 @@ public:
                 f.code = "message_without_seq_or_text";
             }
             read_field(obj, "room", f.room);
+        } else if (type == "event") {
+            // Another kind of the room's log (a member event, an edit): it
+            // takes a seq of the same stream as the lines, so the tracker
+            // sees it; it carries no text of ours.
+            f.what = kind::message;
+            if (obj["seq"].get(f.seq) != simdjson::SUCCESS) {
+                f.what = kind::bad;
+                f.code = "event_without_seq";
+            }
+            read_field(obj, "room", f.room);
         } else if (type == "ack") {
             f.what = kind::ack;
             f.id = id();

@@ -135,6 +135,8 @@ const std::vector<option>& options() {
          [](server_config& c, const std::string& v) { c.api.rate_burst = static_cast<double>(to_uint("api-burst", v)); }},
         {"allow-guests", "let clients identify with just a name (default: true without a JWT secret or JWKS file, false with either)",
          [](server_config& c, const std::string& v) { c.allow_guests = to_bool("allow-guests", v); }},
+        {"product-requests", "serve private and direct rooms, roles, moderation, edits, reactions and read markers (default true; false: public rooms and lines only, as the first protocol)",
+         [](server_config& c, const std::string& v) { c.session.limits.product_requests = to_bool("product-requests", v); }},
         {"log-level", "trace, debug, info, warn, error or off (default info)",
          [](server_config& c, const std::string& v) { c.log_level = v; }},
     };

@@ -16,7 +16,14 @@ namespace chatd::app {
 struct server_config {
     net::net_config net;
     storage::writer_options storage;
-    session::session_config session;
+    /// The server serves the room model (private and direct rooms, roles,
+    /// moderation, edits, reactions, read markers: docs/protocol.md); the
+    /// decoder's own default is off, for codecs that know only the first requests.
+    session::session_config session = [] {
+        session::session_config s;
+        s.limits.product_requests = true;
+        return s;
+    }();
     chat::room_options rooms;
     api_options api;  ///< the HTTP API; off without keys
     std::size_t threads = 0;  ///< io threads that also run actor turns; 0: one per core

@@ -23,6 +23,7 @@ struct limits {
     /// unreact, read; leave's "forget"; and server-assigned room names, '!'
     /// and [a-z0-9]). Off, they are unknown_type, "forget" is ignored and a
     /// '!' room name is invalid_field, as before the server handled them.
+    /// The server turns it on (app::server_config, --product-requests).
     bool product_requests = false;
 
     friend bool operator==(const limits&, const limits&) = default;

@@ -46,6 +46,11 @@ TEST(chatd_adapter, server_frames) {
     EXPECT_EQ(f.seq, 44u);
     EXPECT_EQ(f.text, "99 xx");
     EXPECT_EQ(f.room, "r");
+    // An event takes a seq between the lines: counted, not a gap.
+    f = a->parse(R"({"type":"event","room":"r","seq":45,"kind":"member","from":"u2","user":"u2","action":"join"})", p);
+    EXPECT_EQ(f.what, kind::message);
+    EXPECT_EQ(f.seq, 45u);
+    EXPECT_EQ(f.text, "");
     f = a->parse(R"({"type":"ack","id":7,"room":"r","client_id":"c","seq":44,"ts":1})", p);
     EXPECT_EQ(f.what, kind::ack);
     EXPECT_EQ(f.id, 7u);

@@ -76,6 +76,14 @@ class Record {
       if (msg.seq <= r.last) this.violate(`${who}: seq ${msg.seq} in ${msg.room} after seq ${r.last} (not increasing)`);
       r.last = Math.max(r.last, msg.seq);
       r.replay?.seqs.push(msg.seq);
+    } else if (msg.type === 'event') {
+      // Another event of the room's log (a member event, an edit): it takes a
+      // seq of the same order as the lines, live and in replays.
+      const r = conn.rooms.get(msg.room);
+      if (!r) return this.violate(`${who}: an event in ${msg.room} before joined`);
+      if (msg.seq <= r.last) this.violate(`${who}: seq ${msg.seq} in ${msg.room} after seq ${r.last} (not increasing)`);
+      r.last = Math.max(r.last, msg.seq);
+      r.replay?.seqs.push(msg.seq);
     } else if (msg.type === 'replay_done') {
       const r = conn.rooms.get(msg.room);
       if (!r?.replay) return this.violate(`${who}: replay_done in ${msg.room} without a join with since`);
@@ -166,6 +174,10 @@ function verify(stored) {
       if (row.seq <= last) v(`history of ${room}: seq ${row.seq} after ${last}`);
       last = row.seq;
       bySeq.set(`${room}\n${row.seq}`, row);
+      if (row.kind !== undefined) {   // an event, not a line: only the server's own (a member event) may be here
+        if (row.kind !== 'member' || !row.client_id.startsWith('sys:')) v(`${room} seq ${row.seq}: an event nobody asked for: ${JSON.stringify(row)}`);
+        continue;
+      }
       const line = record.lines.get(row.client_id);
       if (!line || line.room !== room || line.user !== row.from || line.text !== row.text) {
         v(`${room} seq ${row.seq}: a stored line nobody sent: ${JSON.stringify(row)}`);
