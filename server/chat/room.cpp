@@ -2,6 +2,7 @@
 
 #include "act/system.hpp"
 #include "chat/chat_metrics.hpp"
+#include "chat/mentions.hpp"
 #include "chat/wire_event.hpp"
 #include "protocol/encoder.hpp"
 #include "protocol/events.hpp"
@@ -260,6 +261,7 @@ void room::handle(const post& m) {
     }
     const std::uint64_t token = ++next_token_;
     storage::new_message row{name_, m.user, m.client_id, m.text, m.ts_ms};
+    row.mentions = mentions_in(row.text, row.sender);
     if (!append(token, row)) {
         reply_error(it->second.session, m.id, protocol::error_code::unavailable,
                     "storage is overloaded; retry with the same client_id");
@@ -273,8 +275,17 @@ void room::handle(const server_post& m, act::promise<posted> reply) {
     if (gone_) return reply.deliver(posted{.error = gone_code_});
     const std::uint64_t token = ++next_token_;
     storage::new_message row{name_, m.user, m.client_id, m.text, m.ts_ms};
+    row.mentions = mentions_in(row.text, row.sender);
     if (!append(token, row)) return reply.deliver(posted{.error = protocol::error_code::unavailable});
     pending_.emplace(token, pending_post{0, {}, {}, std::move(row), std::move(reply)});
+}
+
+// Whom a line (or an edit's new text) mentions: members of the room, and
+// users in it now.
+std::vector<std::string> room::mentions_in(std::string_view text, std::string_view sender) const {
+    if (text.find('@') == std::string_view::npos) return {};  // most lines: no lookups at all
+    return find_mentions(text, sender,
+                         [this](const std::string& user) { return users_.contains(user) || policy_.is_member(user); });
 }
 
 bool room::append(std::uint64_t token, const storage::new_message& row) {

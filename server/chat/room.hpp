@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -97,6 +98,7 @@ private:
     void decide_change(const change& m, std::string_view line_sender);
     void look_up_line(const change& m, std::uint64_t seq);
     void committed(const pending_post& p, std::uint64_t seq, std::int64_t ts_ms);
+    std::vector<std::string> mentions_in(std::string_view text, std::string_view sender) const;
     void apply_member_event(const storage::new_message& row);
     void unsubscribe_user(const std::string& user, const frame& data);
     std::int64_t wall_ms() const;

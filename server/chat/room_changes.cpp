@@ -123,6 +123,8 @@ void room::decide_change(const change& m, std::string_view line_sender) {
         row.kind = l->kind;
         row.target = l->seq;
         row.text = l->text;
+        // The line shows the new text, so it mentions whom that names.
+        if (l->kind == storage::event_kind::edit) row.mentions = mentions_in(row.text, row.sender);
     }
     if (v != verdict::allowed) return reply_error(session, m.id, code_of(v), std::string(message_of(v)));
     const std::uint64_t token = ++next_token_;

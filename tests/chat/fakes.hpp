@@ -26,6 +26,7 @@ struct fake_db {
     std::map<std::string, std::vector<storage::stored_message>> rooms;
     std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> by_client_id;
     std::vector<storage::append> uncommitted;
+    std::vector<storage::new_message> appended;  ///< every append asked for, in order
     bool fail_next = false;  ///< the next commit fails: every line in it gets `failed`
     /// Rooms storage knows with their kind, topic and members (read_room);
     /// a room not here but with rows is a public room without members.
@@ -45,6 +46,7 @@ public:
     fake_storage(std::shared_ptr<fake_db> db, bool auto_commit) : db_(std::move(db)), auto_(auto_commit) {}
 
     void handle(const storage::append& a) override {
+        db_->appended.push_back(a.row);
         db_->uncommitted.push_back(a);
         if (auto_) commit();
     }

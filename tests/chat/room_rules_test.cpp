@@ -2,82 +2,26 @@
 // executor between a fake storage and fake sessions: who may join, send
 // and change what, and what everyone sees when a change is stored.
 
-#include "chat/room.hpp"
-#include "fakes.hpp"
+#include "room_fixture.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
-#include <vector>
 
 namespace {
 
-using chatd::chat::change;
 using chatd::chat::join;
-using chatd::chat::post;
-using chatd::chat::room;
-using chatd::chat::session_ref;
 using chatd::protocol::line_change_request;
 using chatd::protocol::member_change_request;
 using chatd::storage::event_kind;
 using chatd::storage::forever_ms;
 using chatd::storage::member_action;
 using chatd::storage::member_role;
-using chatd::storage::member_row;
 using chatd::storage::room_kind;
 using chatd::test::field;
 using chatd::test::of_type;
-
-class room_rules_test : public act::test::deterministic {
-protected:
-    /// A room storage knows, with its kind and member rows.
-    void stored(const std::string& name, room_kind kind, std::vector<member_row> members) {
-        auto& s = db_->states[name];
-        s.exists = true;
-        s.room.kind = kind;
-        s.members = std::move(members);
-    }
-    void make_room(const std::string& name) {
-        storage_ = sys_.spawn<chatd::test::fake_storage>({.label = "storage"}, db_, true);
-        room_ = sys_.spawn<room>({.label = "room"}, name, room::storage_ref(storage_),
-                                 chatd::chat::room_options{.membership_events = true});
-        run();
-    }
-    struct member {
-        chatd::test::inbox frames;
-        session_ref session;
-        std::string user;
-    };
-    member connect(const std::string& user) {
-        auto frames = std::make_shared<std::vector<chatd::test::seen>>();
-        auto s = sys_.spawn<chatd::test::fake_session>({.label = "session"}, frames);
-        return {frames, session_ref(s), user};
-    }
-    member joined(const std::string& user, bool guest = false) {
-        auto m = connect(user);
-        room_.tell(join{m.session.id(), user, m.session, std::uint64_t{1}, {}, guest});
-        run();
-        return m;
-    }
-    void say(const member& m, const std::string& client_id, const std::string& text) {
-        room_.tell(post{m.session.id(), m.user, client_id, text, std::uint64_t{7}, 1000});
-        run();
-    }
-    void ask_change(const member& m, change::body_type body) {
-        room_.tell(change{m.session.id(), m.user, false, std::uint64_t{9}, 2000, std::move(body)});
-        run();
-    }
-    static std::string last_error(const member& m) {
-        auto errors = of_type(m.frames, "error");
-        return errors.empty() ? "<none>" : field(errors.back(), "code");
-    }
-
-    std::shared_ptr<chatd::test::fake_db> db_ = std::make_shared<chatd::test::fake_db>();
-    chatd::test::fake_storage::ref_type storage_;
-    room::ref_type room_;
-};
-
-member_row row(const std::string& user, member_role role = member_role::member) { return member_row{user, role}; }
+using chatd::test::row;
+using room_rules_test = chatd::test::room_fixture;
 
 TEST_F(room_rules_test, a_private_room_refuses_a_non_member_exactly_as_a_room_that_does_not_exist) {
     make_room("!nowhere");

@@ -1,0 +1,77 @@
+#pragma once
+
+// A room with the room model on (membership events), on the deterministic
+// executor between a fake storage and fake sessions, and the few verbs the
+// room's tests speak: a stored room, a user joining, a line, a change.
+
+#include "chat/room.hpp"
+#include "fakes.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace chatd::test {
+
+using chat::change;
+using chat::join;
+using chat::post;
+using chat::room;
+using chat::session_ref;
+using storage::member_role;
+using storage::member_row;
+using storage::room_kind;
+
+class room_fixture : public act::test::deterministic {
+protected:
+    /// A room storage knows, with its kind and member rows.
+    void stored(const std::string& name, room_kind kind, std::vector<member_row> members) {
+        auto& s = db_->states[name];
+        s.exists = true;
+        s.room.kind = kind;
+        s.members = std::move(members);
+    }
+    void make_room(const std::string& name) {
+        storage_ = sys_.spawn<fake_storage>({.label = "storage"}, db_, true);
+        room_ = sys_.spawn<room>({.label = "room"}, name, room::storage_ref(storage_),
+                                 chat::room_options{.membership_events = true});
+        run();
+    }
+    struct member {
+        inbox frames;
+        session_ref session;
+        std::string user;
+    };
+    member connect(const std::string& user) {
+        auto frames = std::make_shared<std::vector<seen>>();
+        auto s = sys_.spawn<fake_session>({.label = "session"}, frames);
+        return {frames, session_ref(s), user};
+    }
+    member joined(const std::string& user, bool guest = false) {
+        auto m = connect(user);
+        room_.tell(join{m.session.id(), user, m.session, std::uint64_t{1}, {}, guest});
+        run();
+        return m;
+    }
+    void say(const member& m, const std::string& client_id, const std::string& text) {
+        room_.tell(post{m.session.id(), m.user, client_id, text, std::uint64_t{7}, 1000});
+        run();
+    }
+    void ask_change(const member& m, change::body_type body) {
+        room_.tell(change{m.session.id(), m.user, false, std::uint64_t{9}, 2000, std::move(body)});
+        run();
+    }
+    static std::string last_error(const member& m) {
+        auto errors = of_type(m.frames, "error");
+        return errors.empty() ? "<none>" : field(errors.back(), "code");
+    }
+
+    std::shared_ptr<fake_db> db_ = std::make_shared<fake_db>();
+    fake_storage::ref_type storage_;
+    room::ref_type room_;
+};
+
+/// A member row of `user` with `role`.
+inline member_row row(const std::string& user, member_role role = member_role::member) { return member_row{user, role}; }
+
+}  // namespace chatd::test
