@@ -112,18 +112,34 @@ act::result<const jwk*, jwt_error> pick_key(const jwk_set& keys, jwk_alg alg, si
     return key;
 }
 
-// An optional `rooms` claim: an array of valid room names.
-std::optional<std::vector<std::string>> rooms_claim(simdjson::dom::object payload) {
+// An optional `rooms` claim: an array of valid room names (each granted as
+// member) or an object of name -> role; each name once, at most
+// max_granted_rooms of them.
+std::optional<std::vector<room_grant>> rooms_claim(simdjson::dom::object payload) {
     simdjson::dom::element value;
-    if (payload["rooms"].get(value) != simdjson::SUCCESS) return std::vector<std::string>{};
-    simdjson::dom::array list;
-    if (value.get(list) != simdjson::SUCCESS) return std::nullopt;
-    std::vector<std::string> rooms;
-    for (simdjson::dom::element e : list) {
-        std::string_view name;
-        if (e.get(name) != simdjson::SUCCESS || !protocol::is_valid_room_name(name))
-            return std::nullopt;
-        rooms.emplace_back(name);
+    if (payload["rooms"].get(value) != simdjson::SUCCESS) return std::vector<room_grant>{};
+    std::vector<room_grant> rooms;
+    const auto add = [&rooms](std::string_view name, protocol::member_role role) {
+        if (!protocol::is_valid_room_name(name) || rooms.size() >= max_granted_rooms) return false;
+        for (const auto& g : rooms)
+            if (g.room == name) return false;  // twice: which role was meant?
+        rooms.push_back(room_grant{std::string(name), role});
+        return true;
+    };
+    if (simdjson::dom::array list; value.get(list) == simdjson::SUCCESS) {
+        for (simdjson::dom::element e : list) {
+            std::string_view name;
+            if (e.get(name) != simdjson::SUCCESS || !add(name, protocol::member_role::member)) return std::nullopt;
+        }
+        return rooms;
+    }
+    simdjson::dom::object roles;
+    if (value.get(roles) != simdjson::SUCCESS) return std::nullopt;
+    for (auto [name, role_value] : roles) {
+        std::string_view role_name;
+        if (role_value.get(role_name) != simdjson::SUCCESS) return std::nullopt;
+        const auto role = protocol::member_role_from_string(role_name);
+        if (!role || !add(name, *role)) return std::nullopt;
     }
     return rooms;
 }
@@ -140,7 +156,7 @@ std::string_view to_string(jwt_error e) noexcept {
         case jwt_error::not_yet_valid: return "token is not valid yet";
         case jwt_error::no_subject: return "token has no valid sub";
         case jwt_error::no_expiry: return "token has no exp";
-        case jwt_error::bad_rooms: return "token rooms is not a list of room names";
+        case jwt_error::bad_rooms: return "token rooms is not a list of room names or an object of their roles";
     }
     return "token refused";
 }
@@ -203,6 +219,12 @@ act::result<jwt_claims, jwt_error> verify_jwt(std::string_view token, std::strin
     auto rooms = rooms_claim(p);
     if (!rooms) return jwt_error::bad_rooms;
     return jwt_claims{name, *exp, std::move(*rooms)};
+}
+
+const room_grant* granted(const std::vector<room_grant>& grants, std::string_view room) noexcept {
+    for (const auto& g : grants)
+        if (g.room == room) return &g;
+    return nullptr;
 }
 
 std::string sign_hs256(std::string_view subject, std::int64_t expires, std::string_view secret) {

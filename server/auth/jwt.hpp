@@ -1,8 +1,10 @@
 #pragma once
 
 #include "act/result.hpp"
+#include "protocol/vocabulary.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -23,18 +25,33 @@ enum class jwt_error : std::uint8_t {
     not_yet_valid,  ///< nbf is in the future, or not a number
     no_subject,     ///< sub missing, not a string, or not a valid user name
     no_expiry,      ///< exp missing or not a number
-    bad_rooms,      ///< rooms present but not an array of valid room names
+    bad_rooms,      ///< rooms present but not room names (an array, or an object of roles), or too many
 };
 std::string_view to_string(jwt_error e) noexcept;
+
+/// A room a token's issuer lets its user into, with the user's role there.
+struct room_grant {
+    std::string room;
+    protocol::member_role role = protocol::member_role::member;
+
+    friend bool operator==(const room_grant&, const room_grant&) = default;
+};
+
+/// Most rooms one token may grant; a token with more is refused.
+inline constexpr std::size_t max_granted_rooms = 64;
 
 /// The verified claims chatd uses.
 struct jwt_claims {
     std::string subject;  ///< `sub`: the user name
     std::chrono::system_clock::time_point expires;  ///< `exp`, fraction of a second included
-    /// `rooms`, when the token has it: room names its issuer grants. Parsed
-    /// and checked only; nothing enforces it yet.
-    std::vector<std::string> rooms;
+    /// `rooms`, when the token has it: the rooms its issuer grants, each
+    /// once (docs/protocol.md, "identify"). An array of names grants each as
+    /// `member`; an object maps each name to "member", "admin" or "owner".
+    std::vector<room_grant> rooms;
 };
+
+/// The grant of `room` among `grants` (a token's rooms), or null.
+const room_grant* granted(const std::vector<room_grant>& grants, std::string_view room) noexcept;
 
 /// Verifies an HS256 JSON Web Token: the signature (constant-time compare),
 /// that alg is HS256, that `exp` is present and after `now`, `nbf` (if any)

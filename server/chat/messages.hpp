@@ -8,6 +8,7 @@
 #include "protocol/error_code.hpp"
 #include "protocol/request_id.hpp"
 #include "protocol/requests.hpp"
+#include "protocol/vocabulary.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -60,6 +61,9 @@ struct join {
     std::optional<std::uint64_t> since;
     bool guest = false;  ///< a guest may only use public rooms
     std::optional<read_counts> counts;  ///< the user's marker, when a member (read by the session)
+    /// The role the user's token grants in this room (docs/protocol.md,
+    /// "identify"): the room lets it in with that role.
+    std::optional<protocol::member_role> granted;
 };
 
 struct leave {

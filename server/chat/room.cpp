@@ -20,6 +20,9 @@ frame make_frame(std::string s) { return std::make_shared<const std::string>(std
 
 // One answer for a room that does not exist and one the user may not see.
 constexpr std::string_view no_such_room = "no such room";
+
+// Who makes the events the server makes on its own (as the HTTP API's).
+constexpr std::string_view server_user = "system";
 }  // namespace
 
 room::room(std::string name, storage_ref storage, room_options opts, lobby_ref lobby, const chat_metrics* metrics)
@@ -89,23 +92,61 @@ void room::decide_join(const join& m) {
     if (gone_)
         return refuse(m, gone_code_,
                       gone_code_ == protocol::error_code::not_found ? no_such_room : "the room is not available");
+    const bool grant = honours_grant(m);
     switch (policy_.decide({m.user, m.guest}, room_action::join, wall_ms())) {
         case verdict::allowed: break;
         case verdict::banned: return refuse(m, protocol::error_code::banned, "you are banned from this room");
-        default: return refuse(m, protocol::error_code::not_found, no_such_room);
+        default:
+            if (!grant) return refuse(m, protocol::error_code::not_found, no_such_room);
+            // A token names the room, so its holder knows it exists: a ban is said.
+            if (const member_state* me = policy_.find(m.user); me != nullptr && in_force(me->banned_until_ms, wall_ms()))
+                return refuse(m, protocol::error_code::banned, "you are banned from this room");
     }
+    if (grant && !join_granted(m))
+        return refuse(m, protocol::error_code::unavailable, "storage is overloaded; join again");
     // Joining a public room does not make the user a member: a room of ten
     // thousand readers would otherwise store ten thousand member events and
     // push each one to everyone (docs/protocol.md, "Rooms, members and roles").
     admit(m);
 }
 
-// A member event the user makes by itself (leave with forget), stored like
-// any other and answered to nobody. False: storage refused it.
-bool room::append_membership(const std::string& user, storage::member_action action, std::uint64_t conn_id) {
+// A token's grant counts for users with a token (never guests) in rooms
+// with members, except direct rooms: those are their set of users and
+// nobody else's.
+bool room::honours_grant(const join& m) const {
+    return m.granted && !m.guest && opts_.membership_events && policy_.kind() != room_kind::direct;
+}
+
+// The user's token grants the room: a member join event with the granted
+// role when the user is not a member, or a role event (from the server, on
+// the token's word) when its role is another. The token is the issuer's
+// word for this room, so it wins over a role set in the room meanwhile.
+// False: storage refused the event.
+bool room::join_granted(const join& m) {
+    const member_state* me = policy_.find(m.user);
+    const bool member = me != nullptr && me->member;
+    if (member && me->role == *m.granted) return true;
+    if (!append_membership(m.user, member ? storage::member_action::role : storage::member_action::join, m.conn_id,
+                           *m.granted, member ? server_user : std::string_view{}))
+        return false;
+    // In at once, with the role the event gives: what the user asks next
+    // need not wait for the commit, and a second join makes no second event.
+    member_state s = me != nullptr ? *me : member_state{};
+    s.member = true;
+    s.role = *m.granted;
+    policy_.set(m.user, s);
+    return true;
+}
+
+// A member event about the user that nobody asked for (leave with forget,
+// a token's grant), stored like any other and answered to nobody; from the
+// user itself unless `sender` says. False: storage refused it.
+bool room::append_membership(const std::string& user, storage::member_action action, std::uint64_t conn_id,
+                             member_role role, std::string_view sender) {
     const std::uint64_t token = ++next_token_;
-    storage::new_message row{.room = name_, .sender = user, .client_id = {}, .text = {}, .ts_ms = wall_ms(),
-                             .kind = storage::event_kind::member, .subject = user, .action = action};
+    storage::new_message row{.room = name_, .sender = std::string(sender.empty() ? user : sender), .client_id = {},
+                             .text = {}, .ts_ms = wall_ms(), .kind = storage::event_kind::member, .subject = user,
+                             .action = action, .role = role};
     // Unique across the room's restarts (whose tokens may repeat), so a
     // later join, after the user gave membership up, is never a duplicate.
     row.client_id = "sys:" + std::string(protocol::to_string(action)) + ":" + std::to_string(row.ts_ms) + ":" +

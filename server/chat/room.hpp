@@ -94,7 +94,10 @@ private:
     void decide_join(const join& m);
     void refuse(const join& m, protocol::error_code code, std::string_view message);
     void refuse_all_and_retire(protocol::error_code code, std::string_view message);
-    bool append_membership(const std::string& user, storage::member_action action, std::uint64_t conn_id);
+    bool honours_grant(const join& m) const;
+    bool join_granted(const join& m);
+    bool append_membership(const std::string& user, storage::member_action action, std::uint64_t conn_id,
+                           member_role role = member_role::member, std::string_view sender = {});
     void decide_change(const change& m, std::string_view line_sender);
     void look_up_line(const change& m, std::uint64_t seq);
     void committed(const pending_post& p, std::uint64_t seq, std::int64_t ts_ms);

@@ -105,7 +105,7 @@ void client_session::handle(const chat::room_reset& r) {
     if (it == rooms_.end()) return;
     // The room restarted without its members: join again from the last
     // line seen; the replay fills the gap, so the client sees no loss.
-    it->room.tell(chat::join{id(), user_, chat::session_ref(self()), {}, it->last_seq, guest_});
+    it->room.tell(chat::join{id(), user_, chat::session_ref(self()), {}, it->last_seq, guest_, granted_role(r.room)});
 }
 
 void client_session::handle(const chat::unsubscribed& u) {
@@ -193,6 +193,7 @@ void client_session::identify(const protocol::request_id& id, const protocol::id
         return fail(id, protocol::error_code::already_identified, "already identified as another user");
     user_ = std::move(claims.subject);
     arm_token_expiry(claims.expires);
+    grants_.reset(claims.rooms.empty() ? nullptr : new std::vector<auth::room_grant>(std::move(claims.rooms)));
     signed_in(id);
 }
 
@@ -260,7 +261,7 @@ void client_session::open(const protocol::request_id& id, const protocol::join_r
     // room creations; the lobby hands it back when the room was running.
     const bool may_create = room_creations_ >= 1.0F;
     if (may_create) room_creations_ -= 1.0F;
-    chat::join j{this->id(), user_, chat::session_ref(self()), id, m.since, guest_, counts};
+    chat::join j{this->id(), user_, chat::session_ref(self()), id, m.since, guest_, counts, granted_role(m.room)};
     ask(ctx_->lobby, chat::open_room{m.room, std::move(j), may_create}, cfg().ask_timeout,
         [this, id, m, may_create](act::result<chat::open_result> r) {
             if (may_create && !(r && r->created))
@@ -399,6 +400,11 @@ client_session::membership_list::iterator client_session::find_room(std::string_
 bool client_session::admitted(std::string_view name) {
     auto it = find_room(name);
     return it != rooms_.end() && it->joined;
+}
+
+std::optional<protocol::member_role> client_session::granted_role(std::string_view room) const {
+    const auth::room_grant* g = grants_ ? auth::granted(*grants_, room) : nullptr;
+    return g != nullptr ? std::optional(g->role) : std::nullopt;
 }
 
 void client_session::arm_token_expiry(std::chrono::system_clock::time_point expires) {

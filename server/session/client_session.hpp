@@ -5,6 +5,7 @@
 // actors. It never sees a socket: tests drive it with a fake connection.
 
 #include "act/actor.hpp"
+#include "auth/jwt.hpp"
 #include "chat/chat_metrics.hpp"
 #include "chat/messages.hpp"
 #include "protocol/requests.hpp"
@@ -17,6 +18,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -157,6 +159,10 @@ private:
     // Signed in with a token: the timer that closes the connection when the
     // token expires (0: none, a guest or not identified).
     std::uint64_t expiry_timer_ = 0;
+    // The rooms the token grants (null: none, as for most): a pointer, so a
+    // connection without grants pays 8 B.
+    std::unique_ptr<const std::vector<auth::room_grant>> grants_;
+    std::optional<protocol::member_role> granted_role(std::string_view room) const;
 };
 
 }  // namespace chatd::session

@@ -78,7 +78,7 @@ TEST(jwks, valid_rs256_and_es256_tokens_give_their_subject) {
 TEST(jwks, the_rooms_claim_is_read_when_present_and_refused_when_not_room_names) {
     auto r = verify(es256(R"({"sub":"alice","exp":1700003600,"rooms":["general","ops-2"]})"));
     ASSERT_TRUE(r.has_value());
-    EXPECT_EQ(r.value().rooms, (std::vector<std::string>{"general", "ops-2"}));
+    EXPECT_EQ(r.value().rooms, (std::vector<chatd::auth::room_grant>{{"general"}, {"ops-2"}}));
     EXPECT_TRUE(verify(es256(alice)).value().rooms.empty());
     EXPECT_EQ(refused(es256(R"({"sub":"alice","exp":1700003600,"rooms":"general"})")), jwt_error::bad_rooms);
     EXPECT_EQ(refused(es256(R"({"sub":"alice","exp":1700003600,"rooms":[".hidden"]})")), jwt_error::bad_rooms);

@@ -103,4 +103,59 @@ TEST(jwt, dates_that_are_not_numbers_are_refused) {
               jwt_error::not_yet_valid);
 }
 
+// ---- rooms: what a token grants ------------------------------------------------
+
+using chatd::auth::granted;
+using chatd::auth::max_granted_rooms;
+using chatd::auth::room_grant;
+using chatd::protocol::member_role;
+
+jwt_claims claims_of(const std::string& rooms_json) {
+    auto r = verify_hs256(sign_hs256_payload(R"({"sub":"alice","exp":1700003600,"rooms":)" + rooms_json + "}", "s3cret"),
+                          "s3cret", now);
+    EXPECT_TRUE(r.has_value()) << rooms_json;
+    return r.has_value() ? r.value() : jwt_claims{};
+}
+
+jwt_error rooms_refused(const std::string& rooms_json) {
+    return refused(sign_hs256_payload(R"({"sub":"alice","exp":1700003600,"rooms":)" + rooms_json + "}", "s3cret"));
+}
+
+TEST(jwt, rooms_as_an_object_grant_each_room_its_role) {
+    const auto c = claims_of(R"({"!k3xq7adm2fzp4wrb5nce":"owner","general":"admin","ops":"member"})");
+    EXPECT_EQ(c.rooms, (std::vector<room_grant>{{"!k3xq7adm2fzp4wrb5nce", member_role::owner},
+                                                {"general", member_role::admin},
+                                                {"ops", member_role::member}}));
+    ASSERT_NE(granted(c.rooms, "general"), nullptr);
+    EXPECT_EQ(granted(c.rooms, "general")->role, member_role::admin);
+    EXPECT_EQ(granted(c.rooms, "random"), nullptr);
+    EXPECT_EQ(granted(c.rooms, "General"), nullptr) << "room names are case-sensitive";
+}
+
+TEST(jwt, rooms_as_an_array_grant_each_room_as_a_member) {
+    const auto c = claims_of(R"(["general","!abc"])");
+    EXPECT_EQ(c.rooms, (std::vector<room_grant>{{"general", member_role::member}, {"!abc", member_role::member}}));
+    EXPECT_TRUE(claims_of("{}").rooms.empty());
+}
+
+TEST(jwt, rooms_with_an_unknown_role_a_bad_name_or_a_name_twice_are_refused) {
+    EXPECT_EQ(rooms_refused(R"({"general":"guest"})"), jwt_error::bad_rooms);
+    EXPECT_EQ(rooms_refused(R"({"general":"Owner"})"), jwt_error::bad_rooms);
+    EXPECT_EQ(rooms_refused(R"({"general":1})"), jwt_error::bad_rooms);
+    EXPECT_EQ(rooms_refused(R"({"!UPPER":"member"})"), jwt_error::bad_rooms);
+    EXPECT_EQ(rooms_refused(R"({"general":"member","general":"owner"})"), jwt_error::bad_rooms);
+    EXPECT_EQ(rooms_refused(R"(["general","general"])"), jwt_error::bad_rooms);
+    EXPECT_EQ(rooms_refused(R"("general")"), jwt_error::bad_rooms);
+}
+
+TEST(jwt, a_token_grants_at_most_max_granted_rooms) {
+    std::string rooms = "{";
+    for (std::size_t i = 0; i <= max_granted_rooms; ++i)
+        rooms += (i == 0 ? "" : ",") + ("\"r" + std::to_string(i) + "\":\"member\"");
+    const std::string too_many = rooms + "}";
+    EXPECT_EQ(rooms_refused(too_many), jwt_error::bad_rooms);
+    const std::string just_enough = rooms.substr(0, rooms.rfind(',')) + "}";
+    EXPECT_EQ(claims_of(just_enough).rooms.size(), max_granted_rooms);
+}
+
 }  // namespace

@@ -1,0 +1,112 @@
+// A room honouring the rooms a user's token grants (docs/protocol.md,
+// "identify"): the user is let in with the granted role, by an event every
+// member sees, except where a grant cannot count.
+
+#include "room_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+
+namespace {
+
+using chatd::chat::join;
+using chatd::storage::event_kind;
+using chatd::storage::forever_ms;
+using chatd::storage::member_action;
+using chatd::storage::member_role;
+using chatd::storage::room_kind;
+using chatd::test::field;
+using chatd::test::of_type;
+using chatd::test::row;
+
+class room_grants_test : public chatd::test::room_fixture {
+protected:
+    /// `user` joins holding a token that grants the room with `role`.
+    member granted(const std::string& user, std::optional<member_role> role, bool guest = false) {
+        auto m = connect(user);
+        room_.tell(join{m.session.id(), user, m.session, std::uint64_t{1}, {}, guest, role});
+        run();
+        return m;
+    }
+};
+
+TEST_F(room_grants_test, a_token_lets_a_non_member_into_a_private_room_with_its_role) {
+    stored("!team", room_kind::private_room, {row("alice", member_role::owner)});
+    make_room("!team");
+    auto alice = joined("alice");
+    auto bob = granted("bob", member_role::admin);
+
+    auto welcome = of_type(bob.frames, "joined");
+    ASSERT_EQ(welcome.size(), 1u);
+    EXPECT_EQ(field(welcome[0], "role"), "admin");
+    const auto& rows = db_->rooms["!team"];
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].kind, event_kind::member);
+    EXPECT_EQ(rows[0].action, member_action::join);
+    EXPECT_EQ(rows[0].subject, "bob");
+    EXPECT_EQ(db_->appended.back().role, member_role::admin);
+    auto seen = of_type(alice.frames, "event");
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(field(seen[0], "user"), "bob");
+    EXPECT_EQ(field(seen[0], "role"), "admin");
+
+    // A member now: it speaks, and its next join (no grant) is let in.
+    say(bob, "b1", "hello");
+    EXPECT_EQ(of_type(alice.frames, "message").size(), 1u);
+    auto again = joined("bob");
+    EXPECT_EQ(of_type(again.frames, "joined").size(), 1u);
+    EXPECT_EQ(field(of_type(again.frames, "joined")[0], "role"), "admin");
+}
+
+TEST_F(room_grants_test, a_member_whose_token_grants_another_role_gets_it_from_the_server) {
+    stored("!team", room_kind::private_room, {row("alice", member_role::owner), row("bob")});
+    make_room("!team");
+    auto alice = joined("alice");
+    auto same = granted("alice", member_role::owner);
+    EXPECT_TRUE(db_->rooms["!team"].empty()) << "the role it has: nothing to store";
+
+    auto bob = granted("bob", member_role::admin);
+    const auto& rows = db_->rooms["!team"];
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].action, member_action::role);
+    EXPECT_EQ(rows[0].subject, "bob");
+    EXPECT_EQ(rows[0].sender, "system");
+    EXPECT_EQ(field(of_type(bob.frames, "joined")[0], "role"), "admin");
+    auto seen = of_type(alice.frames, "event");
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(field(seen[0], "action"), "role");
+    EXPECT_EQ(field(seen[0], "role"), "admin");
+}
+
+TEST_F(room_grants_test, a_grant_does_not_lift_a_ban_open_a_direct_room_or_count_for_a_guest) {
+    auto banned = row("bob");
+    banned.is_member = false;
+    banned.banned_until = forever_ms;
+    stored("!team", room_kind::private_room, {row("alice", member_role::owner), banned});
+    stored("!pair", room_kind::direct, {row("alice"), row("carol")});
+    make_room("!team");
+    auto bob = granted("bob", member_role::member);
+    EXPECT_EQ(last_error(bob), "banned") << "its token named the room: it may be told";
+    EXPECT_TRUE(of_type(bob.frames, "joined").empty());
+    auto gus = granted("guest:gus", member_role::member, true);
+    EXPECT_EQ(last_error(gus), "not_found");
+
+    make_room("!pair");
+    auto dan = granted("dan", member_role::owner);
+    EXPECT_EQ(last_error(dan), "not_found") << "a direct room is its users' alone";
+    EXPECT_TRUE(db_->rooms["!team"].empty());
+    EXPECT_TRUE(db_->rooms["!pair"].empty());
+}
+
+TEST_F(room_grants_test, a_grant_makes_an_owner_of_a_public_room) {
+    make_room("lobby");
+    auto olga = granted("olga", member_role::owner);
+    EXPECT_EQ(field(of_type(olga.frames, "joined")[0], "role"), "owner");
+    ASSERT_EQ(db_->appended.size(), 1u);
+    EXPECT_EQ(db_->appended[0].action, member_action::join);
+    EXPECT_EQ(db_->appended[0].role, member_role::owner);
+}
+
+}  // namespace
