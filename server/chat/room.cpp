@@ -98,9 +98,6 @@ void room::decide_join(const join& m) {
         case verdict::banned: return refuse(m, protocol::error_code::banned, "you are banned from this room");
         default:
             if (!grant) return refuse(m, protocol::error_code::not_found, no_such_room);
-            // A token names the room, so its holder knows it exists: a ban is said.
-            if (const member_state* me = policy_.find(m.user); me != nullptr && in_force(me->banned_until_ms, wall_ms()))
-                return refuse(m, protocol::error_code::banned, "you are banned from this room");
     }
     if (grant && !join_granted(m))
         return refuse(m, protocol::error_code::unavailable, "storage is overloaded; join again");

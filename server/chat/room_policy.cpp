@@ -29,11 +29,12 @@ verdict room_policy::decide(actor_id who, room_action what, std::int64_t now_ms,
     const member_state* me = find(who.user);
     const bool member = me != nullptr && me->member;
     const bool banned = me != nullptr && in_force(me->banned_until_ms, now_ms);
-    // A private or direct room does not exist for anyone outside it: the
-    // same answer as a name nobody uses. A ban takes membership away, so a
-    // banned user of a private room learns nothing either.
-    if (kind_ != room_kind::public_room && (!member || who.guest)) return verdict::not_found;
+    // A ban is said, in every kind of room (docs/protocol.md): the banned
+    // user knew the room, so it learns nothing it did not.
     if (banned) return verdict::banned;
+    // A private or direct room does not exist for anyone else outside it:
+    // the same answer as a name nobody uses.
+    if (kind_ != room_kind::public_room && (!member || who.guest)) return verdict::not_found;
     switch (what) {
         case room_action::join:
         case room_action::read:

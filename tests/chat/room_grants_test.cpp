@@ -88,7 +88,7 @@ TEST_F(room_grants_test, a_grant_does_not_lift_a_ban_open_a_direct_room_or_count
     stored("!pair", room_kind::direct, {row("alice"), row("carol")});
     make_room("!team");
     auto bob = granted("bob", member_role::member);
-    EXPECT_EQ(last_error(bob), "banned") << "its token named the room: it may be told";
+    EXPECT_EQ(last_error(bob), "banned") << "a grant does not lift a ban";
     EXPECT_TRUE(of_type(bob.frames, "joined").empty());
     auto gus = granted("guest:gus", member_role::member, true);
     EXPECT_EQ(last_error(gus), "not_found");

@@ -72,10 +72,11 @@ TEST(room_policy, a_ban_keeps_a_user_out_of_a_public_room_until_it_ends) {
     EXPECT_EQ(p.decide(user("max"), room_action::join, now + 1'000'000'000), verdict::banned);
 }
 
-TEST(room_policy, a_banned_user_of_a_private_room_learns_nothing_more) {
+TEST(room_policy, a_banned_user_of_a_private_room_is_told_it_is_banned_until_the_ban_ends) {
     room_policy p = room_with_staff(room_kind::private_room);
-    p.set("max", {.member = false, .banned_until_ms = forever_ms});
-    EXPECT_EQ(p.decide(user("max"), room_action::join, now), verdict::not_found);
+    p.set("max", {.member = false, .banned_until_ms = now + 10});
+    EXPECT_EQ(p.decide(user("max"), room_action::join, now), verdict::banned);
+    EXPECT_EQ(p.decide(user("max"), room_action::join, now + 10), verdict::not_found) << "no longer a member";
 }
 
 TEST(room_policy, a_muted_member_reads_and_deletes_its_own_lines_but_cannot_post) {
