@@ -1,9 +1,10 @@
 // The page: a view over ChatClient (protocol.js) and RoomState (room_state.js).
 // Text from the network is only ever set with textContent, never as markup.
 import { ChatClient } from './protocol.js';
-import { RoomState, continuesGroup, typingText, describeError, eventText, roomLabel, userText, TYPING_SHOW_MS } from './room_state.js';
+import { RoomState, continuesGroup, typingText, describeError, eventText, roomLabel, TYPING_SHOW_MS } from './room_state.js';
 import { lineItem, bubble, showUser } from './line_view.js';
 import { rosterItems } from './members_view.js';
+import { setUpRoomTools } from './room_tools.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -220,6 +221,7 @@ function onJoined(j) {
   room.memberCount = j.member_count ?? j.members.length;
   describeRoom(room, { kind: j.kind, topic: j.topic, role: j.role });
   room.setCounts(j);
+  if (typeof j.kind === 'string' && !server.product) { server.product = true; renderTools(); }   // a server with the room model
   if (j.room === current) { renderMembers(); renderHeading(); markSeen(); }
   if (room.hasMore === null && j.room === current) loadOlder(room);
   loadRoster(room);
@@ -253,7 +255,7 @@ const inSight = (name) => name === current && !document.hidden;
 /** Moves the read marker to the newest seq of the room in view. */
 function markSeen() {
   const room = rooms.get(current);
-  if (!room || document.hidden || !client?.connected) return;
+  if (!room || document.hidden || !client?.connected || !server.product) return;
   const seq = Math.max(client.lastSeq(room.name), room.newestSeq());
   if (seq > room.readSeq) client.markRead(room.name, seq).catch(() => {});
 }
@@ -413,98 +415,22 @@ function showNotice(text) {
 
 // ---- rooms, members and roles ----------------------------------------------
 
-/** Runs a request of the room model; an error shows, and an older server's unknown_type hides the feature. */
-async function attempt(what, run) {
-  try {
-    return await run();
-  } catch (err) {
-    showError(`${what}: ${describeError(err)}`);
-    renderTools();
-    return null;
-  }
-}
-
-/** A room reply (create_room, open_direct): the room is added, joined and shown. */
-function enterRoom(reply) {
-  const room = rooms.get(reply.room) ?? new RoomState(reply.room);
-  describeRoom(room, reply);
-  rooms.set(reply.room, room);
-  openRoom(reply.room);
-  switchTo(reply.room);
-}
-
-$('create-kind').addEventListener('change', () => {
-  const pub = $('create-kind').value === 'public';
-  $('create-name-field').hidden = !pub;
-  $('create-name').required = pub;
+const tools = setUpRoomTools({
+  get client() { return client; },
+  get room() { return rooms.get(current); },
+  server,
+  showError,
+  showNotice,
+  /** A room reply (create_room, open_direct): the room is added, joined and shown. */
+  enterRoom(reply) {
+    const room = rooms.get(reply.room) ?? new RoomState(reply.room);
+    describeRoom(room, reply);
+    rooms.set(reply.room, room);
+    openRoom(reply.room);
+    switchTo(reply.room);
+  },
 });
-
-$('create-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const kind = $('create-kind').value;
-  const name = $('create-name').value.trim();
-  const topic = $('create-topic').value.trim();
-  const reply = await attempt('Could not create the room',
-    () => client.createRoom(kind === 'public' ? { kind, room: name, topic } : { kind, topic }));
-  if (!reply) return;
-  $('create-form').reset();
-  $('create-name-field').hidden = true;
-  $('create-box').open = false;
-  enterRoom(reply);
-});
-
-$('direct-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const users = [...new Set($('direct-users').value.split(',').map((u) => u.trim()).filter(Boolean))];
-  if (users.length === 0) return;
-  const reply = await attempt('Could not open the conversation', () => client.openDirect(users));
-  if (!reply) return;
-  $('direct-form').reset();
-  $('direct-box').open = false;
-  enterRoom(reply);
-});
-
-$('invite-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const user = $('invite-user').value.trim();
-  if (!user || !current) return;
-  if (await attempt(`Could not invite ${user}`, () => client.invite(current, user))) {
-    $('invite-user').value = '';
-    showNotice(`${userText(user)} was invited.`);
-  }
-});
-
-$('topic-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  if (!current) return;
-  await attempt('Could not set the topic', () => client.setTopic(current, $('topic').value.trim()));
-});
-
-/** A moderation button in the member list. */
-function moderate(action, user, extra) {
-  const room = current;
-  const run = {
-    remove: () => client.remove(room, user),
-    ban: () => client.ban(room, user, extra),
-    mute: () => client.mute(room, user, extra),
-    unmute: () => client.unmute(room, user),
-    set_role: () => client.setRole(room, user, extra),
-  }[action];
-  if (run) attempt(`Could not ${action.replace('_', ' ')} ${userText(user)}`, run);
-}
-
-/** Shows the forms of the room model the server offers and the user may use. */
-function renderTools() {
-  const product = server.product && client?.supports('create_room') !== false;
-  $('product-tools').hidden = !server.product || server.guest;
-  $('create-box').hidden = !product;
-  $('direct-box').hidden = !server.product || !client.supports('open_direct');
-  const room = rooms.get(current);
-  const moderator = room && (room.role === 'owner' || room.role === 'admin') && room.kind !== 'direct';
-  $('room-tools').hidden = !server.product || !room || !client.supports('members');
-  $('invite-form').hidden = !moderator || !client.supports('invite');
-  $('topic-form').hidden = !room || !client.supports('set_topic') || !(moderator || (room.kind === 'direct' && room.role));
-}
+const { attempt, moderate, renderTools } = tools;
 
 /** The title and topic of the room in view. */
 function renderHeading() {
