@@ -328,7 +328,15 @@ export class ChatClient extends EventTarget {
   async #joinNow(room) {
     const entry = this.rooms.get(room);
     const since = entry.lastSeq;
-    const reply = await this.request('join', since ? { room, since } : { room });
+    let reply;
+    try {
+      reply = await this.request('join', since ? { room, since } : { room });
+    } catch (err) {
+      // Refused by the server (not_found, banned, …): not a room to rejoin. A
+      // lost connection keeps it, for the rejoin after the reconnect.
+      if (err?.type === 'error' && this.rooms.get(room) === entry) this.#drop(room, err);
+      throw err;
+    }
     if (this.rooms.get(room) !== entry) return reply;   // left meanwhile
     entry.joinedSince = since;
     // A fresh join replays nothing: what came before is history, what comes

@@ -264,3 +264,20 @@ test('pushes of the log\'s events move the resume point; removed drops the room,
   assert.deepEqual(seen, ['event:r', 'marker:r', 'removed:r']);
   chat.close();
 });
+
+test('a join the server refuses (banned, not_found) is not kept for rejoining, and may be asked again', async () => {
+  let refuse = true;
+  const answer = scriptedServer((req) => {
+    if (req.type === 'join' && refuse) return [{ type: 'error', id: req.id, code: 'banned', message: 'you are banned' }];
+    return productServer()(req);
+  });
+  const chat = new ChatClient('ws://x/ws', { name: 'ann' }, { WebSocket: answer.WebSocket });
+  chat.connect();
+  await reaches(chat, 'connected');
+  await assert.rejects(chat.join('town'), { code: 'banned' });
+  assert.equal(chat.rooms.has('town'), false);
+  refuse = false;
+  assert.equal((await chat.join('town')).room, 'town');
+  assert.deepEqual(answer.sent.filter((r) => r.type === 'join').map((r) => r.room), ['town', 'town']);
+  chat.close();
+});
