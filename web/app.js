@@ -1,7 +1,7 @@
 // The page: a view over ChatClient (protocol.js) and RoomState (room_state.js).
 // Text from the network is only ever set with textContent, never as markup.
 import { ChatClient } from './protocol.js';
-import { RoomState, continuesGroup, typingText, describeError, eventText, roomLabel, TYPING_SHOW_MS } from './room_state.js';
+import { RoomState, continuesGroup, typingText, describeError, eventText, roomLabel, canModerate, TYPING_SHOW_MS } from './room_state.js';
 import { lineItem, bubble, showUser } from './line_view.js';
 import { rosterItems } from './members_view.js';
 import { setUpRoomTools } from './room_tools.js';
@@ -585,17 +585,28 @@ function lineNode(room, line) {
   return li;
 }
 
-/** A membership or topic change, as a small line of its own. */
+/** A membership or topic change, as a small line of its own; a ban offers owners and admins to lift it. */
 function eventNode(room, e) {
   const key = `${room.name}\n${e.seq}`;
+  const unban = e.kind === 'member' && e.action === 'ban' && canModerate(room.role, undefined, room.kind) && client.supports('unban');
+  const sig = `event|${unban}`;
   const drawn = lineNodes.get(key);
-  if (drawn) return drawn.li;
+  if (drawn?.sig === sig) return drawn.li;
   const li = document.createElement('li');
   li.className = 'event';
   li.dataset.seq = String(e.seq);
   li.dataset.kind = e.kind;
   li.textContent = eventText(e);
-  lineNodes.set(key, { li, sig: '' });
+  if (unban) {
+    const lift = document.createElement('button');
+    lift.type = 'button';
+    lift.className = 'link';
+    lift.textContent = 'Unban';
+    lift.setAttribute('aria-label', `Unban ${e.user}`);
+    lift.addEventListener('click', () => moderate('unban', e.user));
+    li.append(' ', lift);
+  }
+  lineNodes.set(key, { li, sig });
   return li;
 }
 

@@ -71,7 +71,7 @@ export function setUpRoomTools(ctx) {
     if (room) await attempt('Could not set the topic', () => ctx.client.setTopic(room, $('topic').value.trim()));
   });
 
-  /** A moderation button of the member list: remove, ban, mute, unmute or set_role of `user`. */
+  /** A moderation button of the member list: remove, ban, unban, mute, unmute or set_role of `user`. */
   function moderate(action, user, extra) {
     const room = ctx.room?.name;
     const client = ctx.client;
@@ -80,6 +80,7 @@ export function setUpRoomTools(ctx) {
       ban: () => client.ban(room, user, extra),
       mute: () => client.mute(room, user, extra),
       unmute: () => client.unmute(room, user),
+      unban: () => client.unban(room, user),
       set_role: () => client.setRole(room, user, extra),
     }[action];
     if (room && run) attempt(`Could not ${action.replace('_', ' ')} ${userText(user)}`, run);
