@@ -148,8 +148,11 @@ function openRoom(name) {
 
 function closeRoom(name, tellServer = true) {
   // With the room model, leaving from the list gives the membership up, or
-  // the room would come back with the next identify.
-  if (tellServer) client.leave(name, { forget: server.product }).catch(() => {});
+  // the room would come back with the next identify; but not of a direct
+  // room, which nothing could give back (open_direct does not): closing one
+  // only unsubscribes, and it is listed again at the next sign-in.
+  const forget = server.product && rooms.get(name)?.kind !== 'direct';
+  if (tellServer) client.leave(name, { forget }).catch(() => {});
   rooms.delete(name);
   for (const key of lineNodes.keys()) if (key.startsWith(`${name}\n`)) lineNodes.delete(key);   // drawn lines go with the room
   saved.rooms = [...rooms.keys()];
