@@ -281,32 +281,28 @@ test('unread counts come from the server, the page adds live lines and mentions,
   await desk.context().close();
 });
 
-test('a server without the room model: the page works as before, offers none of it, and sends no read', async () => {
-  const page = await openPage(browser, chatd);
-  const asked = [];
-  // Stand in for an older server: identify lists no rooms, joined has no kind, the new requests are unknown.
-  await page.routeWebSocket(/\/ws$/, (ws) => {
-    const server = ws.connectToServer();
-    ws.onMessage((raw) => {
-      const req = JSON.parse(raw);
-      asked.push(req.type);
-      if (['create_room', 'open_direct', 'members', 'read', 'edit', 'delete', 'react'].includes(req.type)) {
-        ws.send(JSON.stringify({ type: 'error', id: req.id, code: 'unknown_type', message: 'no such request' }));
-      } else server.send(raw);
-    });
-    server.onMessage((raw) => {
-      const msg = JSON.parse(raw);
-      for (const k of ['rooms', 'kind', 'topic', 'role', 'read', 'unread', 'mentions']) delete msg[k];
-      ws.send(JSON.stringify(msg));
-    });
-  });
-  await page.reload();
-  await signInAs(page, 'old', secret, 'legacy');
-  await send(page, 'plain as before');
-  assert.equal(await page.locator('#product-tools').isVisible(), false);
-  assert.equal(await page.locator('#room-tools').isVisible(), false);
-  assert.equal(await lineWith(page, 'plain as before').locator('.line-tools').count(), 0);
-  assert.deepEqual(asked.filter((t) => !['identify', 'join', 'send', 'history', 'typing', 'ping'].includes(t)), []);
-  assert.deepEqual(page.errors, []);
-  await page.context().close();
+test('a server without the room model (--product-requests false): the page works as before, offers none of it, and sends no read', async () => {
+  const old = await new Chatd(['--jwt-secret', secret, '--product-requests', 'false']).start();
+  try {
+    const page = await openPage(browser, old);
+    const asked = [];
+    page.on('websocket', (ws) => ws.on('framesent', (f) => asked.push(JSON.parse(f.payload).type)));
+    await signInAs(page, 'old', secret, 'legacy');
+    await send(page, 'plain as before');
+    const other = new ChatClient(`ws://127.0.0.1:${old.port}/ws`, { token: token('older', secret) });
+    other.connect();
+    await other.join('legacy');
+    await other.send('legacy', 'from someone else');
+    await waitForLine(page, 'from someone else');
+    other.close();
+    assert.equal(await page.locator('#product-tools').isVisible(), false);
+    assert.equal(await page.locator('#room-tools').isVisible(), false);
+    assert.equal(await page.locator('#lines .line-tools').count(), 0);
+    assert.equal(await page.locator('.room[data-room="legacy"]').getAttribute('data-kind'), 'public');
+    assert.deepEqual(asked.filter((t) => !['identify', 'join', 'send', 'history', 'typing', 'ping'].includes(t)), []);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  } finally {
+    await old.dispose();
+  }
 });
