@@ -1,7 +1,10 @@
 // The page: a view over ChatClient (protocol.js) and RoomState (room_state.js).
 // Text from the network is only ever set with textContent, never as markup.
 import { ChatClient } from './protocol.js';
-import { RoomState, continuesGroup, typingText, describeError, splitUser, TYPING_SHOW_MS } from './room_state.js';
+import { RoomState, continuesGroup, typingText, describeError, eventText, roomLabel, canModerate, TYPING_SHOW_MS } from './room_state.js';
+import { lineItem, bubble, showUser } from './line_view.js';
+import { rosterItems } from './members_view.js';
+import { setUpRoomTools } from './room_tools.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -19,8 +22,12 @@ let client = null;
 /** room name -> RoomState, in the order the user joined them. */
 const rooms = new Map();
 let current = null;
-/** `${room}\n${seq}` -> the <li> drawn for that line, so redraws reuse nodes. */
+/** `${room}\n${seq}` -> {li, sig}: the <li> drawn for that line and what it showed, so redraws reuse nodes. */
 const lineNodes = new Map();
+/** The server's answer to identify: whether it has the room model (rooms, roles, read markers), and whether we are a guest. */
+const server = { product: false, guest: true };
+/** The line being edited or asked to be deleted: {room, seq, mode: 'edit'|'delete'}, or null. */
+let lineFocus = null;
 
 // ---- sign-in ---------------------------------------------------------------
 
@@ -69,7 +76,7 @@ function start(identity) {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   client = new ChatClient(`${scheme}://${location.host}/ws`, identity);
   client.addEventListener('state', (ev) => showState(ev.detail));
-  client.addEventListener('identified', (ev) => { showUser($('me'), ev.detail.user); render(); });
+  client.addEventListener('identified', (ev) => onIdentified(ev.detail));
   client.addEventListener('fatal', (ev) => {
     const { code, message } = ev.detail;
     if (['auth_failed', 'guests_not_allowed', 'invalid_field', 'missing_field'].includes(code)) {
@@ -86,6 +93,11 @@ function start(identity) {
   client.addEventListener('replay_done', (ev) => onReplayDone(ev.detail));
   client.addEventListener('presence', (ev) => onPresence(ev.detail));
   client.addEventListener('typing', (ev) => onTyping(ev.detail));
+  client.addEventListener('event', (ev) => onEvent(ev.detail));
+  client.addEventListener('read_ok', (ev) => onMarker(ev.detail));
+  client.addEventListener('marker', (ev) => onMarker(ev.detail));
+  client.addEventListener('removed', (ev) => onRemoved(ev.detail));
+  client.addEventListener('unsupported', () => renderTools());
 
   $('signin-screen').hidden = true;
   $('chat-screen').hidden = false;
@@ -125,6 +137,7 @@ $('retry-now').addEventListener('click', () => client?.retryNow());
 function openRoom(name) {
   if (!rooms.has(name)) rooms.set(name, new RoomState(name));
   saved.rooms = [...rooms.keys()];
+  if (client.rooms.has(name)) return renderRooms();   // in it, or joining already
   client.join(name).catch((err) => {
     if (err?.code === 'closed' || err?.code === 'timeout') return;   // rejoined after the reconnect
     showError(`Could not join ${name}: ${describeError(err)}`);
@@ -134,7 +147,12 @@ function openRoom(name) {
 }
 
 function closeRoom(name, tellServer = true) {
-  if (tellServer) client.leave(name).catch(() => {});
+  // With the room model, leaving from the list gives the membership up, or
+  // the room would come back with the next identify; but not of a direct
+  // room, which nothing could give back (open_direct does not): closing one
+  // only unsubscribes, and it is listed again at the next sign-in.
+  const forget = server.product && rooms.get(name)?.kind !== 'direct';
+  if (tellServer) client.leave(name, { forget }).catch(() => {});
   rooms.delete(name);
   for (const key of lineNodes.keys()) if (key.startsWith(`${name}\n`)) lineNodes.delete(key);   // drawn lines go with the room
   saved.rooms = [...rooms.keys()];
@@ -146,11 +164,12 @@ function switchTo(name) {
   current = name;
   saved.current = name;
   const room = rooms.get(name);
-  if (room) room.unread = 0;
+  lineFocus = null;
+  if (room) { room.unread = 0; room.mentions = 0; }
   document.body.classList.remove('sidebar-open');
-  $('room-title').textContent = name ? `# ${name}` : 'No room';
+  renderHeading();
   $('composer').hidden = !name;
-  $('text').placeholder = name ? `Message #${name}` : '';
+  markSeen();
   renderRooms();
   renderMembers();
   renderTyping();
@@ -167,26 +186,118 @@ $('join-form').addEventListener('submit', (e) => {
   switchTo(name);
 });
 
+function onIdentified(hello) {
+  showUser($('me'), hello.user);
+  server.product = Array.isArray(hello.rooms);
+  server.guest = hello.guest === true;
+  // The rooms the user is a member of, from any device: each shows with its
+  // counts and is joined, after the rooms this page already had.
+  for (const r of hello.rooms ?? []) {
+    if (typeof r?.room !== 'string') continue;
+    const known = rooms.get(r.room) ?? new RoomState(r.room);
+    describeRoom(known, r);
+    known.setCounts(r);
+    if (!rooms.has(r.room)) { rooms.set(r.room, known); openRoom(r.room); }
+  }
+  if (current === null && rooms.size > 0) switchTo(rooms.keys().next().value);
+  renderTools();
+  renderHeading();
+  renderRooms();
+  render();
+}
+
+/** Takes what the server says of a room (identify's rooms, joined, a room reply): kind, topic, role. */
+function describeRoom(room, r) {
+  if (typeof r.kind === 'string') room.kind = r.kind;
+  if (typeof r.topic === 'string') room.topic = r.topic;
+  if (typeof r.role === 'string') room.role = r.role;
+  if (Array.isArray(r.members) && r.members.length && typeof r.members[0] === 'object') {
+    room.roles = new Map(r.members.map((m) => [m.user, m]));
+  }
+}
+
 function onJoined(j) {
   const room = rooms.get(j.room);
   if (!room) return;
   room.joined = true;
   room.members = new Set(j.members);
   room.memberCount = j.member_count ?? j.members.length;
-  if (j.room === current) renderMembers();
+  describeRoom(room, { kind: j.kind, topic: j.topic, role: j.role });
+  room.setCounts(j);
+  if (typeof j.kind === 'string' && !server.product) { server.product = true; renderTools(); }   // a server with the room model
+  if (j.room === current) { renderMembers(); renderHeading(); markSeen(); }
   if (room.hasMore === null && j.room === current) loadOlder(room);
+  loadRoster(room);
+  renderRooms();
   render();
+}
+
+/** Asks the server for the room's members and roles (once at a time; quietly nothing on an older server). */
+async function loadRoster(room) {
+  if (!server.product || !client.supports('members')) return;
+  if (room.rosterLoading) { room.rosterAgain = true; return; }
+  room.rosterLoading = true;
+  try {
+    const reply = await client.members(room.name);
+    room.roles = new Map(reply.members.map((m) => [m.user, m]));
+    const mine = room.roles.get(client.user);
+    if (mine) room.role = mine.role;
+  } catch (err) {
+    if (!['closed', 'offline', 'unknown_type', 'not_in_room', 'timeout'].includes(err?.code)) showError(describeError(err));
+  } finally {
+    room.rosterLoading = false;
+  }
+  if (room.rosterAgain) { room.rosterAgain = false; return loadRoster(room); }
+  if (room.name === current) { renderMembers(); renderHeading(); render(); }
+  renderRooms();
+}
+
+/** True when the user sees the room `name` now: in view, and the page not hidden. */
+const inSight = (name) => name === current && !document.hidden;
+
+/** Moves the read marker to the newest seq of the room in view. */
+function markSeen() {
+  const room = rooms.get(current);
+  if (!room || document.hidden || !client?.connected || !server.product) return;
+  const seq = Math.max(client.lastSeq(room.name), room.newestSeq());
+  if (seq > room.readSeq) client.markRead(room.name, seq).catch(() => {});
 }
 
 function onMessage(m) {
   const room = rooms.get(m.room);
-  if (!room || !room.addLine(m)) return;
-  if ((m.room !== current || document.hidden) && m.from !== client.user) {
-    room.unread++;
-    renderRooms();
-  }
+  if (!room || !room.addLine(m, true)) return;
+  if (room.countIncoming(m, client.user, inSight(m.room))) renderRooms();
   if (room.typing.delete(m.from)) renderTyping();
-  if (m.room === current) render();
+  if (m.room === current) { render(); markSeen(); }
+}
+
+function onEvent(e) {
+  const room = rooms.get(e.room);
+  if (!room || !room.addLine(e, true)) return;
+  if (e.kind === 'member') {
+    if (e.user === client.user && e.role && (e.action === 'role' || e.action === 'join' || e.action === 'invite')) room.role = e.role;
+    loadRoster(room);
+  }
+  if (e.kind === 'topic' && e.room === current) renderHeading();
+  if (e.kind === 'topic') renderRooms();
+  if (e.room === current) { render(); markSeen(); }
+}
+
+/** read_ok (this page read) or marker (another device did): the server's counts. */
+function onMarker(m) {
+  const room = rooms.get(m.room);
+  if (!room) return;
+  room.setCounts(m);
+  if (inSight(m.room)) { room.unread = 0; room.mentions = 0; }
+  renderRooms();
+}
+
+function onRemoved(r) {
+  const room = rooms.get(r.room);
+  if (!room) return;
+  const label = roomLabel(room, client.user);
+  closeRoom(r.room, false);
+  showNotice(r.reason === 'banned' ? `You were banned from ${label}.` : `You were removed from ${label}.`);
 }
 
 function onReplayDone(r) {
@@ -216,7 +327,9 @@ setInterval(renderTyping, 1000);   // expires typing notices
 
 document.addEventListener('visibilitychange', () => {
   const room = rooms.get(current);
-  if (!document.hidden && room?.unread) { room.unread = 0; renderRooms(); }
+  if (document.hidden || !room) return;
+  markSeen();
+  if (room.unread || room.mentions) { room.unread = 0; room.mentions = 0; renderRooms(); }
 });
 
 // ---- history paging --------------------------------------------------------
@@ -296,6 +409,44 @@ function showError(text) {
   errorTimer = setTimeout(() => { $('error').textContent = ''; }, 10000);
 }
 
+let noticeTimer = null;
+function showNotice(text) {
+  $('notice').textContent = text;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => { $('notice').textContent = ''; }, 15000);
+}
+
+// ---- rooms, members and roles ----------------------------------------------
+
+const tools = setUpRoomTools({
+  get client() { return client; },
+  get room() { return rooms.get(current); },
+  server,
+  showError,
+  showNotice,
+  /** A room reply (create_room, open_direct): the room is added, joined and shown. */
+  enterRoom(reply) {
+    const room = rooms.get(reply.room) ?? new RoomState(reply.room);
+    describeRoom(room, reply);
+    rooms.set(reply.room, room);
+    openRoom(reply.room);
+    switchTo(reply.room);
+  },
+});
+const { attempt, moderate, renderTools } = tools;
+
+/** The title and topic of the room in view. */
+function renderHeading() {
+  const room = rooms.get(current);
+  const label = room ? roomLabel(room, client?.user) : '';
+  const mark = { private: '🔒', direct: '@' }[room?.kind] ?? '#';
+  $('room-title').textContent = room ? `${mark} ${label}` : 'No room';
+  $('room-topic').textContent = room?.kind !== 'private' ? room?.topic ?? '' : '';
+  $('text').placeholder = room ? `Message ${mark === '#' ? '#' : ''}${label}` : '';
+  if (document.activeElement !== $('topic')) $('topic').value = room?.topic ?? '';
+  renderTools();
+}
+
 // ---- drawing ---------------------------------------------------------------
 
 $('menu').addEventListener('click', () => {
@@ -310,11 +461,22 @@ function renderRooms() {
     const li = document.createElement('li');
     li.className = room.name === current ? 'room active' : 'room';
     li.dataset.room = room.name;
+    li.dataset.kind = room.kind ?? 'public';
+    const label = roomLabel(room, client?.user);
     const open = document.createElement('button');
     open.className = 'room-name';
-    open.textContent = `# ${room.name}`;
+    const mark = { private: '🔒', direct: '@' }[room.kind] ?? '#';
+    open.textContent = `${mark} ${label}`;
+    open.setAttribute('aria-label', `${label}, ${room.kind === 'direct' ? 'direct message' : `${room.kind ?? 'public'} room`}`);
     open.addEventListener('click', () => switchTo(room.name));
     li.append(open);
+    if (room.mentions > 0) {
+      const badge = document.createElement('span');
+      badge.className = 'mentions';
+      badge.textContent = `@${room.mentions > 99 ? '99+' : room.mentions}`;
+      badge.setAttribute('aria-label', `${room.mentions} mentioning you`);
+      li.append(badge);
+    }
     if (room.unread > 0) {
       const badge = document.createElement('span');
       badge.className = 'unread';
@@ -325,8 +487,8 @@ function renderRooms() {
     const leave = document.createElement('button');
     leave.className = 'leave icon';
     leave.textContent = '×';
-    leave.title = `Leave ${room.name}`;
-    leave.setAttribute('aria-label', `Leave ${room.name}`);
+    leave.title = `Leave ${label}`;
+    leave.setAttribute('aria-label', `Leave ${label}`);
     leave.addEventListener('click', () => closeRoom(room.name));
     li.append(leave);
     return li;
@@ -342,9 +504,19 @@ function renderMembers() {
   $('members').replaceChildren(...members.map((m) => {
     const li = document.createElement('li');
     showUser(li, m);
+    const role = room.roles.get(m)?.role;
+    if (role === 'owner' || role === 'admin') {
+      const badge = document.createElement('span');
+      badge.className = 'badge role';
+      badge.textContent = role;
+      li.append(' ', badge);
+    }
     if (m === client?.user) li.classList.add('self');
     return li;
   }));
+  const roster = room ? rosterItems(room, { self: client?.user, present: room.members, act: moderate }) : [];
+  $('roster').replaceChildren(...roster);
+  $('roster-count').textContent = room ? `(${roster.length})` : '';
   if (room && count > members.length) {
     const li = document.createElement('li');
     li.className = 'others muted';
@@ -366,7 +538,6 @@ function renderHistoryStatus() {
   $('history-status').textContent = status;
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
 
 function dayLabel(ts) {
@@ -378,45 +549,67 @@ function dayLabel(ts) {
   return dayFormat.format(d);
 }
 
-/** Shows a user name in `el`: a guest (`guest:<name>`) as the name and a "guest" mark. */
-function showUser(el, user) {
-  const { name, guest } = splitUser(user);
-  el.textContent = name;
-  if (!guest) return;
-  const mark = document.createElement('span');
-  mark.className = 'guest-mark';
-  mark.textContent = 'guest';
-  el.append(' ', mark);
-}
-
-/** A line's <li>: sender, then `stamp` (its time or its sending status), then the text. */
-function bubble(className, fromText, stamp, bodyText) {
-  const li = document.createElement('li');
-  li.className = className;
-  const meta = document.createElement('div');
-  meta.className = 'meta';
-  const from = document.createElement('span');
-  from.className = 'from';
-  showUser(from, fromText);
-  meta.append(from, stamp);
-  const text = document.createElement('div');
-  text.className = 'text';
-  text.textContent = bodyText;
-  li.append(meta, text);
+/** The <li> of a stored line, rebuilt only when what it shows changed. */
+function lineNode(room, line) {
+  const key = `${room.name}\n${line.seq}`;
+  const mine = line.from === client?.user;
+  const moderator = room.role === 'owner' || room.role === 'admin';
+  const focus = lineFocus?.room === room.name && lineFocus.seq === line.seq ? lineFocus.mode : '';
+  const product = server.product;
+  const view = {
+    self: client?.user,
+    canEdit: product && mine && client.supports('edit'),
+    canDelete: product && (mine || (moderator && room.roles.get(line.from)?.role !== 'owner')) && client.supports('delete'),
+    canReact: product && client.supports('react') && room.role !== null,
+    editing: focus === 'edit',
+    confirmingDelete: focus === 'delete',
+  };
+  const sig = `${line.version}|${view.canEdit}|${view.canDelete}|${view.canReact}|${focus}`;
+  const drawn = lineNodes.get(key);
+  if (drawn?.sig === sig) return drawn.li;
+  const at = (mode) => () => { lineFocus = mode ? { room: room.name, seq: line.seq, mode } : null; render(); };
+  Object.assign(view, {
+    startEdit: at('edit'),
+    askDelete: at('delete'),
+    cancel: at(null),
+    saveEdit: (text) => {
+      at(null)();
+      if (text.trim() && text !== line.text) attempt('Not edited', () => client.edit(room.name, line.seq, text));
+    },
+    confirmDelete: () => { at(null)(); attempt('Not deleted', () => client.deleteLine(room.name, line.seq)); },
+    toggleReaction: (emoji, add) => {
+      const has = line.reactions.get(emoji)?.has(client.user);
+      if (has && add) return;
+      attempt('Reaction not saved', () => (has ? client.unreact : client.react).call(client, room.name, line.seq, emoji));
+    },
+  });
+  const li = lineItem(line, view);
+  lineNodes.set(key, { li, sig });
   return li;
 }
 
-function lineNode(room, line) {
-  const key = `${room}\n${line.seq}`;
-  let li = lineNodes.get(key);
-  if (li) return li;
-  const time = document.createElement('time');
-  time.dateTime = new Date(line.ts).toISOString();
-  time.title = new Date(line.ts).toLocaleString();
-  time.textContent = timeFormat.format(line.ts);
-  li = bubble('line', line.from, time, line.text);
-  li.dataset.seq = String(line.seq);
-  lineNodes.set(key, li);
+/** A membership or topic change, as a small line of its own; a ban offers owners and admins to lift it. */
+function eventNode(room, e) {
+  const key = `${room.name}\n${e.seq}`;
+  const unban = e.kind === 'member' && e.action === 'ban' && canModerate(room.role, undefined, room.kind) && client.supports('unban');
+  const sig = `event|${unban}`;
+  const drawn = lineNodes.get(key);
+  if (drawn?.sig === sig) return drawn.li;
+  const li = document.createElement('li');
+  li.className = 'event';
+  li.dataset.seq = String(e.seq);
+  li.dataset.kind = e.kind;
+  li.textContent = eventText(e);
+  if (unban) {
+    const lift = document.createElement('button');
+    lift.type = 'button';
+    lift.className = 'link';
+    lift.textContent = 'Unban';
+    lift.setAttribute('aria-label', `Unban ${e.user}`);
+    lift.addEventListener('click', () => moderate('unban', e.user));
+    li.append(' ', lift);
+  }
+  lineNodes.set(key, { li, sig });
   return li;
 }
 
@@ -462,16 +655,21 @@ function drawLines() {
   const nodes = [];
   if (room) {
     let prev = null;
-    for (const line of room.sorted()) {
+    for (const line of room.visible()) {
       if (!prev || new Date(prev.ts).toDateString() !== new Date(line.ts).toDateString()) {
         const day = document.createElement('li');
         day.className = 'day';
         day.textContent = dayLabel(line.ts);
         nodes.push(day);
       }
-      const li = lineNode(room.name, line);
+      if (line.kind !== 'line') {
+        nodes.push(eventNode(room, line));
+        prev = line;
+        continue;
+      }
+      const li = lineNode(room, line);
       li.classList.toggle('mine', line.from === client?.user);
-      li.classList.toggle('continued', continuesGroup(prev, line));
+      li.classList.toggle('continued', prev?.kind === 'line' && continuesGroup(prev, line));
       nodes.push(li);
       prev = line;
     }

@@ -27,10 +27,12 @@ const FATAL_IDENTIFY_CODES = new Set(['auth_failed', 'guests_not_allowed', 'inva
 
 /**
  * A chatd connection that survives reconnects. Events (CustomEvent, payload in
- * `detail`): `state` {state, retryInMs?}, `identified` {user, guest},
- * `joined`, `message`, `presence`, `typing`, `replay_done` (the server's
- * frames), `fatal` {code, message} when the client gives up (bad name or token,
- * or a close code that would recur), `closed` {code, reason}.
+ * `detail`): `state` {state, retryInMs?}, `identified` {user, guest, rooms?},
+ * `joined`, `message`, `event`, `presence`, `typing`, `replay_done`,
+ * `marker`, `removed` (the server's frames), `unsupported` {type} when the
+ * server answered a request `unknown_type` (an older server: the feature is
+ * off from then on), `fatal` {code, message} when the client gives up (bad
+ * name or token, or a close code that would recur), `closed` {code, reason}.
  * States: idle, connecting, connected, reconnecting, offline.
  *
  * Tokens expire, and the server closes a connection (4001) when its token's
@@ -77,6 +79,10 @@ export class ChatClient extends EventTarget {
     this.typingSentAt = new Map();
     this.prefix = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     this.lineCounter = 0;
+    /** Request types the server answered unknown_type: it predates them. */
+    this.unsupported = new Set();
+    /** room -> {sent, inFlight, want}: the read marker this client moved, so `read` goes out once per seq. */
+    this.reads = new Map();
   }
 
   /** Opens the connection; reconnects by itself until close(). */
@@ -144,14 +150,105 @@ export class ChatClient extends EventTarget {
     return this.#joinNow(room);
   }
 
-  /** Leaves a room; its unacked lines are dropped from the outbox. */
-  async leave(room) {
-    this.rooms.delete(room);
-    for (const [cid, line] of this.outbox) {
-      if (line.room === room) { this.outbox.delete(cid); line.reject({ code: 'left', message: 'you left the room' }); }
-    }
-    if (this.connected) return this.request('leave', { room });
+  /**
+   * Leaves a room; its unacked lines are dropped from the outbox. With
+   * `{forget: true}` the user also gives up its membership (an older server
+   * ignores it and only unsubscribes).
+   */
+  async leave(room, { forget = false } = {}) {
+    this.#drop(room, { code: 'left', message: 'you left the room' });
+    if (this.connected) return this.request('leave', forget ? { room, forget: true } : { room });
     return { type: 'left', room };
+  }
+
+  /** Forgets a room this client was in: no rejoin, and its unsent lines fail with `why`. */
+  #drop(room, why) {
+    this.rooms.delete(room);
+    this.reads.delete(room);
+    for (const [cid, line] of this.outbox) {
+      if (line.room === room) { this.outbox.delete(cid); line.reject(why); }
+    }
+  }
+
+  /** False once the server has answered `type` with unknown_type (it is older than that request). */
+  supports(type) { return !this.unsupported.has(type); }
+
+  // ---- rooms, members and roles (docs/protocol.md); each resolves with the reply ----
+
+  /** Creates a room owned by the user: `{kind: 'private', topic?}` or `{kind: 'public', room, topic?}`. Resolves with the `room` reply. */
+  createRoom({ kind, room, topic }) {
+    const fields = { kind };
+    if (room !== undefined) fields.room = room;
+    if (topic) fields.topic = topic;
+    return this.request('create_room', fields);
+  }
+
+  /** Opens (or finds again) the direct room of `users` and the user. Resolves with the `room` reply. */
+  openDirect(users) { return this.request('open_direct', { users }); }
+
+  /** The members of a joined room with their roles: resolves with the `members` reply. */
+  members(room) { return this.request('members', { room }); }
+
+  invite(room, user) { return this.#change('invite', { room, user }); }
+  remove(room, user) { return this.#change('remove', { room, user }); }
+  /** Bans `user` until `until` (ms since the epoch), or for ever without it. */
+  ban(room, user, until) { return this.#change('ban', until ? { room, user, until } : { room, user }); }
+  unban(room, user) { return this.#change('unban', { room, user }); }
+  /** Mutes `user` until `until` (ms since the epoch), or for ever without it. */
+  mute(room, user, until) { return this.#change('mute', until ? { room, user, until } : { room, user }); }
+  unmute(room, user) { return this.#change('unmute', { room, user }); }
+  setRole(room, user, role) { return this.#change('set_role', { room, user, role }); }
+  setTopic(room, topic) { return this.#change('set_topic', { room, topic }); }
+  edit(room, seq, text) { return this.#change('edit', { room, seq, text }); }
+  deleteLine(room, seq) { return this.#change('delete', { room, seq }); }
+  react(room, seq, emoji) { return this.#change('react', { room, seq, emoji }); }
+  unreact(room, seq, emoji) { return this.#change('unreact', { room, seq, emoji }); }
+
+  /**
+   * A request that becomes an event of the room's log: it carries a fresh
+   * client_id and resolves with the `ack` once committed. A reply that does
+   * not come in time is asked again with the same client_id (the server's
+   * dedupe keeps it single), as long as the connection lasts.
+   */
+  async #change(type, fields, clientId = this.newClientId()) {
+    for (;;) {
+      try {
+        return await this.request(type, { ...fields, client_id: clientId });
+      } catch (err) {
+        if (err?.code !== 'timeout' || !this.connected) throw err;
+      }
+    }
+  }
+
+  /**
+   * Moves the user's read marker in `room` up to `seq` (it never moves
+   * back). At most one `read` per room is in flight; the newest seq asked
+   * meanwhile goes out when it is answered. Each answer is emitted as a
+   * `read_ok` event. Resolves with the reply, or null when nothing was sent
+   * (not newer, not in the room, offline, or a server without read markers).
+   */
+  markRead(room, seq) {
+    if (!this.rooms.has(room) || !this.connected || !this.supports('read')) return Promise.resolve(null);
+    let r = this.reads.get(room);
+    if (!r) { r = { sent: 0, want: 0, inFlight: null }; this.reads.set(room, r); }
+    if (seq > r.want) r.want = seq;
+    return this.#flushRead(room, r);
+  }
+
+  #flushRead(room, r) {
+    if (r.inFlight) return r.inFlight;   // its answer sends what was asked meanwhile
+    if (r.want <= r.sent || !this.connected || this.reads.get(room) !== r) return Promise.resolve(null);
+    const seq = r.want;
+    r.sent = seq;
+    r.inFlight = this.request('read', { room, seq }).then(
+      (ok) => { r.inFlight = null; this.#flushRead(room, r).catch(() => {}); return ok; },
+      (err) => {
+        r.inFlight = null;
+        if (r.sent === seq) r.sent = 0;   // not moved: the next markRead asks again
+        if (err?.code === 'unknown_type' || err?.code === 'closed' || err?.code === 'offline') return null;
+        throw err;
+      });
+    return r.inFlight;
   }
 
   /** Pages back through a room: the newest `limit` lines before `before` (all when omitted). */
@@ -201,7 +298,7 @@ export class ChatClient extends EventTarget {
         this.pending.delete(id);
         reject({ code: 'timeout', message: `no reply to ${type}` });
       }, this.requestTimeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { resolve, reject, timer, type });
       this.ws.send(JSON.stringify({ type, id, ...fields }));
     });
   }
@@ -231,7 +328,15 @@ export class ChatClient extends EventTarget {
   async #joinNow(room) {
     const entry = this.rooms.get(room);
     const since = entry.lastSeq;
-    const reply = await this.request('join', since ? { room, since } : { room });
+    let reply;
+    try {
+      reply = await this.request('join', since ? { room, since } : { room });
+    } catch (err) {
+      // Refused by the server (not_found, banned, …): not a room to rejoin. A
+      // lost connection keeps it, for the rejoin after the reconnect.
+      if (err?.type === 'error' && this.rooms.get(room) === entry) this.#drop(room, err);
+      throw err;
+    }
     if (this.rooms.get(room) !== entry) return reply;   // left meanwhile
     entry.joinedSince = since;
     // A fresh join replays nothing: what came before is history, what comes
@@ -311,7 +416,12 @@ export class ChatClient extends EventTarget {
 
   #receive(msg) {
     const entry = typeof msg.room === 'string' ? this.rooms.get(msg.room) : undefined;
-    if (msg.type === 'message' && entry && msg.seq > entry.lastSeq) entry.lastSeq = msg.seq;
+    // Lines and the log's other events share one seq: both move the resume point.
+    if ((msg.type === 'message' || msg.type === 'event') && entry && msg.seq > entry.lastSeq) entry.lastSeq = msg.seq;
+    // Taken out of the room: the server has unsubscribed us; rejoining would be refused.
+    if (msg.type === 'removed' && entry) {
+      this.#drop(msg.room, { code: msg.reason === 'banned' ? 'banned' : 'not_in_room', message: 'you were removed from the room' });
+    }
     if (msg.type === 'replay_done' && entry) {
       if (entry.resetTo !== undefined) { entry.lastSeq = entry.resetTo; delete entry.resetTo; }
       else if (msg.through > entry.lastSeq) entry.lastSeq = msg.through;
@@ -324,8 +434,12 @@ export class ChatClient extends EventTarget {
     if (p) {
       this.pending.delete(msg.id);
       clearTimeout(p.timer);
+      if (msg.type === 'error' && msg.code === 'unknown_type' && p.type && !this.unsupported.has(p.type)) {
+        this.unsupported.add(p.type);
+        this.#emit('unsupported', { type: p.type });
+      }
       if (msg.type === 'error') p.reject(msg); else p.resolve(msg);
-      if (msg.type !== 'joined') return;   // joined is also an event: views redraw members
+      if (msg.type !== 'joined' && msg.type !== 'read_ok') return;   // also events: views redraw members, counts
     }
     this.#emit(msg.type, msg);
   }

@@ -1,6 +1,7 @@
 // What the browser tests share: a real chatd on a free port with a temporary
 // database, Debian's Chromium driven by playwright-core, and waits that end on
 // an event or a bounded timeout (never a sleep).
+import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,4 +66,21 @@ export function lineTexts(page) {
 
 export function screenshot(page, name) {
   return page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+}
+
+/** An HS256 JWT for `sub`, valid for an hour, as an identity provider would issue it. */
+export function token(sub, secret) {
+  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub, exp: Math.floor(Date.now() / 1000) + 3600 })}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+}
+
+/** Signs in with a token for `user` (signed with `secret`), into `room`, and waits until connected and joined. */
+export async function signInAs(page, user, secret, room = 'general') {
+  await page.click('#use-token');
+  await page.fill('#token', token(user, secret));
+  await page.fill('#first-room', room);
+  await page.click('#signin-button');
+  await connected(page);
+  await page.locator('#members li', { hasText: user }).first().waitFor();
 }

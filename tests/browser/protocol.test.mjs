@@ -111,3 +111,173 @@ test('a client whose handshake gets no answer gives up on it and tries again', a
     silent.close();
   }
 });
+
+/**
+ * A WebSocket stand-in for a server scripted in the test: `answer(request)`
+ * returns the frames to send back (or none). It records every request.
+ */
+function scriptedServer(answer) {
+  const sent = [];
+  let socket = null;
+  class FakeSocket {
+    constructor() {
+      this.readyState = 0;
+      socket = this;
+      setTimeout(() => { this.readyState = 1; this.onopen?.(); }, 0);
+    }
+    send(data) {
+      const req = JSON.parse(data);
+      sent.push(req);
+      for (const frame of answer(req) ?? []) setTimeout(() => this.onmessage?.({ data: JSON.stringify(frame) }), 0);
+    }
+    close() { this.readyState = 3; }
+  }
+  return { WebSocket: FakeSocket, sent, push: (frame) => socket.onmessage({ data: JSON.stringify(frame) }) };
+}
+
+/** Answers identify and join as a server with the room model does, and the rest as `more` says. */
+const productServer = (more = () => undefined) => (req) => {
+  if (req.type === 'identify') return [{ type: 'identified', id: req.id, user: 'ann', guest: false, rooms: [] }];
+  if (req.type === 'join') return [{ type: 'joined', id: req.id, room: req.room, members: ['ann'], last_seq: 4, member_count: 1 }];
+  return more(req);
+};
+
+test('the room model\'s requests go out with their fields and a client_id where they make an event', async () => {
+  const ack = (req) => [{ type: 'ack', id: req.id, room: req.room, client_id: req.client_id, seq: 9, ts: 1 }];
+  const fake = scriptedServer(productServer((req) => {
+    if (req.type === 'create_room' || req.type === 'open_direct') return [{ type: 'room', id: req.id, room: '!abc', kind: 'private', topic: '', role: 'owner', members: [] }];
+    if (req.type === 'members') return [{ type: 'members', id: req.id, room: req.room, members: [{ user: 'ann', role: 'owner' }] }];
+    return ack(req);
+  }));
+  const chat = new ChatClient('ws://x/ws', { name: 'ann' }, { WebSocket: fake.WebSocket });
+  chat.connect();
+  await chat.join('r');
+  assert.equal((await chat.createRoom({ kind: 'private', topic: 'Q3' })).room, '!abc');
+  await chat.openDirect(['bob', 'carol']);
+  assert.equal((await chat.members('r')).members[0].role, 'owner');
+  await chat.invite('r', 'bob');
+  await chat.ban('r', 'bob', 1_800_000_000_000);
+  await chat.mute('r', 'bob');
+  await chat.setRole('r', 'bob', 'admin');
+  await chat.setTopic('r', 'hello');
+  await chat.edit('r', 3, 'new');
+  await chat.deleteLine('r', 3);
+  assert.equal((await chat.react('r', 3, '👍')).seq, 9);
+  await chat.unreact('r', 3, '👍');
+  const asked = fake.sent.filter((r) => !['identify', 'join'].includes(r.type)).map(({ id, client_id: c, ...rest }) => ({ ...rest, cid: typeof c }));
+  assert.deepEqual(asked, [
+    { type: 'create_room', kind: 'private', topic: 'Q3', cid: 'undefined' },
+    { type: 'open_direct', users: ['bob', 'carol'], cid: 'undefined' },
+    { type: 'members', room: 'r', cid: 'undefined' },
+    { type: 'invite', room: 'r', user: 'bob', cid: 'string' },
+    { type: 'ban', room: 'r', user: 'bob', until: 1_800_000_000_000, cid: 'string' },
+    { type: 'mute', room: 'r', user: 'bob', cid: 'string' },
+    { type: 'set_role', room: 'r', user: 'bob', role: 'admin', cid: 'string' },
+    { type: 'set_topic', room: 'r', topic: 'hello', cid: 'string' },
+    { type: 'edit', room: 'r', seq: 3, text: 'new', cid: 'string' },
+    { type: 'delete', room: 'r', seq: 3, cid: 'string' },
+    { type: 'react', room: 'r', seq: 3, emoji: '👍', cid: 'string' },
+    { type: 'unreact', room: 'r', seq: 3, emoji: '👍', cid: 'string' },
+  ]);
+  const ids = fake.sent.filter((r) => r.client_id).map((r) => r.client_id);
+  assert.equal(new Set(ids).size, ids.length);
+  chat.close();
+});
+
+test('an event request with no answer in time is asked again with the same client_id', async () => {
+  let first = true;
+  const fake = scriptedServer(productServer((req) => {
+    if (req.type !== 'remove') return undefined;
+    if (first) { first = false; return []; }   // lost: no answer
+    return [{ type: 'ack', id: req.id, room: req.room, client_id: req.client_id, seq: 5, ts: 1 }];
+  }));
+  const chat = new ChatClient('ws://x/ws', { name: 'ann' }, { WebSocket: fake.WebSocket, requestTimeoutMs: 50 });
+  chat.connect();
+  await chat.join('r');
+  assert.equal((await chat.remove('r', 'bob')).seq, 5);
+  const removes = fake.sent.filter((r) => r.type === 'remove');
+  assert.equal(removes.length, 2);
+  assert.equal(removes[0].client_id, removes[1].client_id);
+  chat.close();
+});
+
+test('an older server: a request answered unknown_type turns that feature off, once, and read markers go quiet', async () => {
+  const fake = scriptedServer((req) => {
+    if (req.type === 'identify') return [{ type: 'identified', id: req.id, user: 'ann', guest: true }];
+    if (req.type === 'join') return [{ type: 'joined', id: req.id, room: req.room, members: ['ann'], last_seq: 4, member_count: 1 }];
+    return [{ type: 'error', id: req.id, code: 'unknown_type', message: 'no such request' }];
+  });
+  const chat = new ChatClient('ws://x/ws', { name: 'ann' }, { WebSocket: fake.WebSocket });
+  const off = [];
+  chat.addEventListener('unsupported', (ev) => off.push(ev.detail.type));
+  chat.connect();
+  await chat.join('r');
+  await assert.rejects(chat.createRoom({ kind: 'private' }), { code: 'unknown_type' });
+  await assert.rejects(chat.createRoom({ kind: 'private' }), { code: 'unknown_type' });
+  assert.equal(chat.supports('create_room'), false);
+  assert.equal(chat.supports('open_direct'), true);   // not asked yet
+  assert.equal(await chat.markRead('r', 4), null);
+  assert.equal(await chat.markRead('r', 5), null);    // not sent again
+  assert.deepEqual(off, ['create_room', 'read']);
+  assert.equal(fake.sent.filter((r) => r.type === 'read').length, 1);
+  chat.close();
+});
+
+test('read markers: one read in flight per room, the newest seq asked meanwhile next, never an older one', async () => {
+  const answers = [];
+  const fake = scriptedServer(productServer((req) => {
+    if (req.type !== 'read') return undefined;
+    answers.push(req);
+    return [{ type: 'read_ok', id: req.id, room: req.room, seq: req.seq, unread: 0, mentions: 0 }];
+  }));
+  const chat = new ChatClient('ws://x/ws', { name: 'ann' }, { WebSocket: fake.WebSocket });
+  const oks = [];
+  chat.addEventListener('read_ok', (ev) => oks.push(ev.detail.seq));
+  chat.connect();
+  await chat.join('r');
+  const first = chat.markRead('r', 2);
+  chat.markRead('r', 3);
+  chat.markRead('r', 5);
+  chat.markRead('r', 4);
+  await first;
+  await new Promise((resolve) => chat.addEventListener('read_ok', resolve, { once: true }));
+  assert.deepEqual(fake.sent.filter((r) => r.type === 'read').map((r) => r.seq), [2, 5]);
+  assert.deepEqual(oks, [2, 5]);
+  assert.equal(await chat.markRead('r', 5), null);   // already there
+  chat.close();
+});
+
+test('pushes of the log\'s events move the resume point; removed drops the room, so no rejoin', async () => {
+  const fake = scriptedServer(productServer());
+  const chat = new ChatClient('ws://x/ws', { name: 'ann' }, { WebSocket: fake.WebSocket });
+  chat.connect();
+  await chat.join('r');
+  const seen = [];
+  for (const t of ['event', 'removed', 'marker']) chat.addEventListener(t, (e) => seen.push(t + ':' + e.detail.room));
+  fake.push({ type: 'event', room: 'r', seq: 7, kind: 'topic', from: 'bob', ts: 1, client_id: 'b-1', text: 't' });
+  assert.equal(chat.lastSeq('r'), 7);
+  fake.push({ type: 'marker', room: 'r', seq: 7, unread: 0, mentions: 0 });
+  const pendingLine = chat.send('r', 'never sent?');
+  fake.push({ type: 'removed', room: 'r', reason: 'banned' });
+  await assert.rejects(pendingLine, { code: 'banned' });
+  assert.equal(chat.rooms.has('r'), false);
+  assert.deepEqual(seen, ['event:r', 'marker:r', 'removed:r']);
+  chat.close();
+});
+
+test('a join the server refuses (banned, not_found) is not kept for rejoining, and may be asked again', async () => {
+  let refuse = true;
+  const answer = scriptedServer((req) => {
+    if (req.type === 'join' && refuse) return [{ type: 'error', id: req.id, code: 'banned', message: 'you are banned' }];
+    return productServer()(req);
+  });
+  const chat = new ChatClient('ws://x/ws', { name: 'ann' }, { WebSocket: answer.WebSocket });
+  chat.connect();
+  await reaches(chat, 'connected');
+  await assert.rejects(chat.join('town'), { code: 'banned' });
+  assert.equal(chat.rooms.has('town'), false);
+  refuse = false;
+  assert.equal((await chat.join('town')).room, 'town');
+  assert.deepEqual(answer.sent.filter((r) => r.type === 'join').map((r) => r.room), ['town', 'town']);
+  chat.close();
+});

@@ -2,7 +2,7 @@
 // shows twice and that the user's own pending lines resolve.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RoomState, continuesGroup, typingText, describeError, splitUser } from '../../web/room_state.js';
+import { RoomState, continuesGroup, typingText, describeError, splitUser, mentionsUser, eventText, canModerate, roomLabel } from '../../web/room_state.js';
 
 const line = (seq, from = 'bob', ts = 1_700_000_000_000 + seq * 1000, client_id = `c-${seq}`) =>
   ({ seq, from, text: `t${seq}`, ts, client_id });
@@ -68,4 +68,89 @@ test('a guest on a server with tokens (guest:<name>) shows as the name, marked a
   assert.deepEqual(splitUser('guest:alice'), { name: 'alice', guest: true });
   assert.deepEqual(splitUser('alice'), { name: 'alice', guest: false });
   assert.equal(typingText(['guest:alice', 'bob']), 'alice (guest) and bob are typing…');
+});
+
+// ---- the room model: the log's events, counts, mentions, roles ----
+
+const ev = (seq, kind, fields = {}) => ({ seq, kind, from: 'bob', ts: 1_700_000_000_000 + seq * 1000, client_id: `e-${seq}`, ...fields });
+
+test('live edits, deletions and reactions change the line they target; membership and topic show as their own lines', () => {
+  const room = new RoomState('r');
+  room.addLine({ ...line(1), from: 'bob' });
+  room.addLine(ev(2, 'edit', { target: 1, text: 'fixed' }), true);
+  room.addLine(ev(3, 'react', { target: 1, text: '👍' }), true);
+  room.addLine(ev(4, 'react', { target: 1, text: '👍', from: 'carol' }), true);
+  room.addLine(ev(5, 'unreact', { target: 1, text: '👍' }), true);
+  room.addLine(ev(6, 'member', { user: 'dave', action: 'invite', role: 'member' }), true);
+  room.addLine(ev(7, 'topic', { text: 'plans' }), true);
+  const l = room.lines.get(1);
+  assert.equal(l.text, 'fixed');
+  assert.equal(l.edited, true);
+  assert.deepEqual([...l.reactions].map(([e, u]) => [e, [...u]]), [['👍', ['carol']]]);
+  assert.equal(room.topic, 'plans');
+  assert.deepEqual(room.visible().map((e) => e.seq), [1, 6, 7]);   // the edits and reactions are in the line
+  assert.equal(room.oldestSeq(), 1);
+  room.addLine(ev(8, 'delete', { target: 1 }), true);
+  assert.equal(l.deleted, true);
+  assert.equal(l.text, '');
+  assert.equal(l.reactions.size, 0);
+});
+
+test('a line from history is as it is now: the older events of the same page do not change it again', () => {
+  const room = new RoomState('r');
+  // history, oldest first: the line with its latest text, then the edits that made it
+  room.addLine({ ...line(1), text: 'third', edited: true, reactions: [{ emoji: '🎉', users: ['bob'] }] });
+  room.addLine(ev(2, 'edit', { target: 1, text: 'second' }));
+  room.addLine(ev(3, 'edit', { target: 1, text: 'third' }));
+  room.addLine(ev(4, 'unreact', { target: 1, text: '🎉' }));
+  assert.equal(room.lines.get(1).text, 'third');
+  assert.deepEqual([...room.lines.get(1).reactions.keys()], ['🎉']);
+  assert.equal(room.oldestSeq(), 1);   // paging goes on from the events too
+});
+
+test('unread and mentions: the server\'s counts, then the lines after what they cover, each once', () => {
+  const room = new RoomState('r');
+  room.setCounts({ read: 3, unread: 2, mentions: 1, last_seq: 5 });
+  assert.equal(room.countIncoming({ seq: 5, from: 'bob', text: 'old' }, 'me', false), false);   // counted by the server
+  assert.equal(room.countIncoming({ seq: 6, from: 'bob', text: 'hi @me!' }, 'me', false), true);
+  assert.equal(room.countIncoming({ seq: 6, from: 'bob', text: 'hi @me!' }, 'me', false), false);   // the same line again
+  assert.equal(room.countIncoming({ seq: 7, from: 'me', text: 'mine' }, 'me', false), false);
+  assert.equal(room.countIncoming({ seq: 8, from: 'bob', text: 'seen' }, 'me', true), false);
+  assert.deepEqual([room.unread, room.mentions], [3, 2]);
+  room.setCounts({ seq: 8, unread: 0, mentions: 0 });   // a marker from another device
+  assert.deepEqual([room.unread, room.mentions, room.readSeq], [0, 0, 8]);
+  // Without server counts (an older server) every line from others out of view counts.
+  const old = new RoomState('o');
+  old.countIncoming({ seq: 1, from: 'bob', text: 'a' }, 'me', false);
+  old.countIncoming({ seq: 1, from: 'bob', text: 'a' }, 'me', false);
+  assert.equal(old.unread, 2);
+});
+
+test('a mention is @ and the user id, then the end or a character that ends a name', () => {
+  assert.equal(mentionsUser('hi @ann', 'ann'), true);
+  assert.equal(mentionsUser('@ann, look', 'ann'), true);
+  assert.equal(mentionsUser('hi @anna', 'ann'), false);
+  assert.equal(mentionsUser('mail ann@x', 'ann'), false);
+  assert.equal(mentionsUser('@ann.b and @ann', 'ann'), true);
+  assert.equal(mentionsUser('@guest:eve hi', 'guest:eve'), true);
+});
+
+test('events read as sentences; moderation follows the roles; rooms are labelled by kind', () => {
+  assert.equal(eventText(ev(1, 'member', { from: 'ann', user: 'guest:bob', action: 'ban' })), 'ann banned bob (guest)');
+  assert.equal(eventText(ev(1, 'member', { from: 'ann', user: 'bob', action: 'role', role: 'admin' })), 'ann made bob an admin');
+  assert.equal(eventText(ev(1, 'topic', { from: 'ann', text: 'Q3' })), 'ann set the topic to “Q3”');
+  assert.equal(canModerate('owner', 'admin', 'private'), true);
+  assert.equal(canModerate('admin', 'admin', 'private'), false);
+  assert.equal(canModerate('admin', 'member', 'public'), true);
+  assert.equal(canModerate('member', 'member', 'public'), false);
+  assert.equal(canModerate('owner', 'member', 'direct'), false);
+  const direct = new RoomState('!abc');
+  direct.kind = 'direct';
+  direct.roles = new Map([['me', { user: 'me', role: 'member' }], ['bob', { user: 'bob', role: 'member' }], ['carol', { user: 'carol', role: 'member' }]]);
+  assert.equal(roomLabel(direct, 'me'), 'bob, carol');
+  const priv = new RoomState('!xyz');
+  priv.kind = 'private';
+  assert.equal(roomLabel(priv, 'me'), '!xyz');
+  priv.topic = 'Q3 plans';
+  assert.equal(roomLabel(priv, 'me'), 'Q3 plans');
 });
