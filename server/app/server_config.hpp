@@ -5,6 +5,7 @@
 #include "net/net_config.hpp"
 #include "session/session_config.hpp"
 #include "storage/writer.hpp"
+#include "store_pg/pg_writer.hpp"
 
 #include <cstddef>
 #include <optional>
@@ -16,6 +17,9 @@ namespace chatd::app {
 struct server_config {
     net::net_config net;
     storage::writer_options storage;
+    /// Cluster mode: PostgreSQL instead of SQLite when postgres.conninfo is
+    /// set (--store postgres://...).
+    store_pg::pg_writer_options postgres;
     session::session_config session;
     chat::room_options rooms;
     api_options api;  ///< the HTTP API; off without keys
