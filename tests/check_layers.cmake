@@ -15,7 +15,7 @@ set(allowed_metrics "")
 set(allowed_transport "")
 # store_pg shares storage's rows, messages, results and its SQLite-free rules.
 set(allowed_store_pg act protocol/vocabulary.hpp storage/writer_messages.hpp storage/rows.hpp storage/result.hpp
-  storage/startup_error.hpp storage/event_rules.hpp storage/migration_files.hpp)
+  storage/startup_error.hpp storage/event_rules.hpp storage/migration_files.hpp storage/writer_replies.hpp)
 set(allowed_chat act protocol metrics storage/writer_messages.hpp storage/rows.hpp)
 set(allowed_session act protocol metrics auth chat transport storage/writer_messages.hpp storage/rows.hpp)
 set(allowed_net act protocol metrics transport)

@@ -20,7 +20,7 @@ bool retryable(std::string_view state) noexcept {
 std::string one_line(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     for (auto& c : s)
-        if (c == '\n') c = ' ';
+        if (c == '\n' || c == '\t') c = ' ';
     return s;
 }
 

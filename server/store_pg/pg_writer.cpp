@@ -2,6 +2,7 @@
 
 #include "storage/event_rules.hpp"  // well_formed(new_room)
 #include "storage/startup_error.hpp"
+#include "storage/writer_replies.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -16,29 +17,6 @@ namespace chatd::store_pg {
 namespace {
 
 constexpr const char* down = "PostgreSQL is unreachable; reconnecting";
-
-template <class T>
-void refuse_promise(act::promise<answer<T>>& p, const std::string& why) {
-    answer<T> a;
-    a.error = why;
-    p.deliver(std::move(a));
-}
-template <class T>
-void answer_ok(act::promise<answer<T>>& p, T value) {
-    answer<T> a;
-    a.ok = true;
-    a.value = std::move(value);
-    p.deliver(std::move(a));
-}
-
-append_done::status to_status(append_status s) noexcept {
-    switch (s) {
-    case append_status::stored: return append_done::status::stored;
-    case append_status::duplicate: return append_done::status::duplicate;
-    case append_status::rejected: return append_done::status::rejected;
-    }
-    return append_done::status::failed;
-}
 
 // Field by field: GCC 12 fails on a braced read_result here.
 read_result to_read_result(answer<page> a) {
@@ -146,7 +124,7 @@ void pg_writer::refuse(waiting_reply& reply, const std::string& why) {
     std::visit(
         [&](auto& r) {
             if constexpr (std::is_same_v<std::decay_t<decltype(r)>, append_reply>) {
-                if (r.reply_to) r.reply_to.tell(append_done{r.token, append_done::status::failed, 0, 0});
+                storage::tell(r.reply_to, {r.token, append_done::status::failed, 0, 0});
             } else {
                 refuse_promise(r, why);
             }
@@ -262,8 +240,7 @@ void pg_writer::answer_front(std::vector<write_outcome>& outcomes) {
                 using reply_type = std::decay_t<decltype(reply)>;
                 if constexpr (std::is_same_v<reply_type, append_reply>) {
                     const auto& o = std::get<append_outcome>(outcomes[i]);
-                    if (reply.reply_to)
-                        reply.reply_to.tell(append_done{reply.token, to_status(o.status), o.seq, o.ts_ms, o.reason});
+                    storage::tell(reply.reply_to, {reply.token, to_status(o.status), o.seq, o.ts_ms, o.reason});
                 } else if constexpr (std::is_same_v<reply_type, act::promise<answer<create_outcome>>>) {
                     answer_ok(reply, std::get<create_outcome>(std::move(outcomes[i])));
                 } else {
