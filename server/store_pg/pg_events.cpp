@@ -143,6 +143,10 @@ result<void> pg_store::member(const new_message& m, std::uint64_t seq) {
     }
     // The room's past is not unread to someone who just joined.
     if (became_member) return done(db_.run("advance_marker", {m.subject, m.room, seq}));
+    // Gone from the room: its rooms list it no more (a public room is
+    // listed by its marker alone for a reader who is no member).
+    if (m.action == member_action::leave || m.action == member_action::remove || m.action == member_action::ban)
+        return done(db_.run("forget_marker", {m.subject, m.room}));
     return {};
 }
 

@@ -92,13 +92,22 @@ std::vector<statement_text> statements() {
          "VALUES ($1, 0, $2, $3, $4, $5, $6)"},
         {"insert_member", "INSERT INTO members (room, \"user\", role, is_member, joined_ms) VALUES ($1, $2, $3, 1, $4)"},
         {"rooms_of",
-         "SELECT r.name, r.kind, r.topic, m.role, r.last_seq, coalesce(k.seq, 0) "
+         "SELECT r.name COLLATE \"C\", r.kind, r.topic, m.role, r.last_seq, coalesce(k.seq, 0) "
          "FROM members AS m JOIN rooms AS r ON r.name = m.room "
          "LEFT JOIN read_markers AS k ON k.\"user\" = m.\"user\" AND k.room = m.room "
-         "WHERE m.\"user\" = $1 AND m.is_member = 1 ORDER BY r.name COLLATE \"C\""},
+         "WHERE m.\"user\" = $1 AND m.is_member = 1 "
+         // and the public rooms it has read in without being a member
+         // (joining a public room makes nobody one), as SQLite's room_store.
+         "UNION ALL "
+         "SELECT r.name, r.kind, r.topic, 'member', r.last_seq, k.seq "
+         "FROM read_markers AS k JOIN rooms AS r ON r.name = k.room "
+         "WHERE k.\"user\" = $1 AND r.kind = 'public' AND NOT EXISTS "
+         "(SELECT 1 FROM members AS m WHERE m.room = k.room AND m.\"user\" = $1) "
+         "ORDER BY 1"},
         {"advance_marker",
          "INSERT INTO read_markers (\"user\", room, seq) VALUES ($1, $2, $3) "
          "ON CONFLICT (\"user\", room) DO UPDATE SET seq = greatest(read_markers.seq, excluded.seq)"},
+        {"forget_marker", "DELETE FROM read_markers WHERE \"user\" = $1 AND room = $2"},
         {"marker", "SELECT seq FROM read_markers WHERE \"user\" = $1 AND room = $2"},
         // The inner LIMIT bounds the walk: a room never read holds every line.
         {"unread",

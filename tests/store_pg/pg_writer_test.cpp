@@ -138,6 +138,37 @@ TEST_F(pg_writer_test, members_markers_and_unread_and_mention_counts) {
     EXPECT_EQ(state->value.members[1].user, "bob");
 }
 
+// As SQLite's room_store: a public room read in without membership is
+// listed by its marker, a private room's marker lists nothing, and a leave
+// drops the marker.
+TEST_F(pg_writer_test, the_public_rooms_a_user_has_read_in_are_among_its_rooms_until_it_leaves) {
+    auto w = spawn_writer();
+    auto priv = w.ask(create_room{new_room{room_kind::private_room, "", "bob", "", {}, 1}}, 5s).get();
+    ASSERT_TRUE(priv && priv->ok);
+    const auto priv_name = priv->value.state.room.name;
+    w.tell(line("lounge", "1", 1, "bob"));
+    w.tell(line("lounge", "2", 2, "bob"));
+    w.tell(line(priv_name, "1", 3, "bob"));
+    run();
+    ASSERT_TRUE(w.ask(mark_read{read_mark{"ann", "lounge", 1}}, 5s).get());
+    ASSERT_TRUE(w.ask(mark_read{read_mark{"ann", priv_name, 1}}, 5s).get());
+    auto rooms = w.ask(read_user_rooms{"ann"}, 5s).get();
+    ASSERT_TRUE(rooms && rooms->ok);
+    ASSERT_EQ(rooms->value.size(), 1U);
+    EXPECT_EQ(rooms->value[0].room, "lounge");
+    EXPECT_EQ(rooms->value[0].read, 1U);
+    EXPECT_EQ(rooms->value[0].unread, 1U);
+    auto leave = msg("lounge", "ann", "l1", "", 900);
+    leave.kind = event_kind::member;
+    leave.subject = "ann";
+    leave.action = member_action::leave;
+    w.tell(event(leave, 4));
+    run();
+    rooms = w.ask(read_user_rooms{"ann"}, 5s).get();
+    ASSERT_TRUE(rooms && rooms->ok);
+    EXPECT_TRUE(rooms->value.empty());
+}
+
 TEST_F(pg_writer_test, a_taken_name_exists_and_a_direct_room_of_the_same_users_is_found) {
     auto w = spawn_writer();
     auto first = w.ask(create_room{new_room{room_kind::public_room, "club", "ann", "", {}, 1}}, 5s).get();
