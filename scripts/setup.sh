@@ -11,6 +11,7 @@ packages=(
   g++ cmake ninja-build
   libboost-dev libboost-system-dev libsimdjson-dev libspdlog-dev libsqlite3-dev
   libssl-dev  # HMAC-SHA256 for JWT sign-in
+  libpq-dev   # PostgreSQL's client library: --store postgres://... (cluster mode)
   libgtest-dev libbenchmark-dev
   libcaf-dev  # the peer our actor core is benchmarked against
 )
@@ -21,6 +22,7 @@ if [ "${1:-}" = "--test" ]; then
     podman runc debootstrap    # the container test (no Docker engine here)
     util-linux                 # taskset pins servers in the load-test matrix
     sqlite3                    # the kill -9 audit reads the database file too
+    postgresql-15              # the PostgreSQL store's tests start a server in a temp folder
     clang libclang-rt-14-dev   # libFuzzer and its sanitizers (scripts/fuzz.sh)
   )
   # Node.js: the machine's own when it has one (it may be newer than Debian's).

@@ -17,6 +17,7 @@
 #include "session/client_session.hpp"
 #include "storage/startup_error.hpp"
 #include "storage/writer.hpp"
+#include "store_pg/pg_writer.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -62,7 +63,7 @@ struct chat_server::parts {
     act::dedicated_thread checkpoint_thread{"checkpoint", act::thread_priority::batch};
     metrics::registry registry;
     std::unique_ptr<act::system> sys;
-    storage::writer::ref_type storage;
+    storage::store_ref storage;  // SQLite's writer, or PostgreSQL's (--store postgres://...)
     chat::lobby::ref_type lobby;
     act::supervisor_ref sessions;
     std::unique_ptr<net::listener> listener;
@@ -95,43 +96,54 @@ void chat_server::start() {
 
     // Start order: storage, lobby (and its rooms), sessions, listener.
     auto storage_sup = sys.spawn_supervisor({.label = "storage_supervisor"}, {.max_restarts = 5, .within = 10s});
-    auto& stored_total = p.registry.add_counter("chatd_messages_stored_total", "Chat lines committed to SQLite");
+    auto& stored_total = p.registry.add_counter("chatd_messages_stored_total", "Chat lines committed to the store");
     auto& batch_sizes = p.registry.add_histogram("chatd_storage_batch_size", "Lines per storage commit",
                                                   {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
     auto& commit_seconds = p.registry.add_histogram("chatd_storage_commit_seconds", "Time to commit one batch",
                                                      {0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1});
-    storage::writer_hooks hooks;
-    hooks.on_commit = [&](std::size_t n, std::chrono::nanoseconds took) {
+    // chatd does not run without its store: the first open's outcome
+    // decides whether start() goes on or throws (main then exits 3).
+    auto opened = std::make_shared<std::promise<std::optional<storage::error>>>();
+    auto on_open = [opened, told = std::make_shared<std::atomic<bool>>(false)](const storage::error* why) {
+        if (told->exchange(true)) return;  // a restart of the writer, later
+        opened->set_value(why ? std::optional<storage::error>(*why) : std::nullopt);
+    };
+    auto on_commit = [&](std::size_t n, std::chrono::nanoseconds took) {
         stored_total.inc(n);
         batch_sizes.observe(static_cast<double>(n));
         commit_seconds.observe(std::chrono::duration<double>(took).count());
     };
-    auto& backstops = p.registry.add_counter(
-        "chatd_storage_backstop_checkpoints_total",
-        "WAL checkpoints a commit ran itself (and waited for) because the checkpointer fell behind");
-    hooks.on_backstop_checkpoint = [&backstops] { backstops.inc(); };
-    // The checkpointer first: it stops after the writer, and closes the database last.
-    auto& checkpoint_seconds =
-        p.registry.add_histogram("chatd_storage_checkpoint_seconds", "Time to copy the WAL into the database file",
-                                 {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5});
-    storage::checkpointer_options copts{p.cfg.storage.store.path, p.cfg.storage.store.busy_timeout,
-                                        p.cfg.storage.store.sync,
-                                        [&](const storage::checkpoint_done&, std::chrono::nanoseconds took) {
-                                            checkpoint_seconds.observe(std::chrono::duration<double>(took).count());
-                                        }};
-    hooks.checkpointer = sys.spawn<storage::checkpointer>(
-        {.exec = &p.checkpoint_thread, .parent = storage_sup, .name = "checkpointer", .label = "storage"},
-        std::move(copts));
-    // chatd does not run without its database: the first open's outcome
-    // decides whether start() goes on or throws (main then exits 3).
-    auto opened = std::make_shared<std::promise<std::optional<storage::error>>>();
-    hooks.on_open = [opened, told = std::make_shared<std::atomic<bool>>(false)](const storage::error* why) {
-        if (told->exchange(true)) return;  // a restart of the writer, later
-        opened->set_value(why ? std::optional<storage::error>(*why) : std::nullopt);
-    };
-    p.storage = sys.spawn<storage::writer>(
-        {.exec = &p.storage_thread, .parent = storage_sup, .name = "storage", .label = "storage"}, p.cfg.storage,
-        std::move(hooks));
+    if (!p.cfg.postgres.conninfo.empty()) {
+        // Cluster mode: PostgreSQL is the store; its migrations sit beside SQLite's.
+        p.cfg.postgres.schema_dir = p.cfg.storage.store.schema_dir / "postgres";
+        p.cfg.postgres.max_batch = p.cfg.storage.max_batch;
+        p.storage = sys.spawn<store_pg::pg_writer>(
+            {.exec = &p.storage_thread, .parent = storage_sup, .name = "storage", .label = "storage"}, p.cfg.postgres,
+            store_pg::pg_writer_hooks{on_commit, {}, on_open});
+    } else {
+        storage::writer_hooks hooks;
+        hooks.on_commit = on_commit;
+        auto& backstops = p.registry.add_counter(
+            "chatd_storage_backstop_checkpoints_total",
+            "WAL checkpoints a commit ran itself (and waited for) because the checkpointer fell behind");
+        hooks.on_backstop_checkpoint = [&backstops] { backstops.inc(); };
+        // The checkpointer first: it stops after the writer, and closes the database last.
+        auto& checkpoint_seconds =
+            p.registry.add_histogram("chatd_storage_checkpoint_seconds", "Time to copy the WAL into the database file",
+                                     {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5});
+        storage::checkpointer_options copts{p.cfg.storage.store.path, p.cfg.storage.store.busy_timeout,
+                                            p.cfg.storage.store.sync,
+                                            [&](const storage::checkpoint_done&, std::chrono::nanoseconds took) {
+                                                checkpoint_seconds.observe(std::chrono::duration<double>(took).count());
+                                            }};
+        hooks.checkpointer = sys.spawn<storage::checkpointer>(
+            {.exec = &p.checkpoint_thread, .parent = storage_sup, .name = "checkpointer", .label = "storage"},
+            std::move(copts));
+        hooks.on_open = on_open;
+        p.storage = sys.spawn<storage::writer>(
+            {.exec = &p.storage_thread, .parent = storage_sup, .name = "storage", .label = "storage"}, p.cfg.storage,
+            std::move(hooks));
+    }
     if (auto why = opened->get_future().get()) throw storage::startup_error(std::move(*why));
 
     p.chat_counters = chat::chat_metrics::registered_in(p.registry);
@@ -200,7 +212,8 @@ void chat_server::start() {
     p.listener->register_metrics(p.registry);
     p.listener->start();
     spdlog::info("chatd listening on http://{}:{}/ (database {}, web root {})", p.cfg.net.address, port(),
-                 p.cfg.storage.store.path.string(), p.cfg.net.web_root.string());
+                 p.cfg.postgres.conninfo.empty() ? p.cfg.storage.store.path.string() : "PostgreSQL",
+                 p.cfg.net.web_root.string());
 }
 
 chat_server::~chat_server() { stop(); }

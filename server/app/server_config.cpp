@@ -69,6 +69,13 @@ const std::vector<option>& options() {
          [](server_config& c, const std::string& v) { c.net.port = static_cast<std::uint16_t>(to_uint("port", v)); }},
         {"db", "SQLite database file (default ./data/chat.db; its folder is created)",
          [](server_config& c, const std::string& v) { c.storage.store.path = v; }},
+        {"store", "where lines are stored: a SQLite file (as --db), or postgres://... (cluster mode: PostgreSQL, shared by every node)",
+         [](server_config& c, const std::string& v) {
+             if (v.rfind("postgres://", 0) == 0 || v.rfind("postgresql://", 0) == 0)
+                 c.postgres.conninfo = v;
+             else
+                 c.storage.store.path = v;
+         }},
         {"web-root", "folder of the web client (default: found next to the binary or in the source tree)",
          [](server_config& c, const std::string& v) { c.net.web_root = v; }},
         {"schema-dir", "folder of the SQL migrations (default: found like web-root)",

@@ -5,6 +5,7 @@
 #include "net/net_config.hpp"
 #include "session/session_config.hpp"
 #include "storage/writer.hpp"
+#include "store_pg/pg_writer.hpp"
 
 #include <cstddef>
 #include <optional>
@@ -16,6 +17,9 @@ namespace chatd::app {
 struct server_config {
     net::net_config net;
     storage::writer_options storage;
+    /// Cluster mode: PostgreSQL instead of SQLite when postgres.conninfo is
+    /// set (--store postgres://...).
+    store_pg::pg_writer_options postgres;
     /// The server serves the room model (private and direct rooms, roles,
     /// moderation, edits, reactions, read markers: docs/protocol.md); the
     /// decoder's own default is off, for codecs that know only the first requests.

@@ -1,8 +1,10 @@
 #include "storage/event_store.hpp"
 
+#include "storage/event_rules.hpp"
 #include "storage/marker_store.hpp"
 #include "storage/prepared.hpp"
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -15,9 +17,6 @@ std::int64_t as_int(std::uint64_t v) noexcept { return static_cast<std::int64_t>
 bool has_target(event_kind k) noexcept {
     return k == event_kind::edit || k == event_kind::delete_line || k == event_kind::react || k == event_kind::unreact;
 }
-
-// A ban or mute's end as the members table holds it (0 there means none).
-std::int64_t until_or_forever(std::int64_t until_ms) noexcept { return until_ms == 0 ? forever_ms : until_ms; }
 
 }  // namespace
 
@@ -105,49 +104,21 @@ result<void> event_store::add_mentions(const new_message& m, std::uint64_t line)
 }
 
 result<void> event_store::member(const new_message& m, std::uint64_t seq, marker_store& markers) {
-    member_row row{m.subject, member_role::member, false, 0, 0, m.ts_ms};
-    bool existed = false;
+    std::optional<member_row> before;
     {
         auto s = select_member_.scope();
         select_member_.bind(1, m.room).bind(2, m.subject);
         auto found = select_member_.step();
         if (!found) return std::move(found).error();
-        if (*found) {
-            existed = true;
-            row.role = protocol::member_role_from_string(select_member_.column_text(0)).value_or(member_role::member);
-            row.is_member = select_member_.column_int64(1) != 0;
-            row.banned_until = select_member_.column_int64(2);
-            row.muted_until = select_member_.column_int64(3);
-            row.joined_ms = select_member_.column_int64(4);
-        }
+        if (*found)
+            before = member_row{m.subject,
+                                protocol::member_role_from_string(select_member_.column_text(0)).value_or(member_role::member),
+                                select_member_.column_int64(1) != 0, select_member_.column_int64(2),
+                                select_member_.column_int64(3), select_member_.column_int64(4)};
     }
-    bool became_member = false;
-    switch (m.action) {
-    case member_action::join:
-    case member_action::invite:
-        // Already a member: a second join changes nothing (its role stays).
-        if (!row.is_member) {
-            row = member_row{m.subject, m.role, true, row.banned_until, row.muted_until, m.ts_ms};
-            became_member = true;
-        }
-        break;
-    case member_action::leave:
-    case member_action::remove:
-        row.is_member = false;
-        row.role = member_role::member;
-        break;
-    case member_action::ban:
-        row.is_member = false;
-        row.role = member_role::member;
-        row.banned_until = until_or_forever(m.until_ms);
-        break;
-    case member_action::unban: row.banned_until = 0; break;
-    case member_action::mute: row.muted_until = until_or_forever(m.until_ms); break;
-    case member_action::unmute: row.muted_until = 0; break;
-    case member_action::role: row.role = m.role; break;
-    }
-
-    if (!row.is_member && row.banned_until == 0 && row.muted_until == 0) {
+    const bool existed = before.has_value();
+    const auto [row, keep, became_member] = apply_member_event(std::move(before), m);
+    if (!keep) {
         // Nothing left to remember about this user here.
         if (existed)
             if (auto r = run_once(delete_member_.bind(1, m.room).bind(2, m.subject)); !r) return r;

@@ -4,6 +4,7 @@
 // File N moves the database from user_version N-1 to N. Start-up only;
 // single-threaded by contract (the caller owns the connection).
 
+#include "storage/migration_files.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/startup_error.hpp"
 
@@ -14,12 +15,6 @@
 #include <vector>
 
 namespace chatd::storage {
-
-struct migration {
-    int version = 0;               ///< N, from the file name's leading digits
-    std::filesystem::path file;    ///< where it was read from
-    std::string sql;               ///< its text; must not BEGIN or COMMIT itself
-};
 
 /// A migration file failed: the database stays at `reached_version()`
 /// (every earlier migration is committed, this one is rolled back).
@@ -37,12 +32,6 @@ private:
     int version_;
     int reached_;
 };
-
-/// Reads every `*.sql` file of `dir`, sorted by version. Each name must start
-/// with its number followed by '_' ("0001_messages.sql"), and the numbers
-/// must run 1, 2, 3... with no gap or repeat. Other files are ignored.
-/// Throws startup_error if the folder cannot be read or a name breaks the rule.
-std::vector<migration> load_migrations(const std::filesystem::path& dir);
 
 /// Applies the migrations newer than the database's user_version, in order,
 /// each in its own transaction together with `PRAGMA user_version = N`, and

@@ -3,41 +3,11 @@
 #include "storage/marker_store.hpp"
 #include "storage/prepared.hpp"
 
-#include <algorithm>
-#include <random>
 #include <utility>
 
 namespace chatd::storage {
 
 namespace {
-
-std::vector<std::string> direct_users(const new_room& r) {
-    std::vector<std::string> users = r.users;
-    users.push_back(r.created_by);
-    std::sort(users.begin(), users.end());
-    users.erase(std::unique(users.begin(), users.end()), users.end());
-    return users;
-}
-
-// "!" + 20 of [a-z2-7] (base32's letters): 100 random bits, from the
-// system's source, so that a name tells nothing about another.
-std::string random_room_name() {
-    static constexpr char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
-    std::random_device source;
-    std::string name = "!";
-    std::uint32_t bits = 0;
-    int left = 0;
-    while (name.size() < 21) {
-        if (left < 5) {
-            bits = source();
-            left = 32;
-        }
-        name += alphabet[bits & 31U];
-        bits >>= 5;
-        left -= 5;
-    }
-    return name;
-}
 
 room_row read_room_row(const statement& s, std::string name) {
     return room_row{std::move(name), protocol::room_kind_from_string(s.column_text(0)).value_or(room_kind::public_room), s.column_text(1),
@@ -45,31 +15,6 @@ room_row read_room_row(const statement& s, std::string name) {
 }
 
 }  // namespace
-
-bool well_formed(const new_room& r) {
-    if (r.created_by.empty()) return false;
-    const bool assigned = !r.name.empty() && r.name.front() == '!';
-    switch (r.kind) {
-    case room_kind::public_room: return !r.name.empty() && !assigned;
-    case room_kind::private_room: return r.name.empty() || assigned;
-    case room_kind::direct: {
-        if (!r.name.empty() && !assigned) return false;
-        const auto users = direct_users(r);
-        const bool none_empty = std::none_of(users.begin(), users.end(), [](const auto& u) { return u.empty(); });
-        return none_empty && users.size() >= 2 && users.size() <= max_direct_users;
-    }
-    }
-    return false;
-}
-
-std::string direct_key(const new_room& r) {
-    std::string key;
-    for (const auto& user : direct_users(r)) {
-        if (!key.empty()) key += '\n';
-        key += user;
-    }
-    return key;
-}
 
 room_store::room_store(database& db)
     : select_room_(prepare_or_throw(db, "SELECT last_seq FROM rooms WHERE name = ?1")),
@@ -198,12 +143,7 @@ result<create_outcome> room_store::create(const new_room& r) {
     if (auto done = run_once(insert_room_); !done) return std::move(done).error();
 
     create_outcome out{create_status::created, {true, room_row{*name, r.kind, r.topic, r.created_by, 0, r.ts_ms}, {}}};
-    if (r.kind == room_kind::direct) {
-        for (auto& user : direct_users(r))
-            out.state.members.push_back(member_row{std::move(user), member_role::member, true, 0, 0, r.ts_ms});
-    } else {
-        out.state.members.push_back(member_row{r.created_by, member_role::owner, true, 0, 0, r.ts_ms});
-    }
+    out.state.members = founding_members(r);
     for (const auto& m : out.state.members) {
         insert_member_.bind(1, *name).bind(2, m.user).bind(3, to_string(m.role)).bind(4, r.ts_ms);
         if (auto done = run_once(insert_member_); !done) return std::move(done).error();

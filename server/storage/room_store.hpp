@@ -5,6 +5,7 @@
 // Part of message_store; single-threaded by the same contract. Writes run
 // inside the store's transaction.
 
+#include "storage/event_rules.hpp"  // well_formed(new_room), direct_key
 #include "storage/result.hpp"
 #include "storage/rows.hpp"
 #include "storage/sqlite.hpp"
@@ -18,16 +19,6 @@
 namespace chatd::storage {
 
 class marker_store;
-
-/// True when r can be created as asked: a creator; a public room with a name
-/// not starting with '!'; a private or direct room with no name or one
-/// starting with '!'; a direct room with 2 to max_direct_users distinct
-/// users (the creator counted), none empty.
-bool well_formed(const new_room& r);
-
-/// A direct room's key: its users (the creator included), sorted, each once,
-/// joined by "\n". The same set in any order gives the same key.
-std::string direct_key(const new_room& r);
 
 class room_store {
 public:

@@ -1,6 +1,7 @@
 #include "storage/writer.hpp"
 
 #include "storage/startup_error.hpp"
+#include "storage/writer_replies.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -22,35 +23,6 @@ namespace {
 // moment (full, or a transient I/O error). Anything else will fail the same
 // way next time.
 bool retryable(error_code c) noexcept { return c == error_code::busy || c == error_code::io; }
-
-void tell(const act::ref<append_done>& to, append_done d) {
-    if (to) to.tell(std::move(d));
-}
-
-// Answers built field by field: GCC 12 warns (wrongly) of an uninitialized
-// string in a braced one.
-template <class T>
-void refuse_promise(act::promise<answer<T>>& p, const std::string& why) {
-    answer<T> a;
-    a.error = why;
-    p.deliver(std::move(a));
-}
-template <class T>
-void answer_ok(act::promise<answer<T>>& p, T value) {
-    answer<T> a;
-    a.ok = true;
-    a.value = std::move(value);
-    p.deliver(std::move(a));
-}
-
-append_done::status to_status(append_status s) noexcept {
-    switch (s) {
-    case append_status::stored: return append_done::status::stored;
-    case append_status::duplicate: return append_done::status::duplicate;
-    case append_status::rejected: return append_done::status::rejected;
-    }
-    return append_done::status::failed;
-}
 
 read_result to_read_result(result<page> r) {
     if (!r) return {false, {}, std::move(r).error().message};

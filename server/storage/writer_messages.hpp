@@ -115,4 +115,10 @@ struct check_ready {
     using reply = bool;
 };
 
+/// A storage actor, whichever engine is behind it: the SQLite writer
+/// (storage::writer) or the PostgreSQL one (store_pg::pg_writer) answer
+/// every message above alike.
+using store_ref = act::ref<append, create_room, mark_read, read_history, read_since, read_last_seq, read_room,
+                           read_user_rooms, check_ready>;
+
 }  // namespace chatd::storage

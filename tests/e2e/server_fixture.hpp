@@ -1,8 +1,11 @@
 #pragma once
 
 // Starts chatd in-process on port 0 with a temporary database, for tests
-// that drive it with real WebSocket clients.
+// that drive it with real WebSocket clients. With CHATD_TEST_STORE=postgres
+// the database is a fresh one on a PostgreSQL server this process starts
+// (once, in a temp folder; ../store_pg/pg_server.hpp) instead of a SQLite file.
 
+#include "../store_pg/pg_server.hpp"
 #include "app/chat_server.hpp"
 #include "ws_client.hpp"
 
@@ -23,8 +26,9 @@ class server_fixture : public ::testing::Test {
 protected:
     server_fixture() {
         static std::atomic<int> n{0};
+        const int id = n++;
         dir_ = std::filesystem::temp_directory_path() /
-               ("chatd-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+               ("chatd-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(id));
         std::filesystem::create_directories(dir_);
         spdlog::set_level(spdlog::level::warn);
         cfg_.net.address = "127.0.0.1";
@@ -36,6 +40,13 @@ protected:
         // per connection) and with one (no strands; see net_config).
         const char* threads = std::getenv("CHATD_TEST_IO_THREADS");
         cfg_.threads = threads != nullptr && std::string_view(threads) == "1" ? 1 : 2;
+        if (const char* store = std::getenv("CHATD_TEST_STORE"); store != nullptr && std::string_view(store) == "postgres")
+            cfg_.postgres.conninfo = postgres().create_database("e2e_" + std::to_string(id));
+    }
+    /// This process's PostgreSQL server, started on first use.
+    static pg_server& postgres() {
+        static pg_server server;
+        return server;
     }
     ~server_fixture() override {
         server_.reset();
