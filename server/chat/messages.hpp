@@ -166,4 +166,7 @@ struct retire_room {
 /// Room → itself: see whether it has been idle long enough.
 struct idle_check {};
 
+/// Room → itself: events are still missing after the hold; read the store.
+struct gap_check {};
+
 }  // namespace chatd::chat

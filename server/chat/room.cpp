@@ -25,8 +25,10 @@ constexpr std::string_view no_such_room = "no such room";
 constexpr std::string_view server_user = "system";
 }  // namespace
 
-room::room(std::string name, storage_ref storage, room_options opts, lobby_ref lobby, const chat_metrics* metrics)
-    : name_(std::move(name)), storage_(std::move(storage)), opts_(opts), lobby_(std::move(lobby)), metrics_(metrics) {
+room::room(std::string name, storage_ref storage, room_options opts, lobby_ref lobby, const chat_metrics* metrics,
+           cluster_link bus)
+    : name_(std::move(name)), storage_(std::move(storage)), opts_(opts), lobby_(std::move(lobby)), metrics_(metrics),
+      bus_(std::move(bus)) {
     if (metrics_ != nullptr && metrics_->rooms != nullptr) metrics_->rooms->inc();
 }
 
@@ -37,6 +39,9 @@ room::~room() {
 void room::on_start() {
     // Tokens of an earlier incarnation (before a restart) must never match ours.
     next_token_ = std::uint64_t{self_cell().incarnation()} << 40;
+    // Subscribed before the room's state is read: what commits after the
+    // read comes by the bus (or by the catch-up the bus asks for).
+    if (bus_.on()) bus_.subscriber.tell(bus_watch{name_, room_bus_ref(self())});
     ask(storage_, storage::read_room{name_}, opts_.storage_timeout,
         [this](const act::result<storage::answer<storage::room_state>>& r) { on_loaded(r); });
 }
@@ -55,6 +60,8 @@ void room::on_loaded(const act::result<storage::answer<storage::room_state>>& r)
     policy_ = room_policy(state.exists ? state.room.kind : room_kind::public_room);
     for (const auto& m : state.members)
         policy_.set(m.user, member_state{m.is_member, m.role, m.banned_until, m.muted_until});
+    gate_.start(last_seq_);
+    if (std::exchange(catch_up_due_, false)) fill_from_store();
     for (auto& j : std::exchange(waiting_, {})) handle(j);
     note_if_idle();
 }
@@ -74,6 +81,7 @@ void room::on_stop() {
     // On a restart the new instance knows no members: tell them to join
     // again; their replay fills whatever they missed.
     for (auto& [conn, m] : members_) m.session.tell(room_reset{name_});
+    if (bus_.on()) bus_.subscriber.tell(bus_unwatch{name_, id()});
 }
 
 void room::on_down(const act::down_notice& d) { remove_member(d.id); }
@@ -354,7 +362,8 @@ void room::handle(const storage::append_done& d) {
             return reply_error(p.session, p.id, code, forbidden ? "not your line" : "no such line");
         }
         case status::stored:
-            last_seq_ = std::max(last_seq_, d.seq);
+            // With a bus, last_seq_ is what members were given (let_through).
+            if (!bus_.on()) last_seq_ = std::max(last_seq_, d.seq);
             committed(p, d.seq, d.ts_ms);
             break;
         case status::duplicate: break;

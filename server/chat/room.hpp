@@ -1,9 +1,11 @@
 #pragma once
 
 #include "act/actor.hpp"
+#include "chat/cluster_messages.hpp"
 #include "chat/messages.hpp"
 #include "chat/room_options.hpp"
 #include "chat/room_policy.hpp"
+#include "chat/seq_gate.hpp"
 #include "protocol/error_code.hpp"
 #include "storage/writer_messages.hpp"
 
@@ -26,10 +28,13 @@ struct chat_metrics;
 /// It starts from the room's stored row and members, and decides every
 /// join and change by its room_policy; other events (edits, moderation,
 /// the topic) go to storage and out the same way as lines.
+/// With a cluster bus (`bus`), its events also come from the other nodes'
+/// rooms of its name, and every event, its own too, reaches its members
+/// through a seq_gate: in seq order, once, with gaps filled from storage.
 /// Runs as an actor: every member function is for its own turn.
 class room final
     : public act::actor<join, leave, post, typing, change, list_members, crash_room, server_post,
-                        storage::append_done, idle_check, retire_room> {
+                        storage::append_done, idle_check, retire_room, remote_event, bus_catch_up, gap_check> {
 public:
     using storage_ref = act::ref<storage::append, storage::read_history, storage::read_room>;
     using lobby_ref = act::ref<room_idle>;
@@ -37,7 +42,7 @@ public:
     /// `lobby` hears when the room has been idle for opts.idle_timeout;
     /// without one the room runs until it is stopped.
     room(std::string name, storage_ref storage, room_options opts, lobby_ref lobby = {},
-         const chat_metrics* metrics = nullptr);
+         const chat_metrics* metrics = nullptr, cluster_link bus = {});
     ~room() override;
     room(const room&) = delete;
     room& operator=(const room&) = delete;
@@ -57,6 +62,9 @@ public:
     void handle(const storage::append_done& m) override;
     void handle(const idle_check& m) override;
     bool handle(const retire_room& m) override;
+    void handle(const remote_event& m) override;
+    void handle(const bus_catch_up& m) override;
+    void handle(const gap_check& m) override;
 
 private:
     /// A member's replay under way: live frames are held back until it is done.
@@ -102,7 +110,12 @@ private:
     void look_up_line(const change& m, std::uint64_t seq);
     void committed(const pending_post& p, std::uint64_t seq, std::int64_t ts_ms);
     std::vector<std::string> mentions_in(std::string_view text, std::string_view sender) const;
+    void let_through(const cluster_event& e);
     void apply_member_event(const storage::new_message& row);
+    // The cluster (room_cluster.cpp).
+    void offer(cluster_event e);
+    void fill_from_store();
+    void arm_gap_check();
     void unsubscribe_user(const std::string& user, const frame& data);
     std::int64_t wall_ms() const;
     void start_replay(std::uint64_t conn_id, std::uint64_t since);
@@ -135,6 +148,11 @@ private:
     user_counts users_;  // connections per user, for presence
     std::unordered_map<std::uint64_t, pending_post> pending_;  // by append token
     std::uint64_t next_token_ = 0;
+    cluster_link bus_;      // off: one node, events go out as they commit
+    seq_gate gate_;         // with a bus: what members have been given, in order
+    bool filling_ = false;  // a read of the store for the gate is under way
+    bool gap_timer_ = false;     // a gap_check is due
+    bool catch_up_due_ = false;  // the bus asked for a catch-up before the room was ready
 };
 
 }  // namespace chatd::chat

@@ -134,28 +134,40 @@ void room::decide_change(const change& m, std::string_view line_sender) {
     pending_.emplace(token, pending_post{m.conn_id, session, m.id, std::move(row), {}});
 }
 
-// Stored: the room's state follows the event, then every member hears it.
+// Stored: encoded once; with a bus, published and let through in seq order
+// with the other nodes' events, else let through at once.
 void room::committed(const pending_post& p, std::uint64_t seq, std::int64_t ts_ms) {
     const storage::new_message& row = p.row;
+    cluster_event e{seq, {}, {}};
     if (row.kind == storage::event_kind::line) {
-        broadcast(make_frame(protocol::encode(protocol::message_event{name_, seq, row.sender, row.text, ts_ms,
-                                                                       row.client_id})),
-                  seq);
-        if (metrics_ != nullptr) bump(metrics_->delivered, members_.size());
-        return;
+        e.data = make_frame(protocol::encode(protocol::message_event{name_, seq, row.sender, row.text, ts_ms,
+                                                                      row.client_id}));
+    } else {
+        storage::stored_message stored{name_, seq, row.sender, row.client_id, row.text, ts_ms, row.kind, row.target,
+                                       row.subject, row.action, row.role, row.until_ms};
+        std::vector<protocol::reaction> none;
+        e.data = make_frame(protocol::encode(wire_event(name_, stored, none)));
+        if (row.kind == storage::event_kind::topic || row.kind == storage::event_kind::member)
+            e.effects = std::make_shared<const storage::new_message>(row);
     }
-    if (row.kind == storage::event_kind::topic) topic_ = row.text;
-    if (row.kind == storage::event_kind::member) apply_member_event(row);
-    storage::stored_message stored{name_, seq, row.sender, row.client_id, row.text, ts_ms, row.kind, row.target,
-                                   row.subject, row.action, row.role, row.until_ms};
-    std::vector<protocol::reaction> none;
-    const protocol::message_event e = wire_event(name_, stored, none);
-    broadcast(make_frame(protocol::encode(e)), seq);
+    if (!bus_.on()) return let_through(e);
+    bus_.publisher.tell(bus_publish{name_, e});
+    offer(std::move(e));
+}
+
+// The room's state follows the event, then every member hears it.
+void room::let_through(const cluster_event& e) {
+    last_seq_ = std::max(last_seq_, e.seq);
+    const storage::new_message* row = e.effects.get();
+    if (row != nullptr && row->kind == storage::event_kind::topic) topic_ = row->text;
+    if (row != nullptr && row->kind == storage::event_kind::member) apply_member_event(*row);
+    broadcast(e.data, e.seq);
+    if (metrics_ != nullptr) bump(metrics_->delivered, members_.size());
     using ma = storage::member_action;
-    if (row.kind != storage::event_kind::member) return;
-    if (row.action == ma::remove || row.action == ma::ban) {
-        const auto reason = row.action == ma::ban ? protocol::removal_reason::banned : protocol::removal_reason::removed;
-        unsubscribe_user(row.subject, make_frame(protocol::encode(protocol::removed_event{name_, reason})));
+    if (row == nullptr || row->kind != storage::event_kind::member) return;
+    if (row->action == ma::remove || row->action == ma::ban) {
+        const auto reason = row->action == ma::ban ? protocol::removal_reason::banned : protocol::removal_reason::removed;
+        unsubscribe_user(row->subject, make_frame(protocol::encode(protocol::removed_event{name_, reason})));
     }
 }
 

@@ -38,6 +38,10 @@ struct room_options {
     /// member must be one (not muted) to send. Off: as before the model,
     /// every join of a public room just subscribes.
     bool membership_events = false;
+    /// With a cluster bus: how long an event that came before its
+    /// predecessors is held for them before the room reads the missing
+    /// ones from storage (a late publish usually comes within it).
+    act::duration gap_wait = std::chrono::milliseconds(200);
     /// How long a read from storage may take.
     act::duration storage_timeout = std::chrono::seconds(10);
 };

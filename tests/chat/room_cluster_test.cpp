@@ -1,0 +1,189 @@
+// Two nodes' rooms of one name on one (fake) store, with a fake bus the
+// test drives: what their members see when publishes come late, out of
+// order, twice or never, on the deterministic executor.
+
+#include "chat/room.hpp"
+#include "fakes.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+using chatd::chat::bus_catch_up;
+using chatd::chat::bus_publish;
+using chatd::chat::bus_unwatch;
+using chatd::chat::bus_watch;
+using chatd::chat::cluster_link;
+using chatd::chat::join;
+using chatd::chat::post;
+using chatd::chat::remote_event;
+using chatd::chat::room;
+using chatd::chat::session_ref;
+using chatd::test::field;
+using chatd::test::of_type;
+
+/// What one node's rooms told the bus.
+struct bus_log {
+    std::vector<bus_publish> published;
+    std::vector<std::string> watched;
+    std::vector<std::string> unwatched;
+};
+
+class fake_bus final : public act::actor<bus_publish, bus_watch, bus_unwatch> {
+public:
+    explicit fake_bus(std::shared_ptr<bus_log> log) : log_(std::move(log)) {}
+    void handle(const bus_publish& m) override { log_->published.push_back(m); }
+    void handle(const bus_watch& m) override { log_->watched.push_back(m.room); }
+    void handle(const bus_unwatch& m) override { log_->unwatched.push_back(m.room); }
+
+private:
+    std::shared_ptr<bus_log> log_;
+};
+
+class room_cluster_test : public act::test::deterministic {
+protected:
+    struct node {
+        std::shared_ptr<bus_log> bus = std::make_shared<bus_log>();
+        room::ref_type ref;
+    };
+    struct member {
+        chatd::test::inbox frames;
+        session_ref session;
+    };
+
+    void SetUp() override {
+        storage_ = sys_.spawn<chatd::test::fake_storage>({.label = "storage"}, db_, true);
+        for (node* n : {&a_, &b_}) {
+            auto bus = sys_.spawn<fake_bus>({.label = "bus"}, n->bus);
+            n->ref = sys_.spawn<room>({.label = "room"}, std::string("general"), room::storage_ref(storage_),
+                                       chatd::chat::room_options{}, room::lobby_ref{}, nullptr,
+                                       cluster_link{bus, bus});
+        }
+        run();
+    }
+    member join_on(node& n, const std::string& user) {
+        auto frames = std::make_shared<std::vector<chatd::test::seen>>();
+        auto s = sys_.spawn<chatd::test::fake_session>({.label = "session"}, frames);
+        member m{frames, session_ref(s)};
+        n.ref.tell(join{m.session.id(), user, m.session, std::uint64_t{1}, {}});
+        run();
+        return m;
+    }
+    void say(node& n, const member& m, const std::string& user, const std::string& text) {
+        n.ref.tell(post{m.session.id(), user, "c-" + text, text, std::uint64_t{7}, 1000});
+        run();
+    }
+    /// Publish i of node `from` reaches node `to`.
+    void carry(const node& from, std::size_t i, node& to) {
+        const auto& p = from.bus->published.at(i);
+        to.ref.tell(remote_event{p.room, p.event});
+        run();
+    }
+    static std::vector<std::string> texts(const member& m) {
+        std::vector<std::string> out;
+        for (const auto& f : of_type(m.frames, "message")) out.push_back(field(f, "seq") + ":" + field(f, "text"));
+        return out;
+    }
+
+    std::shared_ptr<chatd::test::fake_db> db_ = std::make_shared<chatd::test::fake_db>();
+    chatd::test::fake_storage::ref_type storage_;
+    node a_, b_;
+};
+
+TEST_F(room_cluster_test, a_room_subscribes_when_it_starts_and_a_committed_line_is_published) {
+    EXPECT_EQ(a_.bus->watched, (std::vector<std::string>{"general"}));
+    auto alice = join_on(a_, "alice");
+    say(a_, alice, "alice", "hi");
+    ASSERT_EQ(a_.bus->published.size(), 1u);
+    EXPECT_EQ(a_.bus->published[0].event.seq, 1u);
+    EXPECT_EQ(texts(alice), (std::vector<std::string>{"1:hi"}));
+}
+
+TEST_F(room_cluster_test, a_line_from_another_node_reaches_the_members_here) {
+    auto alice = join_on(a_, "alice");
+    auto bob = join_on(b_, "bob");
+    say(a_, alice, "alice", "hi");
+    carry(a_, 0, b_);
+    EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:hi"}));
+}
+
+TEST_F(room_cluster_test, the_own_event_back_from_the_bus_is_not_delivered_twice) {
+    auto alice = join_on(a_, "alice");
+    say(a_, alice, "alice", "hi");
+    carry(a_, 0, a_);
+    EXPECT_EQ(texts(alice), (std::vector<std::string>{"1:hi"}));
+}
+
+TEST_F(room_cluster_test, an_event_that_comes_early_waits_for_the_late_one_and_both_go_out_in_order) {
+    auto alice = join_on(a_, "alice");
+    auto bob = join_on(b_, "bob");
+    say(a_, alice, "alice", "one");
+    say(a_, alice, "alice", "two");
+    carry(a_, 1, b_);
+    EXPECT_TRUE(texts(bob).empty()) << "seq 2 went out before seq 1";
+    carry(a_, 0, b_);
+    EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:one", "2:two"}));
+}
+
+TEST_F(room_cluster_test, a_lost_publish_is_filled_from_the_store_after_the_hold) {
+    auto alice = join_on(a_, "alice");
+    auto bob = join_on(b_, "bob");
+    say(a_, alice, "alice", "lost");
+    say(a_, alice, "alice", "kept");
+    carry(a_, 1, b_);  // publish 0 never arrives
+    EXPECT_TRUE(texts(bob).empty());
+    advance(chatd::chat::room_options{}.gap_wait);
+    run();
+    EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:lost", "2:kept"}));
+    carry(a_, 0, b_);  // it was only late
+    EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:lost", "2:kept"})) << "delivered twice";
+}
+
+TEST_F(room_cluster_test, a_local_line_waits_for_a_remote_one_committed_before_it) {
+    auto alice = join_on(a_, "alice");
+    auto bob = join_on(b_, "bob");
+    say(a_, alice, "alice", "first");  // seq 1, on node a; b has not heard of it
+    say(b_, bob, "bob", "second");     // seq 2, on node b
+    EXPECT_TRUE(texts(bob).empty()) << "seq 2 went out before seq 1";
+    carry(a_, 0, b_);
+    EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:first", "2:second"}));
+    carry(b_, 0, a_);
+    EXPECT_EQ(texts(alice), (std::vector<std::string>{"1:first", "2:second"}));
+}
+
+TEST_F(room_cluster_test, after_the_bus_resubscribes_a_room_catches_up_from_the_store) {
+    auto alice = join_on(a_, "alice");
+    auto bob = join_on(b_, "bob");
+    // The bus was down: none of these publishes arrives, and no later event shows the gap.
+    say(a_, alice, "alice", "one");
+    say(a_, alice, "alice", "two");
+    EXPECT_TRUE(texts(bob).empty());
+    b_.ref.tell(bus_catch_up{"general"});
+    run();
+    EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:one", "2:two"}));
+}
+
+TEST_F(room_cluster_test, a_catch_up_reads_page_after_page) {
+    auto alice = join_on(a_, "alice");
+    auto bob = join_on(b_, "bob");
+    const auto n = chatd::chat::room_options{}.replay_limit * 2 + 5;
+    for (std::uint32_t i = 1; i <= n; ++i) say(a_, alice, "alice", "l" + std::to_string(i));
+    b_.ref.tell(bus_catch_up{"general"});
+    run();
+    const auto seen = texts(bob);
+    ASSERT_EQ(seen.size(), n);
+    for (std::uint32_t i = 1; i <= n; ++i) EXPECT_EQ(seen[i - 1], std::to_string(i) + ":l" + std::to_string(i));
+}
+
+TEST_F(room_cluster_test, a_stopping_room_unsubscribes) {
+    sys_.stop(a_.ref);
+    run();
+    EXPECT_EQ(a_.bus->unwatched, (std::vector<std::string>{"general"}));
+}
+
+}  // namespace
