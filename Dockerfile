@@ -20,7 +20,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       g++ cmake ninja-build \
       libboost-dev libboost-system-dev libsimdjson-dev libspdlog-dev libsqlite3-dev \
-      libssl-dev libgtest-dev libpq-dev \
+      libssl-dev libgtest-dev libhiredis-dev pkg-config libpq-dev \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -35,7 +35,7 @@ FROM debian:bookworm-slim
 
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libsimdjson14 libsqlite3-0 libspdlog1.10 libfmt9 libssl3 libpq5 \
+      libsimdjson14 libsqlite3-0 libspdlog1.10 libfmt9 libssl3 libhiredis0.14 libpq5 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
  && groupadd --gid 10001 chatd \
  && useradd --uid 10001 --gid chatd --no-create-home --home-dir /nonexistent \

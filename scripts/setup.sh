@@ -14,6 +14,7 @@ packages=(
   libpq-dev   # PostgreSQL's client library: --store postgres://... (cluster mode)
   libgtest-dev libbenchmark-dev
   libcaf-dev  # the peer our actor core is benchmarked against
+  libhiredis-dev pkg-config  # the cluster bus (--bus redis://...): Redis's C client, found by pkg-config
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(
@@ -24,6 +25,7 @@ if [ "${1:-}" = "--test" ]; then
     sqlite3                    # the kill -9 audit reads the database file too
     postgresql-15              # the PostgreSQL store's tests start a server in a temp folder
     clang libclang-rt-14-dev   # libFuzzer and its sanitizers (scripts/fuzz.sh)
+    redis-server haproxy       # the cluster tests: a throwaway Redis, and deploy/haproxy.cfg checked
   )
   # Node.js: the machine's own when it has one (it may be newer than Debian's).
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

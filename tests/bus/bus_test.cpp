@@ -1,0 +1,145 @@
+// The publisher and subscriber against a real redis-server: a room here
+// hears what was published, and after Redis is killed and started again it
+// is told to catch up and hears what was published meanwhile as a tick.
+
+#include "act/system.hpp"
+#include "act/thread_pool.hpp"
+#include "bus/publisher.hpp"
+#include "bus/subscriber.hpp"
+#include "redis_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace chat = chatd::chat;
+
+/// What a room was told by the bus, for the test thread to wait on.
+struct heard {
+    std::mutex m;
+    std::condition_variable changed;
+    std::vector<std::string> log;  // "catch_up" or "<seq>:<frame or tick>"
+
+    void add(std::string s) {
+        std::lock_guard lock(m);
+        log.push_back(std::move(s));
+        changed.notify_all();
+    }
+    /// Waits (bounded) until `what` has been heard `times` times.
+    bool wait_for(const std::string& what, std::size_t times = 1) {
+        std::unique_lock lock(m);
+        return changed.wait_for(lock, 20s, [&] { return std::count(log.begin(), log.end(), what) >= static_cast<long>(times); });
+    }
+};
+
+class probe_room final : public act::actor<chat::remote_event, chat::bus_catch_up> {
+public:
+    explicit probe_room(std::shared_ptr<heard> h) : h_(std::move(h)) {}
+    void handle(const chat::remote_event& m) override {
+        h_->add(std::to_string(m.event.seq) + ":" + (m.event.data ? *m.event.data : std::string("tick")));
+    }
+    void handle(const chat::bus_catch_up&) override { h_->add("catch_up"); }
+
+private:
+    std::shared_ptr<heard> h_;
+};
+
+class bus_test : public ::testing::Test {
+protected:
+    void start_bus() {
+        chatd::bus::bus_options o;
+        o.address = *chatd::bus::parse_redis_address(redis_.url());
+        o.retry = 50ms;
+        pub_ = sys_.spawn<chatd::bus::publisher>({.exec = &pub_thread_, .label = "bus"}, o);
+        sub_ = sys_.spawn<chatd::bus::subscriber>({.exec = &sub_thread_, .label = "bus"}, o);
+        room_ = sys_.spawn<probe_room>({.label = "room"}, heard_);
+    }
+    void publish(std::uint64_t seq, std::string text) {
+        pub_.tell(chat::bus_publish{"general", chat::cluster_event{seq, std::make_shared<const std::string>(std::move(text)), {}}});
+    }
+    ~bus_test() override { sys_.shutdown(10s); }
+
+    chatd::test::redis_server redis_;
+    act::thread_pool pool_{1, "test"};
+    act::dedicated_thread pub_thread_{"publisher"};
+    act::dedicated_thread sub_thread_{"subscriber"};
+    act::system sys_{act::system_config{.exec = &pool_}};
+    chatd::bus::publisher::ref_type pub_;
+    chatd::bus::subscriber::ref_type sub_;
+    probe_room::ref_type room_;
+    std::shared_ptr<heard> heard_ = std::make_shared<heard>();
+};
+
+TEST_F(bus_test, a_watched_room_is_told_to_catch_up_then_hears_what_is_published) {
+    CHATD_NEEDS_REDIS();
+    ASSERT_TRUE(redis_.start());
+    start_bus();
+    sub_.tell(chat::bus_watch{"general", room_});
+    ASSERT_TRUE(heard_->wait_for("catch_up"));
+    publish(1, "one");
+    publish(2, "two");
+    ASSERT_TRUE(heard_->wait_for("2:two"));
+    std::lock_guard lock(heard_->m);
+    EXPECT_EQ(heard_->log, (std::vector<std::string>{"catch_up", "1:one", "2:two"}));
+}
+
+TEST_F(bus_test, after_redis_comes_back_the_room_catches_up_and_hears_a_tick_for_what_was_lost) {
+    CHATD_NEEDS_REDIS();
+    ASSERT_TRUE(redis_.start());
+    start_bus();
+    sub_.tell(chat::bus_watch{"general", room_});
+    ASSERT_TRUE(heard_->wait_for("catch_up"));
+    redis_.kill();
+    publish(5, "during the outage");  // cannot go out: remembered as a tick
+    ASSERT_TRUE(redis_.start());
+    ASSERT_TRUE(heard_->wait_for("catch_up", 2)) << "not resubscribed after Redis came back";
+    publish(6, "after");  // the publisher is back too (its tick for 5 may have gone out before the resubscription)
+    EXPECT_TRUE(heard_->wait_for("6:after"));
+}
+
+TEST_F(bus_test, an_event_the_publisher_could_not_publish_is_heard_as_a_tick_once_it_is_back) {
+    CHATD_NEEDS_REDIS();
+    ASSERT_TRUE(redis_.start());
+    start_bus();
+    sub_.tell(chat::bus_watch{"general", room_});
+    ASSERT_TRUE(heard_->wait_for("catch_up"));
+    publish(1, "one");
+    ASSERT_TRUE(heard_->wait_for("1:one"));
+    // Only the publisher's connection is cut (the subscriber's is a pubsub one).
+    chatd::bus::redis_link admin(*chatd::bus::parse_redis_address(redis_.url()), 1000ms);
+    ASSERT_TRUE(admin.connect());
+    admin.append({"CLIENT", "KILL", "TYPE", "normal"});
+    chatd::bus::redis_reply r;
+    ASSERT_TRUE(admin.flush() && admin.read_one(r));
+    publish(2, "lost");
+    EXPECT_TRUE(heard_->wait_for("2:tick")) << "the room was never told that 2 exists";
+}
+
+TEST_F(bus_test, an_unwatched_room_hears_nothing_more) {
+    CHATD_NEEDS_REDIS();
+    ASSERT_TRUE(redis_.start());
+    start_bus();
+    sub_.tell(chat::bus_watch{"general", room_});
+    ASSERT_TRUE(heard_->wait_for("catch_up"));
+    sub_.tell(chat::bus_unwatch{"general", room_.id()});
+    // A second room, watched after the first was dropped: its catch-up shows the unwatch was handled.
+    auto other = std::make_shared<heard>();
+    auto r2 = sys_.spawn<probe_room>({.label = "room"}, other);
+    sub_.tell(chat::bus_watch{"other", r2});
+    ASSERT_TRUE(other->wait_for("catch_up"));
+    publish(1, "to nobody");
+    pub_.tell(chat::bus_publish{"other", chat::cluster_event{1, std::make_shared<const std::string>("x"), {}}});
+    ASSERT_TRUE(other->wait_for("1:x"));
+    std::lock_guard lock(heard_->m);
+    EXPECT_EQ(heard_->log, (std::vector<std::string>{"catch_up"}));
+}
+
+}  // namespace

@@ -1,0 +1,75 @@
+// The bus's payloads and address: what another node reads back is what was
+// published, and bad input is refused, never misread.
+
+#include "bus/redis_address.hpp"
+#include "bus/wire.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+namespace {
+
+using chatd::chat::cluster_event;
+namespace storage = chatd::storage;
+
+TEST(bus_wire, a_line_comes_back_as_published) {
+    cluster_event e{42, std::make_shared<const std::string>(R"({"type":"message","seq":42,"text":"a b\n"})"), {}};
+    auto back = chatd::bus::decode(chatd::bus::encode_event(e), "general");
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(back->seq, 42u);
+    EXPECT_EQ(*back->data, *e.data);
+    EXPECT_EQ(back->effects, nullptr);
+}
+
+TEST(bus_wire, an_event_with_side_effects_carries_its_row) {
+    storage::new_message m{.room = "general", .sender = "owner", .client_id = "c 1", .text = "", .ts_ms = 17,
+                           .kind = storage::event_kind::member, .subject = "bob",
+                           .action = storage::member_action::ban, .role = storage::member_role::member,
+                           .until_ms = 99};
+    cluster_event e{7, std::make_shared<const std::string>("{}"), std::make_shared<const storage::new_message>(m)};
+    auto back = chatd::bus::decode(chatd::bus::encode_event(e), "general");
+    ASSERT_TRUE(back.has_value());
+    ASSERT_NE(back->effects, nullptr);
+    EXPECT_EQ(back->effects->room, "general");
+    EXPECT_EQ(back->effects->kind, storage::event_kind::member);
+    EXPECT_EQ(back->effects->action, storage::member_action::ban);
+    EXPECT_EQ(back->effects->subject, "bob");
+    EXPECT_EQ(back->effects->client_id, "c 1");
+    EXPECT_EQ(back->effects->until_ms, 99);
+    EXPECT_EQ(*back->data, "{}");
+}
+
+TEST(bus_wire, a_tick_is_a_seq_without_content) {
+    auto back = chatd::bus::decode(chatd::bus::encode_tick(9), "general");
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(back->seq, 9u);
+    EXPECT_EQ(back->data, nullptr);
+}
+
+TEST(bus_wire, what_is_not_ours_is_refused) {
+    for (std::string bad : {"", "E", "E x {}", "E 0 0 {}", "E 5 2 {}", "E 5 0 ", "X 5 0 {}", "T 5 extra",
+                            "E 5 1 99 0 0 0 0 0 0 0 0 {}", "E 5 1 5 0 0 0 0 9999 a"})
+        EXPECT_FALSE(chatd::bus::decode(bad, "r").has_value()) << bad;
+}
+
+TEST(bus_wire, a_room_has_its_own_channel) {
+    EXPECT_EQ(chatd::bus::room_of(chatd::bus::channel_of("!abc")), "!abc");
+    EXPECT_EQ(chatd::bus::room_of("someone:else"), "");
+}
+
+TEST(bus_address, host_and_port) {
+    auto a = chatd::bus::parse_redis_address("redis://10.0.0.5:6380");
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->host, "10.0.0.5");
+    EXPECT_EQ(a->port, 6380);
+    auto b = chatd::bus::parse_redis_address("redis://redis");
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->port, 6379);
+    for (const char* bad : {"http://x:1", "redis://", "redis://:6379", "redis://h:0", "redis://h:70000",
+                            "redis://h:12x", "redis://u@h:1", "redis://h:1/db"})
+        EXPECT_FALSE(chatd::bus::parse_redis_address(bad)) << bad;
+}
+
+}  // namespace
