@@ -8,6 +8,8 @@
 #include "app/api_service.hpp"
 #include "app/session_adapter.hpp"
 #include "app/session_directory.hpp"
+#include "bus/publisher.hpp"
+#include "bus/subscriber.hpp"
 #include "chat/chat_metrics.hpp"
 #include "chat/lobby.hpp"
 #include "metrics/registry.hpp"
@@ -61,6 +63,8 @@ struct chat_server::parts {
     net::asio_executor exec{io};
     act::dedicated_thread storage_thread{"storage", act::thread_priority::batch};  // leaves the io threads their core
     act::dedicated_thread checkpoint_thread{"checkpoint", act::thread_priority::batch};
+    // The cluster bus's, with --bus: each blocks in Redis calls.
+    std::unique_ptr<act::dedicated_thread> bus_publish_thread, bus_subscribe_thread;
     metrics::registry registry;
     std::unique_ptr<act::system> sys;
     storage::store_ref storage;  // SQLite's writer, or PostgreSQL's (--store postgres://...)
@@ -153,9 +157,11 @@ void chat_server::start() {
     p.cfg.rooms.replay_max_bytes = p.cfg.net.outbound_budget_bytes / 4;
     // The room model goes with the requests that use it.
     p.cfg.rooms.membership_events = p.cfg.session.limits.product_requests;
+    chat::cluster_link bus;
+    if (p.cfg.bus) bus = start_bus();
     auto rooms_sup = sys.spawn_supervisor({.label = "rooms_supervisor"}, {.max_restarts = 20, .within = 10s});
     p.lobby = sys.spawn<chat::lobby>({.name = "lobby", .label = "lobby"}, rooms_sup,
-                                     chat::room::storage_ref(p.storage), p.cfg.rooms, &m);
+                                     chat::room::storage_ref(p.storage), p.cfg.rooms, &m, bus);
     p.sessions = sys.spawn_supervisor({.label = "sessions_supervisor"}, {});
 
     // A history reply may take a quarter of the outbound budget, so that
@@ -214,6 +220,30 @@ void chat_server::start() {
     spdlog::info("chatd listening on http://{}:{}/ (database {}, web root {})", p.cfg.net.address, port(),
                  p.cfg.postgres.conninfo.empty() ? p.cfg.storage.store.path.string() : "PostgreSQL",
                  p.cfg.net.web_root.string());
+}
+
+// The cluster bus (--bus): after storage, before the rooms that use it. It
+// starts even while Redis is away (sends work; other nodes' events come
+// once it is back), so a node never waits for Redis to start.
+chat::cluster_link chat_server::start_bus() {
+    parts& p = *p_;
+    bus::bus_metrics bm{
+        &p.registry.add_counter("chatd_bus_published_total", "Committed events published to the other nodes"),
+        &p.registry.add_counter("chatd_bus_publish_failures_total",
+                                "Events not published because Redis was away (the other nodes read them from the store)"),
+        &p.registry.add_counter("chatd_bus_received_total", "Events heard from the bus and passed to a room here"),
+        &p.registry.add_counter("chatd_bus_reconnects_total", "Links to Redis made again after a loss")};
+    p.bus_publish_thread = std::make_unique<act::dedicated_thread>("bus-publish");
+    p.bus_subscribe_thread = std::make_unique<act::dedicated_thread>("bus-subscribe");
+    auto sup = p.sys->spawn_supervisor({.label = "bus_supervisor"}, {.max_restarts = 5, .within = 10s});
+    chat::cluster_link link;
+    link.publisher = p.sys->spawn<bus::publisher>(
+        {.exec = p.bus_publish_thread.get(), .parent = sup, .name = "bus_publisher", .label = "bus"}, *p.cfg.bus, bm);
+    link.subscriber = p.sys->spawn<bus::subscriber>(
+        {.exec = p.bus_subscribe_thread.get(), .parent = sup, .name = "bus_subscriber", .label = "bus"}, *p.cfg.bus,
+        bm);
+    spdlog::info("cluster bus at {}", p.cfg.bus->address.to_string());
+    return link;
 }
 
 chat_server::~chat_server() { stop(); }

@@ -6,6 +6,10 @@
 #include <memory>
 #include <string>
 
+namespace chatd::chat {
+struct cluster_link;
+}
+
 namespace chatd::app {
 
 /// chatd, whole: the supervisor tree of docs/architecture.md on an io_context
@@ -37,6 +41,7 @@ public:
 
 private:
     void start();
+    chat::cluster_link start_bus();
     struct parts;
     std::unique_ptr<parts> p_;
 };

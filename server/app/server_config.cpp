@@ -144,6 +144,12 @@ const std::vector<option>& options() {
          [](server_config& c, const std::string& v) { c.allow_guests = to_bool("allow-guests", v); }},
         {"product-requests", "serve private and direct rooms, roles, moderation, edits, reactions and read markers (default true; false: public rooms and lines only, as the first protocol)",
          [](server_config& c, const std::string& v) { c.session.limits.product_requests = to_bool("product-requests", v); }},
+        {"bus", "redis://host:port of the Redis that carries rooms' events between chatd nodes sharing one store (default: none, one node)",
+         [](server_config& c, const std::string& v) {
+             auto a = bus::parse_redis_address(v);
+             if (!a) throw std::invalid_argument("--bus: " + a.error().message + ", got '" + v + "'");
+             c.bus = bus::bus_options{.address = *a};
+         }},
         {"log-level", "trace, debug, info, warn, error or off (default info)",
          [](server_config& c, const std::string& v) { c.log_level = v; }},
     };

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "app/api_service.hpp"
+#include "bus/bus_options.hpp"
 #include "chat/room_options.hpp"
 #include "net/net_config.hpp"
 #include "session/session_config.hpp"
@@ -30,6 +31,7 @@ struct server_config {
     }();
     chat::room_options rooms;
     api_options api;  ///< the HTTP API; off without keys
+    std::optional<bus::bus_options> bus;  ///< the cluster bus (--bus); unset: one node
     std::size_t threads = 0;  ///< io threads that also run actor turns; 0: one per core
     std::string log_level = "info";
     std::optional<bool> allow_guests;  ///< as given; unset: guests only when no JWT secret nor JWKS file
