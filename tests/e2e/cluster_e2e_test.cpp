@@ -4,15 +4,19 @@
 // missed, in order, with no gap and nothing twice. The nodes share one
 // SQLite file here (its writers number each room's lines inside their
 // transactions, so seq stays gapless across them); the cluster's store of
-// record is PostgreSQL, which numbers them the same way.
+// record is PostgreSQL, which numbers them the same way: with
+// CHATD_TEST_PG_URL=postgres://... set, both nodes use that database.
 
 #include "../bus/redis_server.hpp"
 #include "server_fixture.hpp"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <memory>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -25,21 +29,28 @@ protected:
     void start_nodes() {
         cfg_.bus = chatd::bus::bus_options{.address = *chatd::bus::parse_redis_address(redis_.url())};
         cfg_.bus->retry = std::chrono::milliseconds(50);
+        if (const char* pg = std::getenv("CHATD_TEST_PG_URL")) cfg_.postgres.conninfo = pg;
         start();  // node 1: server_
         node2_ = std::make_unique<chatd::app::chat_server>(cfg_);
     }
     ~cluster_e2e() override { node2_.reset(); }
 
+    // A room of its own, so that a shared PostgreSQL database starts it at seq 1 too.
+    const std::string room_ = [] {
+        static std::atomic<int> n{0};
+        return "cluster-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
+    }();
+
     std::unique_ptr<ws_client> member_on(std::uint16_t port, const std::string& name) {
         auto c = std::make_unique<ws_client>(port);
         c->identify(name);
-        c->send(R"({"type":"join","id":2,"room":"general"})");
+        c->send(R"({"type":"join","id":2,"room":")" + room_ + R"("})");
         EXPECT_TRUE(c->wait_for("joined").has_value()) << name;
         return c;
     }
     /// Sends a line and waits for its ack; its seq.
-    static std::string send_acked(ws_client& c, const std::string& text) {
-        c.send(say("general", text, "c-" + text));
+    std::string send_acked(ws_client& c, const std::string& text) {
+        c.send(say(room_, text, "c-" + text));
         auto ack = c.wait_for("ack");
         if (!ack) {
             ADD_FAILURE() << "no ack for " << text;
