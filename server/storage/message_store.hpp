@@ -122,6 +122,10 @@ public:
     /// marker and the unread and mention counts after it.
     result<std::vector<user_room>> rooms_of(std::string_view user);
 
+    /// Up to `limit` rooms named after `after` (by name), of `kind` when
+    /// set: every room, for the HTTP API's list.
+    result<room_list> rooms(std::string_view after, std::uint32_t limit, std::optional<room_kind> kind);
+
     /// For readiness probes: the database answers and is still at the
     /// schema version it was migrated to. Touches the file, cheaply.
     result<void> check();

@@ -13,7 +13,7 @@ namespace {
 
 std::vector<std::string> direct_users(const new_room& r) {
     std::vector<std::string> users = r.users;
-    users.push_back(r.created_by);
+    if (r.creator_member) users.push_back(r.created_by);
     std::sort(users.begin(), users.end());
     users.erase(std::unique(users.begin(), users.end()), users.end());
     return users;
@@ -39,6 +39,17 @@ std::string random_room_name() {
     return name;
 }
 
+// The members a public or private room starts with: each once, none empty,
+// the creator not among them when it is one.
+bool members_well_formed(const new_room& r) {
+    std::vector<std::string_view> users;
+    if (r.creator_member) users.push_back(r.created_by);
+    for (const auto& m : r.members) users.push_back(m.user);
+    std::sort(users.begin(), users.end());
+    return std::adjacent_find(users.begin(), users.end()) == users.end() &&
+           std::none_of(users.begin(), users.end(), [](std::string_view u) { return u.empty(); });
+}
+
 room_row read_room_row(const statement& s, std::string name) {
     return room_row{std::move(name), protocol::room_kind_from_string(s.column_text(0)).value_or(room_kind::public_room), s.column_text(1),
                     s.column_text(2), static_cast<std::uint64_t>(s.column_int64(3)), s.column_int64(4)};
@@ -50,8 +61,8 @@ bool well_formed(const new_room& r) {
     if (r.created_by.empty()) return false;
     const bool assigned = !r.name.empty() && r.name.front() == '!';
     switch (r.kind) {
-    case room_kind::public_room: return !r.name.empty() && !assigned;
-    case room_kind::private_room: return r.name.empty() || assigned;
+    case room_kind::public_room: return !r.name.empty() && !assigned && members_well_formed(r);
+    case room_kind::private_room: return (r.name.empty() || assigned) && members_well_formed(r);
     case room_kind::direct: {
         if (!r.name.empty() && !assigned) return false;
         const auto users = direct_users(r);
@@ -103,7 +114,10 @@ room_store::room_store(database& db)
                                  "FROM read_markers AS k JOIN rooms AS r ON r.name = k.room "
                                  "WHERE k.user = ?1 AND r.kind = 'public' AND NOT EXISTS "
                                  "(SELECT 1 FROM members AS m WHERE m.room = k.room AND m.user = ?1) "
-                                 "ORDER BY 1")) {}
+                                 "ORDER BY 1")),
+      list_(prepare_or_throw(db,
+                             "SELECT kind, topic, created_by, last_seq, created_ms, name FROM rooms "
+                             "WHERE name > ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY name LIMIT ?3")) {}
 
 result<std::optional<std::uint64_t>> room_store::last_seq(std::string_view room) {
     auto s = select_room_.scope();
@@ -202,7 +216,11 @@ result<create_outcome> room_store::create(const new_room& r) {
         for (auto& user : direct_users(r))
             out.state.members.push_back(member_row{std::move(user), member_role::member, true, 0, 0, r.ts_ms});
     } else {
-        out.state.members.push_back(member_row{r.created_by, member_role::owner, true, 0, 0, r.ts_ms});
+        if (r.creator_member)
+            out.state.members.push_back(member_row{r.created_by, member_role::owner, true, 0, 0, r.ts_ms});
+        for (const auto& m : r.members) out.state.members.push_back(member_row{m.user, m.role, true, 0, 0, r.ts_ms});
+        std::sort(out.state.members.begin(), out.state.members.end(),
+                  [](const member_row& a, const member_row& b) { return a.user < b.user; });
     }
     for (const auto& m : out.state.members) {
         insert_member_.bind(1, *name).bind(2, m.user).bind(3, to_string(m.role)).bind(4, r.ts_ms);
@@ -235,6 +253,24 @@ result<std::vector<user_room>> room_store::rooms_of(std::string_view user, marke
         if (!counts) return std::move(counts).error();
         r.unread = counts->unread;
         r.mentions = counts->mentions;
+    }
+    return out;
+}
+
+result<room_list> room_store::list(std::string_view after, std::uint32_t limit, std::optional<room_kind> kind) {
+    room_list out;
+    auto s = list_.scope();
+    list_.bind(1, after).bind(3, static_cast<std::int64_t>(limit) + 1);  // one more: is there a next page?
+    if (kind) list_.bind(2, to_string(*kind));                          // unbound: NULL, every kind
+    for (;;) {
+        auto row = list_.step();
+        if (!row) return std::move(row).error();
+        if (!*row) break;
+        if (out.rooms.size() == limit) {
+            out.has_more = true;
+            break;
+        }
+        out.rooms.push_back(read_room_row(list_, list_.column_text(5)));
     }
     return out;
 }

@@ -22,11 +22,13 @@ class marker_store;
 /// True when r can be created as asked: a creator; a public room with a name
 /// not starting with '!'; a private or direct room with no name or one
 /// starting with '!'; a direct room with 2 to max_direct_users distinct
-/// users (the creator counted), none empty.
+/// users (the creator counted when it is a member), none empty; a public or
+/// private room's members each once, none empty, the creator not among them.
 bool well_formed(const new_room& r);
 
-/// A direct room's key: its users (the creator included), sorted, each once,
-/// joined by "\n". The same set in any order gives the same key.
+/// A direct room's key: its users (the creator included when it is a
+/// member), sorted, each once, joined by "\n". The same set in any order
+/// gives the same key.
 std::string direct_key(const new_room& r);
 
 class room_store {
@@ -50,6 +52,9 @@ public:
     /// The rooms user is a member of, by name, with its marker and counts.
     result<std::vector<user_room>> rooms_of(std::string_view user, marker_store& markers);
 
+    /// Up to `limit` rooms named after `after`, by name; only `kind` when set.
+    result<room_list> list(std::string_view after, std::uint32_t limit, std::optional<room_kind> kind);
+
 private:
     result<bool> taken(std::string_view name);
     result<std::string> free_name(const new_room& r);
@@ -63,6 +68,7 @@ private:
     statement insert_room_;
     statement insert_member_;
     statement rooms_of_;
+    statement list_;
 };
 
 }  // namespace chatd::storage

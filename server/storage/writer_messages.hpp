@@ -109,6 +109,16 @@ struct read_user_rooms {
     std::string user;
 };
 
+/// Up to `limit` rooms (1..100) whose names sort after `after` ("" for the
+/// first page), by name; only those of `kind` when set. Every room, of
+/// every kind: for the HTTP API only. Pending writes are committed first.
+struct list_rooms {
+    using reply = answer<room_list>;
+    std::string after;
+    std::uint32_t limit = 50;
+    std::optional<room_kind> kind;
+};
+
 /// Readiness for /readyz: open, migrated, and the last commit did not fail.
 struct check_ready {
     using reply = bool;
