@@ -52,6 +52,7 @@ void room::on_loaded(const act::result<storage::answer<storage::room_state>>& r)
     for (const auto& m : state.members)
         policy_.set(m.user, member_state{m.is_member, m.role, m.banned_until, m.muted_until});
     for (auto& j : std::exchange(waiting_, {})) handle(j);
+    serve_held_changes();
     note_if_idle();
 }
 
@@ -63,6 +64,7 @@ void room::refuse_all_and_retire(protocol::error_code code, std::string_view mes
     gone_ = true;
     gone_code_ = code;
     for (auto& j : std::exchange(waiting_, {})) refuse(j, code, message);
+    serve_held_changes();
     if (lobby_) lobby_.tell(room_idle{name_, id()});
 }
 
