@@ -25,15 +25,27 @@ int hex_value(char c) noexcept {
     return -1;
 }
 
-// A whole number 0..max_safe_integer, digits only.
-std::optional<std::uint64_t> to_uint(std::string_view s) {
+}  // namespace
+
+std::optional<std::uint64_t> parse_uint(std::string_view s) {
     std::uint64_t n = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
     if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || n > protocol::max_safe_integer)
         return std::nullopt;
     return n;
 }
-}  // namespace
+
+bool for_each_param(std::string_view query, const std::function<bool(std::string_view, std::string_view)>& fn) {
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        const auto eq = pair.find('=');
+        if (!fn(pair.substr(0, eq), eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1)))
+            return false;
+    }
+    return true;
+}
 
 net::api_response error(unsigned status, std::string_view code, std::string_view message) {
     protocol::json_writer w(64 + message.size());
@@ -129,28 +141,23 @@ std::optional<std::string> percent_decode(std::string_view segment) {
 
 std::optional<history_query> decode_history_query(std::string_view query, net::api_response& refused) {
     history_query q;
-    while (!query.empty()) {
-        const auto amp = query.find('&');
-        const std::string_view pair = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-        const auto eq = pair.find('=');
-        const std::string_view name = pair.substr(0, eq);
-        const std::string_view value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    const bool ok = for_each_param(query, [&](std::string_view name, std::string_view value) {
         if (name == "before") {
-            q.before = to_uint(value);
-            if (!q.before) {
-                refused = bad_request(error_code::invalid_field, "\"before\" must be a whole number");
-                return std::nullopt;
-            }
-        } else if (name == "limit") {
-            const auto n = to_uint(value);
+            q.before = parse_uint(value);
+            if (!q.before) refused = bad_request(error_code::invalid_field, "\"before\" must be a whole number");
+            return q.before.has_value();
+        }
+        if (name == "limit") {
+            const auto n = parse_uint(value);
             if (!n || *n < 1 || *n > protocol::max_history_limit) {
                 refused = bad_request(error_code::invalid_field, "\"limit\" must be 1..100");
-                return std::nullopt;
+                return false;
             }
             q.limit = static_cast<std::uint32_t>(*n);
-        }  // other parameters are ignored, as unknown JSON keys are
-    }
+        }
+        return true;  // other parameters are ignored, as unknown JSON keys are
+    });
+    if (!ok) return std::nullopt;
     return q;
 }
 

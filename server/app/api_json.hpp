@@ -10,6 +10,7 @@
 #include "protocol/limits.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,13 @@ std::optional<post_body> decode_post(std::string_view body, const protocol::limi
 
 /// A path segment with its %XX escapes decoded; nullopt for a bad escape.
 std::optional<std::string> percent_decode(std::string_view segment);
+
+/// Calls fn(name, value) for each name=value of a query string, in order
+/// (value not decoded; "" for a bare name), until fn returns false.
+bool for_each_param(std::string_view query, const std::function<bool(std::string_view, std::string_view)>& fn);
+
+/// A whole number 0..max_safe_integer, digits only.
+std::optional<std::uint64_t> parse_uint(std::string_view s);
 
 /// ?before=&limit= of GET .../messages, checked as the WebSocket history's.
 struct history_query {

@@ -1,6 +1,7 @@
 #include "app/api_service.hpp"
 
 #include "app/api_json.hpp"
+#include "app/api_support.hpp"
 #include "protocol/json_writer.hpp"
 #include "protocol/validate.hpp"
 #include "session/client_session.hpp"
@@ -14,33 +15,37 @@
 
 namespace chatd::app {
 
+namespace api {
+
+net::api_response refused_by_room(protocol::error_code code, std::string_view not_found_message) {
+    using protocol::error_code;
+    switch (code) {
+        case error_code::not_found: return not_found(not_found_message);
+        case error_code::forbidden:
+            return error(403, protocol::to_string(code), "the change does not apply to this user or room");
+        case error_code::banned:
+        case error_code::muted: return error(403, protocol::to_string(code), "refused by the room");
+        case error_code::room_exists: return error(409, protocol::to_string(code), "a room of that name exists");
+        default: return unavailable("the room did not store it; retry with the same client_id");
+    }
+}
+
+std::string server_client_id() {
+    static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+    thread_local std::mt19937_64 rng{std::random_device{}() ^ (std::uint64_t{std::random_device{}()} << 32)};
+    std::string id = "sys:";
+    for (int i = 0; i < 26; ++i) id.push_back(alphabet[rng() % alphabet.size()]);
+    return id;
+}
+
+}  // namespace api
+
 namespace {
 
 using protocol::error_code;
-
-// An ask from plain code whose outcome goes to a function, on whichever
-// thread completes it.
-template <class R>
-class ask_then final : public act::ask_state<R> {
-public:
-    explicit ask_then(std::function<void(act::result<R>)> fn) : fn_(std::move(fn)) {}
-
-    template <class Ref, class M>
-    static void send(const Ref& to, M m, act::duration timeout, std::function<void(act::result<R>)> fn) {
-        to.send_request(std::shared_ptr<act::ask_state<R>>(std::make_shared<ask_then>(std::move(fn))), std::move(m),
-                        timeout);
-    }
-
-private:
-    void deliver(act::result<R> r) override { fn_(std::move(r)); }
-    std::function<void(act::result<R>)> fn_;
-};
-
-net::api_response unavailable(std::string_view message) { return api::error(503, "unavailable", message); }
-
-net::api_response not_found(std::string_view message = "no such path") {
-    return api::error(404, protocol::to_string(error_code::not_found), message);
-}
+using api::ask_then;
+using api::not_found;
+using api::unavailable;
 
 net::api_response method_not_allowed(std::string_view allow) {
     auto r = api::error(405, "method_not_allowed", "this path takes " + std::string(allow));
@@ -48,19 +53,19 @@ net::api_response method_not_allowed(std::string_view allow) {
     return r;
 }
 
-std::int64_t wall_clock_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+// Whether a path that takes `allow` ("GET, POST") takes `method` (HEAD where GET is).
+bool takes(std::string_view allow, std::string_view method) {
+    if (method == "HEAD") method = "GET";
+    while (!allow.empty()) {
+        const auto comma = allow.find(", ");
+        if (allow.substr(0, comma) == method) return true;
+        allow = comma == std::string_view::npos ? std::string_view{} : allow.substr(comma + 2);
+    }
+    return false;
 }
 
-// A client_id for a line posted without one: "sys:" and 26 random
-// base-32 characters, never the same twice in practice.
-std::string server_client_id() {
-    static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-    thread_local std::mt19937_64 rng{std::random_device{}() ^ (std::uint64_t{std::random_device{}()} << 32)};
-    std::string id = "sys:";
-    for (int i = 0; i < 26; ++i) id.push_back(alphabet[rng() % alphabet.size()]);
-    return id;
+net::api_response bad_name(std::string_view message) {
+    return api::error(400, protocol::to_string(error_code::invalid_field), message);
 }
 
 // The path split at '/', after /api/v1/.
@@ -129,28 +134,52 @@ void api_service::route(const net::api_request& req, std::string_view path, std:
     constexpr std::string_view prefix = "/api/v1/";
     if (path.substr(0, prefix.size()) != prefix) return answer(not_found());
     const auto parts = segments(path.substr(prefix.size()));
-    if (parts.size() != 3) return answer(not_found());
-    const auto name = api::percent_decode(parts[1]);
-    if (!name || name->empty())
-        return answer(api::error(400, protocol::to_string(error_code::invalid_field), "a bad %-escape in the path"));
     const std::string_view method = req.method;
+    if (parts.size() == 1 && parts[0] == "rooms") {
+        if (method == "POST") return create_room(req.body, std::move(answer));
+        if (method == "GET" || method == "HEAD") return list_rooms(query, std::move(answer));
+        return answer(method_not_allowed("GET, POST"));
+    }
+    if (parts.size() >= 2 && parts[0] == "rooms") return route_room(req, parts, query, std::move(answer));
+    if (parts.size() != 3 || parts[0] != "users" || parts[2] != "connections") return answer(not_found());
+    if (method != "DELETE") return answer(method_not_allowed("DELETE"));
+    const auto user = api::percent_decode(parts[1]);
+    if (!user || !protocol::is_valid_user_id(*user)) return answer(bad_name("not a user id (or a bad %-escape)"));
+    disconnect(*user, std::move(answer));
+}
 
-    if (parts[0] == "rooms" && parts[2] == "messages") {
-        if (method != "GET" && method != "HEAD" && method != "POST") return answer(method_not_allowed("GET, POST"));
-        if (!protocol::is_valid_room_name(*name))
-            return answer(api::error(400, protocol::to_string(error_code::invalid_field),
-                                     "a room name is 1-64 bytes of [A-Za-z0-9_.-], not starting with '.', "
-                                     "or '!' and 1-64 of [a-z0-9]"));
-        if (method == "POST") return post(*name, req.body, std::move(answer));
-        return history(*name, query, std::move(answer));
+// /api/v1/rooms/{room}[/messages[/{seq}] | /members/{user} | /bans/{user} | /mutes/{user}]
+void api_service::route_room(const net::api_request& req, const std::vector<std::string_view>& parts,
+                             std::string_view query, net::api_answer answer) {
+    const std::string_view method = req.method;
+    const bool known = parts.size() == 2 || (parts.size() == 3 && parts[2] == "messages") ||
+                       (parts.size() == 4 && (parts[2] == "messages" || parts[2] == "members" ||
+                                              parts[2] == "bans" || parts[2] == "mutes"));
+    if (!known) return answer(not_found());
+    // The methods first: a wrong one is told whatever the names.
+    const std::string_view allow = parts.size() == 2   ? "GET"
+                                   : parts.size() == 3 ? "GET, POST"
+                                   : parts[2] == "messages" ? "DELETE"
+                                   : parts[2] == "members"  ? "PUT, DELETE"
+                                                            : "POST, DELETE";
+    if (!takes(allow, method)) return answer(method_not_allowed(allow));
+    const auto room = api::percent_decode(parts[1]);
+    if (!room || !protocol::is_valid_room_name(*room))
+        return answer(bad_name("a room name is 1-64 bytes of [A-Za-z0-9_.-], not starting with '.', "
+                               "or '!' and 1-64 of [a-z0-9] (or a bad %-escape)"));
+    if (parts.size() == 2) return get_room(*room, std::move(answer));
+    if (parts.size() == 3) {
+        if (method == "POST") return post(*room, req.body, std::move(answer));
+        return history(*room, query, std::move(answer));
     }
-    if (parts[0] == "users" && parts[2] == "connections") {
-        if (method != "DELETE") return answer(method_not_allowed("DELETE"));
-        if (!protocol::is_valid_user_id(*name))
-            return answer(api::error(400, protocol::to_string(error_code::invalid_field), "not a user id"));
-        return disconnect(*name, std::move(answer));
+    const auto name = api::percent_decode(parts[3]);
+    if (parts[2] == "messages") {
+        const auto seq = name ? api::parse_uint(*name) : std::nullopt;
+        if (!seq || *seq == 0) return answer(bad_name("a line's seq is a whole number, 1 to 2^53 - 1"));
+        return delete_line(*room, *seq, std::move(answer));
     }
-    answer(not_found());
+    if (!name || !protocol::is_valid_user_id(*name)) return answer(bad_name("not a user id (or a bad %-escape)"));
+    change_member(*room, *name, method, parts[2], req.body, std::move(answer));
 }
 
 // ---- GET /api/v1/rooms/{room}/messages -------------------------------------------
@@ -176,15 +205,15 @@ void api_service::post(const std::string& room, std::string_view body, net::api_
     net::api_response refused;
     auto line = api::decode_post(body, ctx_.limits, refused);
     if (!line) return answer(std::move(refused));
-    if (line->client_id.empty()) line->client_id = server_client_id();
+    if (line->client_id.empty()) line->client_id = api::server_client_id();
     chat::server_post m{std::string(session::system_user), std::move(line->client_id), std::move(line->text),
-                        wall_clock_ms()};
-    // The room of that name, started if it is not running (a public name,
-    // as a join starts it; a server-assigned name is never made here), then
-    // the line, answered once committed.
+                        api::wall_clock_ms()};
+    // The room of that name, started if it is not running, then the line,
+    // answered once committed. A public name is made as a join makes it; a
+    // server-assigned one never is: storage refuses the line (not_found).
     const auto timeout = ctx_.ask_timeout;
     ask_then<chat::open_result>::send(
-        ctx_.lobby, chat::open_room{room, std::nullopt, protocol::is_public_room_name(room)}, timeout,
+        ctx_.lobby, chat::open_room{room, std::nullopt, true}, timeout,
         [room, m = std::move(m), answer, timeout](act::result<chat::open_result> opened) mutable {
             if (opened && opened->refused) return answer(not_found("no such room"));
             if (!opened || !opened->room.valid()) return answer(unavailable("the room is not available; retry"));
@@ -192,8 +221,8 @@ void api_service::post(const std::string& room, std::string_view body, net::api_
             ask_then<chat::posted>::send(
                 opened->room, std::move(m), timeout,
                 [room, client_id, answer](act::result<chat::posted> r) {
-                    if (!r || r->error)
-                        return answer(unavailable("the message was not stored; retry with the same client_id"));
+                    if (r && r->error) return answer(api::refused_by_room(*r->error, "no such room"));
+                    if (!r) return answer(unavailable("the message was not stored; retry with the same client_id"));
                     protocol::json_writer w(128 + room.size() + client_id.size());
                     w.begin_object();
                     w.string_field("room", room);

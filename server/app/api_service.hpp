@@ -12,6 +12,7 @@
 #include "chat/messages.hpp"
 #include "metrics/registry.hpp"
 #include "net/listener.hpp"
+#include "protocol/json_writer.hpp"
 #include "protocol/limits.hpp"
 #include "storage/writer_messages.hpp"
 
@@ -22,6 +23,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace chatd::app {
 
@@ -40,7 +43,7 @@ struct api_context {
     std::size_t max_history_reply_bytes = 256 * 1024;
     act::duration ask_timeout = std::chrono::seconds(10);
     act::ref<chat::open_room> lobby;
-    act::ref<storage::read_history> storage;
+    act::ref<storage::read_history, storage::read_room, storage::create_room, storage::list_rooms> storage;
     session_directory* sessions = nullptr;
     /// Where chatd_api_requests_total{status} is registered; null: not counted.
     metrics::registry* registry = nullptr;
@@ -59,15 +62,28 @@ public:
 
 private:
     void route(const net::api_request& req, std::string_view path, std::string_view query, net::api_answer answer);
+    void route_room(const net::api_request& req, const std::vector<std::string_view>& parts, std::string_view query,
+                    net::api_answer answer);
     void history(const std::string& room, std::string_view query, net::api_answer answer);
     void post(const std::string& room, std::string_view body, net::api_answer answer);
     void disconnect(const std::string& user, net::api_answer answer);
+    // The room endpoints (api_rooms.cpp).
+    void create_room(std::string_view body, net::api_answer answer);
+    void list_rooms(std::string_view query, net::api_answer answer);
+    void get_room(const std::string& room, net::api_answer answer);
+    void change_member(const std::string& room, const std::string& user, std::string_view method,
+                       std::string_view what, std::string_view body, net::api_answer answer);
+    void delete_line(const std::string& room, std::uint64_t seq, net::api_answer answer);
+    /// Tells the room (started if it is a public name) the app's change,
+    /// and answers with what `encode` makes of the stored event.
+    using change_answer = std::function<void(protocol::json_writer&)>;
+    void change(const std::string& room, chat::change::body_type body, change_answer fields, net::api_answer answer);
 
     void count(unsigned status) const;
 
     const api_context ctx_;
     // chatd_api_requests_total by status: those the API answers, then "other".
-    static constexpr std::array<unsigned, 9> counted_statuses{200, 201, 400, 401, 404, 405, 429, 500, 503};
+    static constexpr std::array<unsigned, 11> counted_statuses{200, 201, 400, 401, 403, 404, 405, 409, 429, 500, 503};
     std::array<metrics::counter*, counted_statuses.size() + 1> requests_{};
     std::deque<token_bucket> buckets_;  // one per key, by index (a deque: the buckets do not move)
 };

@@ -175,7 +175,7 @@ void chat_server::start() {
     if (p.cfg.api.keys) {
         api_context actx{p.cfg.api, p.cfg.session.limits, p.cfg.session.max_history_reply_bytes,
                          p.cfg.session.ask_timeout, act::ref<chat::open_room>(p.lobby),
-                         act::ref<storage::read_history>(p.storage), &p.directory, &p.registry,
+                         decltype(api_context::storage)(p.storage), &p.directory, &p.registry,
                          [&io = p.io](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); }};
         p.api = std::make_unique<api_service>(std::move(actx));
         cb.api = [api = p.api.get()](net::api_request req, net::api_answer answer) {

@@ -98,6 +98,9 @@ struct change {
     protocol::request_id id;
     std::int64_t ts_ms = 0;  ///< when the server received it
     body_type body;
+    /// The app's backend (the HTTP API, as app_change): above every role,
+    /// with no connection (conn_id and id unused).
+    bool app = false;
 };
 
 /// Session → room: the `members` request, answered from the room's member table.
@@ -112,6 +115,7 @@ struct posted {
     std::uint64_t seq = 0;
     std::int64_t ts_ms = 0;
     bool duplicate = false;  ///< the client_id was stored already: seq and ts are the first post's
+    bool unchanged = false;  ///< an app_change that changes nothing (seq 0): no event stored
     std::optional<protocol::error_code> error;  ///< set: not stored (unavailable: retry with the same client_id)
 };
 
@@ -127,10 +131,24 @@ struct server_post {
     std::int64_t ts_ms = 0;  ///< when the server received it
 };
 
+/// app/ (the HTTP API) → room: a change made by the app's backend, with
+/// owner's rights over everyone (request.app is set), without joining. The
+/// room stores, pushes and applies it exactly as a member's change; the
+/// reply comes after the commit, or says why not (not_found, forbidden,
+/// unavailable). A change to the member table that would change nothing
+/// (removing a non-member, unbanning a user who is not banned, unmuting
+/// one who is not muted, an invite of a member with the role it has) is
+/// answered `unchanged`; an invite of a member with another role sets it.
+struct app_change {
+    using reply = posted;
+    static constexpr bool replies_later = true;  // answered when storage has committed
+    change request;
+};
+
 /// Test hook: makes the room's handler throw, to show a crash is contained.
 struct crash_room {};
 
-using room_ref = act::ref<join, leave, post, typing, change, list_members, crash_room, server_post>;
+using room_ref = act::ref<join, leave, post, typing, change, list_members, crash_room, server_post, app_change>;
 
 /// Lobby → session: the answer to open_room.
 struct open_result {

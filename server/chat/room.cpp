@@ -63,6 +63,7 @@ void room::on_loaded(const act::result<storage::answer<storage::room_state>>& r)
     gate_.start(last_seq_);
     if (std::exchange(catch_up_due_, false)) fill_from_store();
     for (auto& j : std::exchange(waiting_, {})) handle(j);
+    serve_held_changes();
     note_if_idle();
 }
 
@@ -74,6 +75,7 @@ void room::refuse_all_and_retire(protocol::error_code code, std::string_view mes
     gone_ = true;
     gone_code_ = code;
     for (auto& j : std::exchange(waiting_, {})) refuse(j, code, message);
+    serve_held_changes();
     if (lobby_) lobby_.tell(room_idle{name_, id()});
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace chatd::chat {
@@ -33,7 +34,7 @@ struct chat_metrics;
 /// through a seq_gate: in seq order, once, with gaps filled from storage.
 /// Runs as an actor: every member function is for its own turn.
 class room final
-    : public act::actor<join, leave, post, typing, change, list_members, crash_room, server_post,
+    : public act::actor<join, leave, post, typing, change, list_members, crash_room, server_post, app_change,
                         storage::append_done, idle_check, retire_room, remote_event, bus_catch_up, gap_check> {
 public:
     using storage_ref = act::ref<storage::append, storage::read_history, storage::read_room>;
@@ -59,6 +60,7 @@ public:
     void handle(const list_members& m) override;
     void handle(const crash_room& m) override;
     void handle(const server_post& m, act::promise<posted> reply) override;
+    void handle(const app_change& m, act::promise<posted> reply) override;
     void handle(const storage::append_done& m) override;
     void handle(const idle_check& m) override;
     bool handle(const retire_room& m) override;
@@ -106,8 +108,11 @@ private:
     bool join_granted(const join& m);
     bool append_membership(const std::string& user, storage::member_action action, std::uint64_t conn_id,
                            member_role role = member_role::member, std::string_view sender = {});
-    void decide_change(const change& m, std::string_view line_sender);
-    void look_up_line(const change& m, std::uint64_t seq);
+    void start_change(const change& m, act::promise<posted> reply);
+    void decide_change(const change& m, std::string_view line_sender, act::promise<posted> reply);
+    void look_up_line(const change& m, std::uint64_t seq, act::promise<posted> reply);
+    void refuse_change(const change& m, act::promise<posted>& reply, protocol::error_code code, std::string message);
+    void serve_held_changes();
     void committed(const pending_post& p, std::uint64_t seq, std::int64_t ts_ms);
     std::vector<std::string> mentions_in(std::string_view text, std::string_view sender) const;
     void let_through(const cluster_event& e);
@@ -144,6 +149,7 @@ private:
     std::string topic_;
     std::uint32_t lookups_ = 0;         // storage reads under way for a change (a delete's line)
     std::vector<join> waiting_;  // joins that came before the room was ready
+    std::vector<std::pair<app_change, act::promise<posted>>> held_changes_;  // app changes, likewise
     std::unordered_map<std::uint64_t, member> members_;  // by connection (session) id
     user_counts users_;  // connections per user, for presence
     std::unordered_map<std::uint64_t, pending_post> pending_;  // by append token

@@ -60,54 +60,97 @@ std::string_view message_of(verdict v) {
 }  // namespace
 
 void room::handle(const change& m) {
-    auto it = members_.find(m.conn_id);
-    if (it == members_.end()) return;  // not joined: the session should have refused this already
+    if (!members_.contains(m.conn_id)) return;  // not joined: the session should have refused this already
+    start_change(m, {});
+}
+
+void room::handle(const app_change& m, act::promise<posted> reply) {
+    if (!ready_) {
+        held_changes_.emplace_back(m, std::move(reply));  // decided once the member table is loaded
+        return;
+    }
+    if (gone_) return reply.deliver(posted{.error = gone_code_});
+    change c = m.request;
+    c.app = true;
+    start_change(c, std::move(reply));
+}
+
+void room::serve_held_changes() {
+    for (auto& [m, reply] : std::exchange(held_changes_, {})) handle(m, std::move(reply));
+}
+
+void room::start_change(const change& m, act::promise<posted> reply) {
     // Deleting a line: whose it is decides which rule applies, and only
     // storage knows; ask it first.
     if (const auto* l = std::get_if<protocol::line_change_request>(&m.body);
         l != nullptr && l->kind == storage::event_kind::delete_line)
-        return look_up_line(m, l->seq);
-    decide_change(m, {});
+        return look_up_line(m, l->seq, std::move(reply));
+    decide_change(m, {}, std::move(reply));
 }
 
-void room::look_up_line(const change& m, std::uint64_t seq) {
+// The requester hears why not: the app by its reply, a member by an error.
+void room::refuse_change(const change& m, act::promise<posted>& reply, protocol::error_code code,
+                         std::string message) {
+    if (m.app) {
+        if (metrics_ != nullptr) metrics_->count_rejected(code);
+        return reply.deliver(posted{.error = code});
+    }
+    if (auto it = members_.find(m.conn_id); it != members_.end())
+        reply_error(it->second.session, m.id, code, std::move(message));
+}
+
+void room::look_up_line(const change& m, std::uint64_t seq, act::promise<posted> reply) {
     ++lookups_;
     ask(storage_, storage::read_history{name_, seq + 1, 1}, opts_.storage_timeout,
-        [this, m, seq](const act::result<storage::read_result>& r) {
+        [this, m, seq, reply = std::move(reply)](const act::result<storage::read_result>& r) mutable {
             --lookups_;
             note_if_idle();
-            auto it = members_.find(m.conn_id);
-            if (it == members_.end()) return;  // left meanwhile
-            if (!r || !r->ok) return reply_error(it->second.session, m.id, protocol::error_code::unavailable,
-                                                 "the line could not be read; retry with the same client_id");
+            if (!m.app && !members_.contains(m.conn_id)) return;  // left meanwhile
+            if (!r || !r->ok)
+                return refuse_change(m, reply, protocol::error_code::unavailable,
+                                     "the line could not be read; retry with the same client_id");
             const auto& rows = r->rows.messages;
             if (rows.empty() || rows.back().seq != seq || rows.back().kind != storage::event_kind::line ||
                 rows.back().deleted)
-                return reply_error(it->second.session, m.id, protocol::error_code::not_found, "no such line");
-            decide_change(m, rows.back().sender);
+                return refuse_change(m, reply, protocol::error_code::not_found, "no such line");
+            decide_change(m, rows.back().sender, std::move(reply));
         });
 }
 
-void room::decide_change(const change& m, std::string_view line_sender) {
-    auto it = members_.find(m.conn_id);
-    if (it == members_.end()) return;
-    const session_ref session = it->second.session;
-    const actor_id who{m.user, m.guest};
+void room::decide_change(const change& m, std::string_view line_sender, act::promise<posted> reply) {
+    session_ref session;
+    if (!m.app) {
+        auto it = members_.find(m.conn_id);
+        if (it == members_.end()) return;
+        session = it->second.session;
+    }
+    const actor_id who{m.user, m.guest, m.app};
     storage::new_message row;
     row.room = name_;
     row.sender = m.user;
     row.ts_ms = m.ts_ms;
     verdict v = verdict::forbidden;
     if (const auto* c = std::get_if<protocol::member_change_request>(&m.body)) {
-        const bool role = c->action == storage::member_action::role;
-        v = policy_.decide(who, action_of(c->action), wall_ms(), c->user,
-                           role ? std::optional<member_role>(c->role) : std::nullopt);
         row.client_id = c->client_id;
         row.kind = storage::event_kind::member;
         row.subject = c->user;
         row.action = c->action;
-        row.role = c->action == storage::member_action::invite ? member_role::member : c->role;
+        row.role = c->action == storage::member_action::invite && !m.app ? member_role::member : c->role;
         row.until_ms = static_cast<std::int64_t>(c->until);
+        if (m.app) {
+            // The app sets what should be: a member it invites with another
+            // role gets that role; what is so already is left alone.
+            if (row.action == storage::member_action::invite && policy_.is_member(row.subject))
+                row.action = storage::member_action::role;
+            // (A remove still takes a connected user out of a room it is
+            // in without being a member: a public room without the model.)
+            const bool connected = row.action == storage::member_action::remove && users_.contains(row.subject);
+            if (!policy_.changes(row.action, row.subject, row.role, wall_ms()) && !connected)
+                return reply.deliver(posted{.unchanged = true});
+        }
+        const bool role = row.action == storage::member_action::role;
+        v = policy_.decide(who, action_of(row.action), wall_ms(), row.subject,
+                           role ? std::optional<member_role>(row.role) : std::nullopt);
     } else if (const auto* t = std::get_if<protocol::set_topic_request>(&m.body)) {
         v = policy_.decide(who, room_action::set_topic, wall_ms());
         row.client_id = t->client_id;
@@ -126,12 +169,12 @@ void room::decide_change(const change& m, std::string_view line_sender) {
         // The line shows the new text, so it mentions whom that names.
         if (l->kind == storage::event_kind::edit) row.mentions = mentions_in(row.text, row.sender);
     }
-    if (v != verdict::allowed) return reply_error(session, m.id, code_of(v), std::string(message_of(v)));
+    if (v != verdict::allowed) return refuse_change(m, reply, code_of(v), std::string(message_of(v)));
     const std::uint64_t token = ++next_token_;
     if (!append(token, row))
-        return reply_error(session, m.id, protocol::error_code::unavailable,
-                           "storage is overloaded; retry with the same client_id");
-    pending_.emplace(token, pending_post{m.conn_id, session, m.id, std::move(row), {}});
+        return refuse_change(m, reply, protocol::error_code::unavailable,
+                             "storage is overloaded; retry with the same client_id");
+    pending_.emplace(token, pending_post{m.conn_id, session, m.id, std::move(row), std::move(reply)});
 }
 
 // Stored: encoded once; with a bus, published and let through in seq order

@@ -26,6 +26,7 @@ void room_policy::set(std::string user, member_state state) { members_.insert_or
 
 verdict room_policy::decide(actor_id who, room_action what, std::int64_t now_ms, std::string_view target,
                             std::optional<member_role> new_role) const {
+    if (who.app) return decide_app(what, now_ms, target, new_role);
     const member_state* me = find(who.user);
     const bool member = me != nullptr && me->member;
     const bool banned = me != nullptr && in_force(me->banned_until_ms, now_ms);
@@ -62,11 +63,7 @@ verdict room_policy::decide_moderation(const member_state* me, room_action what,
     const member_state* them = find(target);
     const member_role their_role = them != nullptr ? them->role : member_role::member;
     switch (what) {
-        case room_action::invite:
-            // Guests may only use public rooms; a banned user is unbanned first.
-            if (kind_ != room_kind::public_room && is_guest_name(target)) return verdict::forbidden;
-            if (them != nullptr && in_force(them->banned_until_ms, now_ms)) return verdict::forbidden;
-            return verdict::allowed;
+        case room_action::invite: return may_invite(target, now_ms) ? verdict::allowed : verdict::forbidden;
         case room_action::set_role:
             if (me->role != member_role::owner || !new_role || target.empty()) return verdict::forbidden;
             if (them == nullptr || !them->member || is_guest_name(target)) return verdict::forbidden;
@@ -81,6 +78,54 @@ verdict room_policy::decide_moderation(const member_state* me, room_action what,
     // never on oneself.
     if (them == me) return verdict::forbidden;
     return protocol::rank(their_role) < protocol::rank(me->role) ? verdict::allowed : verdict::forbidden;
+}
+
+// Guests may only use public rooms; a banned user is unbanned first.
+bool room_policy::may_invite(std::string_view target, std::int64_t now_ms) const {
+    if (kind_ != room_kind::public_room && is_guest_name(target)) return false;
+    const member_state* them = find(target);
+    return them == nullptr || !in_force(them->banned_until_ms, now_ms);
+}
+
+verdict room_policy::decide_app(room_action what, std::int64_t now_ms, std::string_view target,
+                                std::optional<member_role> new_role) const {
+    switch (what) {
+        case room_action::join:
+        case room_action::read:
+        case room_action::send:
+        case room_action::delete_own:
+        case room_action::delete_any:
+        case room_action::set_topic: return verdict::allowed;
+        default: break;
+    }
+    if (kind_ == room_kind::direct || target.empty()) return verdict::forbidden;
+    // Guests hold no role.
+    if (new_role && *new_role != member_role::member && is_guest_name(target)) return verdict::forbidden;
+    switch (what) {
+        case room_action::invite: return may_invite(target, now_ms) ? verdict::allowed : verdict::forbidden;
+        case room_action::set_role:
+            return new_role && is_member(target) && !is_guest_name(target) ? verdict::allowed : verdict::forbidden;
+        default: return verdict::allowed;  // remove, ban, unban, mute, unmute: anyone
+    }
+}
+
+bool room_policy::changes(protocol::member_action action, std::string_view subject, member_role role,
+                          std::int64_t now_ms) const {
+    using ma = protocol::member_action;
+    const member_state* s = find(subject);
+    const bool member = s != nullptr && s->member;
+    switch (action) {
+        case ma::invite:
+        case ma::join: return !member;
+        case ma::role: return !member || s->role != role;  // a non-member: refused by decide, not skipped
+        case ma::leave:
+        case ma::remove: return member;
+        case ma::unban: return s != nullptr && in_force(s->banned_until_ms, now_ms);
+        case ma::unmute: return s != nullptr && in_force(s->muted_until_ms, now_ms);
+        case ma::ban:
+        case ma::mute: break;
+    }
+    return true;  // a ban or mute (again) sets its end anew
 }
 
 }  // namespace chatd::chat

@@ -57,10 +57,15 @@ enum class verdict : std::uint8_t {
     muted,      ///< the user is muted in this room
 };
 
-/// Who is asking. A guest may only use public rooms.
+/// Who is asking. A guest may only use public rooms. The app's backend (the
+/// HTTP API, acting as "system") is above every role: it sees every room and
+/// may do what an owner may, against anyone, owners included; the rules
+/// about the subject still hold (nobody moderates a direct room, no guest in
+/// a private room or with a role, no invite of a banned user).
 struct actor_id {
     std::string_view user;
     bool guest = false;
+    bool app = false;
 };
 
 /// The rules of one room. Owned by the room actor; not thread-safe.
@@ -75,6 +80,13 @@ public:
     /// the sender of the line). `new_role` is set_role's role.
     verdict decide(actor_id who, room_action what, std::int64_t now_ms, std::string_view target = {},
                    std::optional<member_role> new_role = std::nullopt) const;
+
+    /// Whether a member event `action` (with `role` for invite and role)
+    /// on `subject` would change its row at `now_ms`: false for removing a
+    /// non-member, unbanning a user who is not banned, unmuting one who is
+    /// not muted, an invite of a member or a role it has already.
+    bool changes(protocol::member_action action, std::string_view subject, member_role role,
+                 std::int64_t now_ms) const;
 
     /// The user's row, or null when the room has never seen the user.
     const member_state* find(std::string_view user) const;
@@ -92,6 +104,9 @@ public:
 private:
     verdict decide_moderation(const member_state* me, room_action what, std::int64_t now_ms,
                               std::string_view target, std::optional<member_role> new_role) const;
+    verdict decide_app(room_action what, std::int64_t now_ms, std::string_view target,
+                       std::optional<member_role> new_role) const;
+    bool may_invite(std::string_view target, std::int64_t now_ms) const;
 
     room_kind kind_;
     std::unordered_map<std::string, member_state> members_;

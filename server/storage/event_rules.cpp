@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <random>
+#include <string_view>
 #include <utility>
 
 namespace chatd::storage {
@@ -14,18 +15,33 @@ std::int64_t until_or_forever(std::int64_t until_ms) noexcept { return until_ms 
 
 std::vector<std::string> direct_users(const new_room& r) {
     std::vector<std::string> users = r.users;
-    users.push_back(r.created_by);
+    if (r.creator_member) users.push_back(r.created_by);
     std::sort(users.begin(), users.end());
     users.erase(std::unique(users.begin(), users.end()), users.end());
     return users;
 }
 
+namespace {
+
+// The members a public or private room starts with: each once, none empty,
+// the creator not among them when it is one.
+bool members_well_formed(const new_room& r) {
+    std::vector<std::string_view> users;
+    if (r.creator_member) users.push_back(r.created_by);
+    for (const auto& m : r.members) users.push_back(m.user);
+    std::sort(users.begin(), users.end());
+    return std::adjacent_find(users.begin(), users.end()) == users.end() &&
+           std::none_of(users.begin(), users.end(), [](std::string_view u) { return u.empty(); });
+}
+
+}  // namespace
+
 bool well_formed(const new_room& r) {
     if (r.created_by.empty()) return false;
     const bool assigned = !r.name.empty() && r.name.front() == '!';
     switch (r.kind) {
-    case room_kind::public_room: return !r.name.empty() && !assigned;
-    case room_kind::private_room: return r.name.empty() || assigned;
+    case room_kind::public_room: return !r.name.empty() && !assigned && members_well_formed(r);
+    case room_kind::private_room: return (r.name.empty() || assigned) && members_well_formed(r);
     case room_kind::direct: {
         if (!r.name.empty() && !assigned) return false;
         const auto users = direct_users(r);
@@ -70,7 +86,9 @@ std::vector<member_row> founding_members(const new_room& r) {
         for (auto& user : direct_users(r))
             out.push_back(member_row{std::move(user), member_role::member, true, 0, 0, r.ts_ms});
     } else {
-        out.push_back(member_row{r.created_by, member_role::owner, true, 0, 0, r.ts_ms});
+        if (r.creator_member) out.push_back(member_row{r.created_by, member_role::owner, true, 0, 0, r.ts_ms});
+        for (const auto& m : r.members) out.push_back(member_row{m.user, m.role, true, 0, 0, r.ts_ms});
+        std::sort(out.begin(), out.end(), [](const member_row& a, const member_row& b) { return a.user < b.user; });
     }
     return out;
 }

@@ -17,10 +17,12 @@ namespace chatd::storage {
 /// True when r can be created as asked: a creator; a public room with a name
 /// not starting with '!'; a private or direct room with no name or one
 /// starting with '!'; a direct room with 2 to max_direct_users distinct
-/// users (the creator counted), none empty.
+/// users (the creator counted when it is a member), none empty; a public or
+/// private room's members each once, none empty, the creator not among them.
 bool well_formed(const new_room& r);
 
-/// A direct room's users: r.users and the creator, sorted, each once.
+/// A direct room's users: r.users and the creator (when it is a member),
+/// sorted, each once.
 std::vector<std::string> direct_users(const new_room& r);
 
 /// A direct room's key: direct_users joined by "\n". The same set in any
@@ -31,7 +33,7 @@ std::string direct_key(const new_room& r);
 std::string random_room_name();
 
 /// The members a room is created with: the direct room's users, or the
-/// creator as owner.
+/// creator as owner (when it is a member) and the members it names, by name.
 std::vector<member_row> founding_members(const new_room& r);
 
 /// What a member event does to its subject's row.

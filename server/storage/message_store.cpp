@@ -393,6 +393,11 @@ result<room_state> message_store::room(std::string_view name) {
     return rooms_.state(name);
 }
 
+result<room_list> message_store::rooms(std::string_view after, std::uint32_t limit, std::optional<room_kind> kind) {
+    if (!db_.is_open()) return misuse("rooms on a closed store");
+    return rooms_.list(after, limit, kind);
+}
+
 result<std::vector<user_room>> message_store::rooms_of(std::string_view user, std::string_view only_room) {
     if (!db_.is_open()) return misuse("rooms_of on a closed store");
     return rooms_.rooms_of(user, markers_, only_room);

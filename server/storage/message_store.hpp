@@ -123,6 +123,10 @@ public:
     /// room alone, or none).
     result<std::vector<user_room>> rooms_of(std::string_view user, std::string_view only_room = {});
 
+    /// Up to `limit` rooms named after `after` (by name), of `kind` when
+    /// set: every room, for the HTTP API's list.
+    result<room_list> rooms(std::string_view after, std::uint32_t limit, std::optional<room_kind> kind);
+
     /// For readiness probes: the database answers and is still at the
     /// schema version it was migrated to. Touches the file, cheaply.
     result<void> check();

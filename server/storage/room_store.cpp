@@ -48,7 +48,10 @@ room_store::room_store(database& db)
                                  "FROM read_markers AS k JOIN rooms AS r ON r.name = k.room "
                                  "WHERE k.user = ?1 AND r.kind = 'public' AND NOT EXISTS "
                                  "(SELECT 1 FROM members AS m WHERE m.room = k.room AND m.user = ?1) "
-                                 "ORDER BY 1")) {}
+                                 "ORDER BY 1")),
+      list_(prepare_or_throw(db,
+                             "SELECT kind, topic, created_by, last_seq, created_ms, name FROM rooms "
+                             "WHERE name > ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY name LIMIT ?3")) {}
 
 result<std::optional<std::uint64_t>> room_store::last_seq(std::string_view room) {
     auto s = select_room_.scope();
@@ -177,6 +180,24 @@ result<std::vector<user_room>> room_store::rooms_of(std::string_view user, marke
         if (!counts) return std::move(counts).error();
         r.unread = counts->unread;
         r.mentions = counts->mentions;
+    }
+    return out;
+}
+
+result<room_list> room_store::list(std::string_view after, std::uint32_t limit, std::optional<room_kind> kind) {
+    room_list out;
+    auto s = list_.scope();
+    list_.bind(1, after).bind(3, static_cast<std::int64_t>(limit) + 1);  // one more: is there a next page?
+    if (kind) list_.bind(2, to_string(*kind));                          // unbound: NULL, every kind
+    for (;;) {
+        auto row = list_.step();
+        if (!row) return std::move(row).error();
+        if (!*row) break;
+        if (out.rooms.size() == limit) {
+            out.has_more = true;
+            break;
+        }
+        out.rooms.push_back(read_room_row(list_, list_.column_text(5)));
     }
     return out;
 }

@@ -43,6 +43,9 @@ public:
     result<std::vector<user_room>> rooms_of(std::string_view user, marker_store& markers,
                                             std::string_view only_room = {});
 
+    /// Up to `limit` rooms named after `after`, by name; only `kind` when set.
+    result<room_list> list(std::string_view after, std::uint32_t limit, std::optional<room_kind> kind);
+
 private:
     result<bool> taken(std::string_view name);
     result<std::string> free_name(const new_room& r);
@@ -56,6 +59,7 @@ private:
     statement insert_room_;
     statement insert_member_;
     statement rooms_of_;
+    statement list_;
 };
 
 }  // namespace chatd::storage

@@ -172,6 +172,12 @@ struct room_state {
     std::vector<member_row> members;  ///< by user
 };
 
+/// A user a created room starts with, and its role.
+struct initial_member {
+    std::string user;
+    member_role role = member_role::member;
+};
+
 /// A room to create.
 struct new_room {
     room_kind kind = room_kind::public_room;
@@ -184,9 +190,22 @@ struct new_room {
     /// created_by (added if missing); any order. Ignored otherwise.
     std::vector<std::string> users;
     std::int64_t ts_ms = 0;
+    /// public, private: members it starts with besides its creator, with
+    /// their roles (the HTTP API names them). Ignored for direct.
+    std::vector<initial_member> members;
+    /// false: created_by is the creator on record only, not a member (the
+    /// HTTP API's user "system"); a direct room is then `users` alone.
+    bool creator_member = true;
 };
 
 inline constexpr std::size_t max_direct_users = 8;
+
+/// A page of every room, by name (the HTTP API's list). has_more: rooms
+/// after the last one exist.
+struct room_list {
+    std::vector<room_row> rooms;
+    bool has_more = false;
+};
 
 enum class create_status : std::uint8_t {
     created,  ///< new: state is the room as made

@@ -179,6 +179,10 @@ answer<std::vector<user_room>> writer::handle(const read_user_rooms& m) {
     return read<std::vector<user_room>>([&](message_store& store) { return store.rooms_of(m.user, m.only_room); });
 }
 
+answer<room_list> writer::handle(const list_rooms& m) {
+    return read<room_list>([&](message_store& store) { return store.rooms(m.after, m.limit, m.kind); });
+}
+
 // A read after the pending writes are committed, answered as an answer<T>.
 template <class T, class Read>
 answer<T> writer::read(Read&& from_store) {

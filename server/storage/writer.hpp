@@ -103,7 +103,7 @@ struct writer_hooks {
 ///
 /// Everything here runs in the writer's own turn; only the ref is for others.
 class writer final : public act::actor<append, create_room, mark_read, read_history, read_since, read_last_seq,
-                                       read_room, read_user_rooms, check_ready> {
+                                       read_room, read_user_rooms, list_rooms, check_ready> {
 public:
     /// Throws std::invalid_argument if max_batch or retry.max_attempts is 0.
     explicit writer(writer_options options, writer_hooks hooks = {});
@@ -125,6 +125,7 @@ public:
     std::uint64_t handle(const read_last_seq& m) override;
     answer<room_state> handle(const read_room& m) override;
     answer<std::vector<user_room>> handle(const read_user_rooms& m) override;
+    answer<room_list> handle(const list_rooms& m) override;
     /// False while the store is not open, lost, corrupt or not writable, or
     /// the last commit attempt failed.
     bool handle(const check_ready& m) override;

@@ -110,6 +110,16 @@ struct read_user_rooms {
     std::string only_room;  ///< set: that room alone, if the user is a member (a join's counts)
 };
 
+/// Up to `limit` rooms (1..100) whose names sort after `after` ("" for the
+/// first page), by name; only those of `kind` when set. Every room, of
+/// every kind: for the HTTP API only. Pending writes are committed first.
+struct list_rooms {
+    using reply = answer<room_list>;
+    std::string after;
+    std::uint32_t limit = 50;
+    std::optional<room_kind> kind;
+};
+
 /// Readiness for /readyz: open, migrated, and the last commit did not fail.
 struct check_ready {
     using reply = bool;
@@ -119,6 +129,6 @@ struct check_ready {
 /// (storage::writer) or the PostgreSQL one (store_pg::pg_writer) answer
 /// every message above alike.
 using store_ref = act::ref<append, create_room, mark_read, read_history, read_since, read_last_seq, read_room,
-                           read_user_rooms, check_ready>;
+                           read_user_rooms, list_rooms, check_ready>;
 
 }  // namespace chatd::storage

@@ -86,6 +86,10 @@ std::vector<statement_text> statements() {
          "SELECT \"user\", role, is_member, banned_until, muted_until, joined_ms FROM members WHERE room = $1 "
          "ORDER BY \"user\" COLLATE \"C\""},
         {"by_direct_key", "SELECT name FROM rooms WHERE direct_key = $1"},
+        // Every room, for the HTTP API: by name (bytewise, as SQLite), '' for any kind.
+        {"list_rooms",
+         "SELECT kind, topic, coalesce(created_by, ''), last_seq, created_ms, name FROM rooms "
+         "WHERE name COLLATE \"C\" > $1 AND ($2 = '' OR kind = $2) ORDER BY name COLLATE \"C\" LIMIT $3"},
         {"room_exists", "SELECT 1 FROM rooms WHERE name = $1"},
         {"insert_room",
          "INSERT INTO rooms (name, last_seq, created_ms, kind, topic, created_by, direct_key) "
@@ -298,13 +302,32 @@ result<room_state> pg_store::room(std::string_view name) {
     return out;
 }
 
-result<std::vector<user_room>> pg_store::rooms_of(std::string_view user) {
+result<room_list> pg_store::rooms(std::string_view after, std::uint32_t limit, std::optional<room_kind> kind) {
+    // One more than asked: is there a next page?
+    auto r = db_.run("list_rooms", {after, kind ? std::string(to_string(*kind)) : std::string(),
+                                    static_cast<std::int64_t>(limit) + 1});
+    if (!r) return std::move(r).error();
+    room_list out;
+    for (int i = 0; i < r->size(); ++i) {
+        if (out.rooms.size() == limit) {
+            out.has_more = true;
+            break;
+        }
+        out.rooms.push_back(room_row{r->text(i, 5),
+                                     protocol::room_kind_from_string(r->text(i, 0)).value_or(room_kind::public_room),
+                                     r->text(i, 1), r->text(i, 2), r->uint64(i, 3), r->int64(i, 4)});
+    }
+    return out;
+}
+
+result<std::vector<user_room>> pg_store::rooms_of(std::string_view user, std::string_view only_room) {
     auto r = db_.run("rooms_of", {user});
     if (!r) return std::move(r).error();
     std::vector<user_room> out;
     for (int i = 0; i < r->size(); ++i) {
         user_room u;
         u.room = r->text(i, 0);
+        if (!only_room.empty() && u.room != only_room) continue;  // counting is the cost: only that one
         u.kind = protocol::room_kind_from_string(r->text(i, 1)).value_or(room_kind::public_room);
         u.topic = r->text(i, 2);
         u.role = protocol::member_role_from_string(r->text(i, 3)).value_or(member_role::member);

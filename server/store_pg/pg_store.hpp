@@ -56,7 +56,10 @@ public:
     result<page> since(std::string_view room, std::uint64_t after_seq, std::size_t limit);
     result<std::uint64_t> last_seq(std::string_view room);
     result<room_state> room(std::string_view name);
-    result<std::vector<user_room>> rooms_of(std::string_view user);
+    /// The rooms user is a member of (only_room set: that room alone).
+    result<std::vector<user_room>> rooms_of(std::string_view user, std::string_view only_room = {});
+    /// Up to `limit` rooms named after `after`, by name; only `kind` when set.
+    result<room_list> rooms(std::string_view after, std::uint32_t limit, std::optional<room_kind> kind);
 
     /// For readiness: the server answers and is at the schema version this
     /// store was opened at.

@@ -153,7 +153,11 @@ answer<room_state> pg_writer::handle(const read_room& m) {
 // Not inlined: GCC 12 at -O3 fails with an internal compiler error when
 // this is inlined into the actor's dispatch.
 [[gnu::noinline]] answer<std::vector<user_room>> pg_writer::handle(const read_user_rooms& m) {
-    return read<std::vector<user_room>>([&](pg_store& s) { return s.rooms_of(m.user); });
+    return read<std::vector<user_room>>([&](pg_store& s) { return s.rooms_of(m.user, m.only_room); });
+}
+
+answer<room_list> pg_writer::handle(const list_rooms& m) {
+    return read<room_list>([&](pg_store& s) { return s.rooms(m.after, m.limit, m.kind); });
 }
 
 // A read after the pending writes are committed.

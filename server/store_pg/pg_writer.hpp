@@ -60,7 +60,7 @@ struct pg_writer_hooks {
 /// writes `failed` at once and check_ready false, and reconnects with
 /// backoff. Only on_start throws (storage::startup_error).
 class pg_writer final : public act::actor<append, create_room, mark_read, read_history, read_since, read_last_seq,
-                                          read_room, read_user_rooms, check_ready> {
+                                          read_room, read_user_rooms, list_rooms, check_ready> {
 public:
     /// Throws std::invalid_argument if max_batch or retry_attempts is 0.
     explicit pg_writer(pg_writer_options options, pg_writer_hooks hooks = {});
@@ -77,6 +77,7 @@ public:
     std::uint64_t handle(const read_last_seq& m) override;
     answer<room_state> handle(const read_room& m) override;
     answer<std::vector<user_room>> handle(const read_user_rooms& m) override;
+    answer<room_list> handle(const list_rooms& m) override;
     bool handle(const check_ready& m) override;
 
 private:

@@ -139,4 +139,40 @@ TEST(room_policy, a_public_room_without_an_owner_has_nobody_to_moderate_it) {
     EXPECT_EQ(p.decide(user("newcomer"), room_action::delete_own, now), verdict::allowed);
 }
 
+TEST(room_policy, the_app_is_above_every_role_and_sees_every_room) {
+    const actor_id app{"system", false, true};
+    const room_policy priv = room_with_staff(room_kind::private_room);
+    for (room_action a : {room_action::read, room_action::send, room_action::set_topic, room_action::delete_any,
+                          room_action::remove, room_action::ban, room_action::mute, room_action::unban})
+        EXPECT_EQ(priv.decide(app, a, now, "olga"), verdict::allowed) << static_cast<int>(a);
+    EXPECT_EQ(priv.decide(app, room_action::set_role, now, "mia", member_role::owner), verdict::allowed);
+    EXPECT_EQ(priv.decide(app, room_action::invite, now, "newcomer"), verdict::allowed);
+    // The rules about the subject still hold.
+    EXPECT_EQ(priv.decide(app, room_action::invite, now, "guest:gus"), verdict::forbidden);
+    EXPECT_EQ(priv.decide(app, room_action::set_role, now, "stranger", member_role::admin), verdict::forbidden);
+    room_policy pub(room_kind::public_room);
+    pub.set("eve", {.member = false, .banned_until_ms = forever_ms});
+    EXPECT_EQ(pub.decide(app, room_action::invite, now, "eve"), verdict::forbidden);
+    EXPECT_EQ(pub.decide(app, room_action::invite, now, "guest:gus", member_role::admin), verdict::forbidden);
+    room_policy direct(room_kind::direct);
+    direct.set("ann", {.member = true});
+    EXPECT_EQ(direct.decide(app, room_action::remove, now, "ann"), verdict::forbidden);
+    EXPECT_EQ(direct.decide(app, room_action::delete_any, now, "ann"), verdict::allowed);
+}
+
+TEST(room_policy, a_change_that_is_so_already_changes_nothing) {
+    using chatd::protocol::member_action;
+    room_policy p = room_with_staff(room_kind::public_room);
+    p.set("eve", {.member = false, .banned_until_ms = now - 1, .muted_until_ms = now + 1});
+    EXPECT_FALSE(p.changes(member_action::invite, "mia", member_role::member, now));
+    EXPECT_FALSE(p.changes(member_action::role, "adam", member_role::admin, now));
+    EXPECT_TRUE(p.changes(member_action::role, "mia", member_role::admin, now));
+    EXPECT_FALSE(p.changes(member_action::remove, "eve", member_role::member, now));
+    EXPECT_FALSE(p.changes(member_action::unban, "eve", member_role::member, now));  // expired
+    EXPECT_TRUE(p.changes(member_action::unmute, "eve", member_role::member, now));
+    EXPECT_FALSE(p.changes(member_action::unmute, "mia", member_role::member, now));
+    EXPECT_TRUE(p.changes(member_action::ban, "eve", member_role::member, now));
+    EXPECT_TRUE(p.changes(member_action::invite, "newcomer", member_role::member, now));
+}
+
 }  // namespace

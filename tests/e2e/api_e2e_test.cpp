@@ -1,9 +1,8 @@
 // The HTTP API from outside: a real HTTP client over a socket, with real
 // WebSocket clients watching what it does (docs/api.md).
 
-#include "app/api_keys.hpp"
+#include "api_client.hpp"
 #include "run_chatd.hpp"
-#include "server_fixture.hpp"
 
 #include <boost/asio/write.hpp>
 
@@ -16,51 +15,16 @@
 
 namespace {
 
+using chatd::test::api;
+using chatd::test::call;
 using chatd::test::json_field;
+using chatd::test::key;
+using chatd::test::messages_of;
 using chatd::test::run_chatd;
 using chatd::test::ws_client;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
-
-const std::string key = "k-0123456789abcdef0123456789abcdef";
-
-struct reply {
-    int status = 0;
-    std::string body;
-    http::fields headers;
-    std::string code() const { return json_field(json_field(body, "error"), "code"); }
-};
-
-// One request on a fresh connection; `auth` is the Authorization header ("" for none).
-reply call(std::uint16_t port, http::verb method, const std::string& target, const std::string& body = {},
-           const std::string& auth = "Bearer " + key) {
-    boost::asio::io_context ioc;
-    beast::tcp_stream stream(ioc);
-    stream.connect(tcp::resolver(ioc).resolve("127.0.0.1", std::to_string(port)));
-    http::request<http::string_body> req{method, target, 11};
-    req.set(http::field::host, "127.0.0.1");
-    if (!auth.empty()) req.set(http::field::authorization, auth);
-    if (!body.empty()) req.set(http::field::content_type, "application/json");
-    req.body() = body;
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buf;
-    http::response<http::string_body> res;
-    http::read(stream, buf, res);
-    return {static_cast<int>(res.result_int()), res.body(), res.base()};
-}
-
-std::string messages_of(const std::string& room) { return "/api/v1/rooms/" + room + "/messages"; }
-
-class api : public chatd::test::server_fixture {
-protected:
-    void start_with_key() {
-        std::ofstream(dir_ / "keys") << "# the backend's key\n\n" << key << "\n";
-        cfg_.api.keys = std::make_shared<const chatd::app::api_keys>(chatd::app::api_keys::load(dir_ / "keys"));
-        start();
-    }
-};
 
 TEST_F(api, without_a_key_file_every_api_path_is_404) {
     start();

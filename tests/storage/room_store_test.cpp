@@ -191,4 +191,47 @@ TEST_F(room_store_test, the_public_rooms_a_user_has_read_in_are_among_its_rooms)
     EXPECT_EQ(rooms[1].role, member_role::owner);
 }
 
+TEST_F(room_store_test, a_room_made_by_the_app_starts_with_the_members_named_and_not_its_creator) {
+    auto store = open_store();
+    auto r = room(room_kind::private_room, "", "system");
+    r.creator_member = false;
+    r.members = {{"bob", member_role::member}, {"ann", member_role::owner}};
+    const auto made = store.create_room(r).value();
+    ASSERT_EQ(made.status, create_status::created);
+    EXPECT_EQ(made.state.room.created_by, "system");
+    EXPECT_EQ(made.state.members, (std::vector{member_row{"ann", member_role::owner, true, 0, 0, 5000},
+                                               member_row{"bob", member_role::member, true, 0, 0, 5000}}));
+    EXPECT_EQ(store.room(made.state.room.name).value().members, made.state.members);
+    // A direct room of the app is its users alone: the set a user opens too.
+    auto d = room(room_kind::direct, "", "system", {"bob", "ann"});
+    d.creator_member = false;
+    const auto direct = store.create_room(d).value();
+    ASSERT_EQ(direct.status, create_status::created);
+    EXPECT_EQ(direct.state.members.size(), 2U);
+    const auto opened = store.create_room(room(room_kind::direct, "", "ann", {"bob"})).value();
+    EXPECT_EQ(opened.status, create_status::found);
+    EXPECT_EQ(opened.state.room.name, direct.state.room.name);
+    // A member named twice, or the creator among them, is not a room to create.
+    r.members.push_back({"bob", member_role::admin});
+    EXPECT_FALSE(well_formed(r));
+}
+
+TEST_F(room_store_test, every_room_is_listed_by_name_a_page_at_a_time) {
+    auto store = open_store();
+    for (const char* name : {"c", "a", "b"}) ASSERT_TRUE(store.create_room(room(room_kind::public_room, name, "ann")));
+    const auto priv = store.create_room(room(room_kind::private_room, "", "ann")).value().state.room.name;
+    const auto first = store.rooms("", 2, std::nullopt).value();
+    ASSERT_EQ(first.rooms.size(), 2U);
+    EXPECT_EQ(first.rooms[0].name, priv);  // '!' sorts first
+    EXPECT_EQ(first.rooms[1].name, "a");
+    EXPECT_TRUE(first.has_more);
+    const auto rest = store.rooms("a", 2, std::nullopt).value();
+    ASSERT_EQ(rest.rooms.size(), 2U);
+    EXPECT_EQ(rest.rooms[1], (room_row{"c", room_kind::public_room, "", "ann", 0, 5000}));
+    EXPECT_FALSE(rest.has_more);
+    const auto privates = store.rooms("", 10, room_kind::private_room).value();
+    ASSERT_EQ(privates.rooms.size(), 1U);
+    EXPECT_EQ(privates.rooms[0].name, priv);
+}
+
 }  // namespace
