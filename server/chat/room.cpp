@@ -131,10 +131,10 @@ bool room::honours_grant(const join& m) const {
 // False: storage refused the event.
 bool room::join_granted(const join& m) {
     const member_state* me = policy_.find(m.user);
-    const bool member = me != nullptr && me->member;
-    if (member && me->role == *m.granted) return true;
-    if (!append_membership(m.user, member ? storage::member_action::role : storage::member_action::join, m.conn_id,
-                           *m.granted, member ? server_user : std::string_view{}))
+    const bool is_member = me != nullptr && me->member;
+    if (is_member && me->role == *m.granted) return true;
+    if (!append_membership(m.user, is_member ? storage::member_action::role : storage::member_action::join, m.conn_id,
+                           *m.granted, is_member ? server_user : std::string_view{}))
         return false;
     // In at once, with the role the event gives: what the user asks next
     // need not wait for the commit, and a second join makes no second event.

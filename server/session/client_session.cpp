@@ -105,7 +105,7 @@ void client_session::handle(const chat::room_reset& r) {
     if (it == rooms_.end()) return;
     // The room restarted without its members: join again from the last
     // line seen; the replay fills the gap, so the client sees no loss.
-    it->room.tell(chat::join{id(), user_, chat::session_ref(self()), {}, it->last_seq, guest_, granted_role(r.room)});
+    it->room.tell(chat::join{id(), user_, chat::session_ref(self()), {}, it->last_seq, guest_, {}, granted_role(r.room)});
 }
 
 void client_session::handle(const chat::unsubscribed& u) {
@@ -303,7 +303,7 @@ void client_session::history(const protocol::request_id& id, const protocol::his
 
 void client_session::read(const protocol::request_id& id, const protocol::read_request& m) {
     if (!admitted(m.room)) return fail(id, protocol::error_code::not_in_room, "join the room first");
-    ask(ctx_->storage, storage::mark_read{storage::read_mark{user_, m.room, m.seq}}, cfg().ask_timeout,
+    ask(ctx_->storage, storage::mark_read{storage::read_mark{user_, m.room, m.seq, wall_clock_ms()}}, cfg().ask_timeout,
         [this, id, room = m.room](act::result<storage::answer<storage::mark_outcome>> r) {
             if (!r || !r->ok) return fail(id, protocol::error_code::unavailable, "the marker was not stored; send it again");
             const storage::mark_outcome& o = r->value;

@@ -299,8 +299,14 @@ result<mark_outcome> message_store::apply(batch& b, const read_mark& m) {
     } else {
         auto seq = rooms_.last_seq(m.room);
         if (!seq) return std::move(seq).error();
-        if (!seq->has_value()) return mark_outcome{false, 0, 0, 0};
-        last = **seq;
+        if (seq->has_value()) {
+            last = **seq;
+        } else {
+            // A public room joined before its first line: stored now, as that
+            // line would store it. No read makes a '!' room.
+            if (m.room.front() == '!') return mark_outcome{false, 0, 0, 0};
+            if (auto r = rooms_.insert_implicit(m.room, m.ts_ms); !r) return std::move(r).error();
+        }
     }
     if (auto r = markers_.advance(m.user, m.room, std::min(m.seq, last)); !r) return std::move(r).error();
     auto now = markers_.marker(m.user, m.room);

@@ -230,6 +230,9 @@ struct read_mark {
     std::string user;
     std::string room;
     std::uint64_t seq = 0;
+    /// When it was asked: a public room with no stored row yet (joined, no
+    /// line so far) is stored with this time, as its first line would.
+    std::int64_t ts_ms = 0;
 };
 
 inline bool well_formed(const read_mark& m) noexcept { return !m.user.empty() && !m.room.empty(); }

@@ -195,13 +195,16 @@ result<void> pg_store::lock_rooms(std::span<const write_op> batch, cursors& room
     std::unordered_map<std::string, std::int64_t> implicit;  // name -> the first event's time
     std::vector<std::string> names;
     for (const auto& w : batch) {
+        // A read in a public room joined before its first line stores the
+        // room, as that line would (no read makes a '!' room).
+        if (const auto* r = std::get_if<read_mark>(&w); r != nullptr && r->room.front() != '!')
+            implicit.emplace(r->room, r->ts_ms);
         const auto* m = std::get_if<new_message>(&w);
         if (!m) continue;
         names.push_back(m->room);
         const bool creates = m->kind == event_kind::line || m->kind == event_kind::member || m->kind == event_kind::topic;
         if (creates && m->room.front() != '!') implicit.emplace(m->room, m->ts_ms);
     }
-    if (names.empty()) return {};
     if (!implicit.empty()) {
         std::vector<std::string> new_names;
         std::string times = "{";
@@ -213,6 +216,7 @@ result<void> pg_store::lock_rooms(std::span<const write_op> batch, cursors& room
         times += '}';
         if (auto r = db_.run("create_implicit", {text_array(new_names), times}); !r) return std::move(r).error();
     }
+    if (names.empty()) return {};
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());
     auto r = db_.run("lock_rooms", {text_array(names)});

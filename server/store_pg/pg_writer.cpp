@@ -156,7 +156,8 @@ answer<room_state> pg_writer::handle(const read_room& m) {
     return read<std::vector<user_room>>([&](pg_store& s) { return s.rooms_of(m.user, m.only_room); });
 }
 
-answer<room_list> pg_writer::handle(const list_rooms& m) {
+// Not inlined, as read_user_rooms above (the same internal compiler error).
+[[gnu::noinline]] answer<room_list> pg_writer::handle(const list_rooms& m) {
     return read<room_list>([&](pg_store& s) { return s.rooms(m.after, m.limit, m.kind); });
 }
 

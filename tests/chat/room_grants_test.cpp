@@ -26,7 +26,7 @@ protected:
     /// `user` joins holding a token that grants the room with `role`.
     member granted(const std::string& user, std::optional<member_role> role, bool guest = false) {
         auto m = connect(user);
-        room_.tell(join{m.session.id(), user, m.session, std::uint64_t{1}, {}, guest, role});
+        room_.tell(join{m.session.id(), user, m.session, std::uint64_t{1}, {}, guest, {}, role});
         run();
         return m;
     }

@@ -66,10 +66,19 @@ TEST_F(marker_store_test, a_marker_only_moves_forward_and_stops_at_the_last_seq)
     EXPECT_EQ(listed(store, "ann", "a").mentions, 1U);
 }
 
-TEST_F(marker_store_test, a_marker_in_a_room_that_does_not_exist_is_not_found_and_not_stored) {
+TEST_F(marker_store_test, a_marker_in_a_server_named_room_that_does_not_exist_is_not_found_and_not_stored) {
     auto store = open_store();
-    EXPECT_EQ(store.mark_read(mark("ann", "nowhere", 5)).value(), (mark_outcome{false, 0, 0, 0}));
-    EXPECT_FALSE(store.room("nowhere").value().exists);
+    EXPECT_EQ(store.mark_read(mark("ann", "!nowhere", 5)).value(), (mark_outcome{false, 0, 0, 0}));
+    EXPECT_FALSE(store.room("!nowhere").value().exists);
+}
+
+// A public room joined before its first line has no row yet; a read there
+// stores it (as the line would), so the room is among the reader's rooms.
+TEST_F(marker_store_test, a_marker_in_a_public_room_with_no_line_yet_stores_the_room) {
+    auto store = open_store();
+    EXPECT_EQ(store.mark_read(mark("ann", "lounge", 5)).value(), (mark_outcome{true, 0, 0, 0}));
+    EXPECT_TRUE(store.room("lounge").value().exists);
+    EXPECT_EQ(listed(store, "ann", "lounge").room, "lounge");
 }
 
 TEST_F(marker_store_test, a_marker_in_a_batch_sees_the_lines_before_it_and_not_those_after) {

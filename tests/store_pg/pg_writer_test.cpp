@@ -125,9 +125,16 @@ TEST_F(pg_writer_test, members_markers_and_unread_and_mention_counts) {
     auto back = w.ask(mark_read{read_mark{"bob", "club", 1}}, 5s).get();  // never backwards
     ASSERT_TRUE(back && back->ok);
     EXPECT_EQ(back->value.seq, 4U);
-    auto none = w.ask(mark_read{read_mark{"bob", "no-such-room", 1}}, 5s).get();
+    auto none = w.ask(mark_read{read_mark{"bob", "!no-such-room", 1}}, 5s).get();
     ASSERT_TRUE(none && none->ok);
     EXPECT_FALSE(none->value.found);
+    // A public room joined before its first line: the read stores it.
+    auto fresh = w.ask(mark_read{read_mark{"bob", "lounge", 1, 1000}}, 5s).get();
+    ASSERT_TRUE(fresh && fresh->ok);
+    EXPECT_EQ(fresh->value, (mark_outcome{true, 0, 0, 0}));
+    auto lounge = w.ask(read_room{"lounge"}, 5s).get();
+    ASSERT_TRUE(lounge && lounge->ok);
+    EXPECT_TRUE(lounge->value.exists);
 
     auto state = w.ask(read_room{"club"}, 5s).get();
     ASSERT_TRUE(state && state->ok && state->value.exists);
