@@ -560,7 +560,7 @@ function lineNode(room, line) {
     self: client?.user,
     canEdit: product && mine && client.supports('edit'),
     canDelete: product && (mine || (moderator && room.roles.get(line.from)?.role !== 'owner')) && client.supports('delete'),
-    canReact: product && client.supports('react') && room.role !== null,
+    canReact: product && client.supports('react') && (room.role !== null || room.kind === 'public'),
     editing: focus === 'edit',
     confirmingDelete: focus === 'delete',
   };

@@ -22,7 +22,14 @@ function button(text, label, onClick) {
  * remove, ban, mute, unmute, set_role.
  */
 export function rosterItems(room, view) {
-  return room.sortedMembers().map((m) => {
+  const members = room.sortedMembers();
+  const listed = new Set(members.map((m) => m.user));
+  // In a public room people take part without being members: those here
+  // now follow the members, with no role (a moderator may still ban or
+  // mute them).
+  const readers = room.kind !== 'public' ? []
+    : [...view.present].filter((u) => !listed.has(u)).sort().map((user) => ({ user, role: null, reader: true }));
+  return [...members, ...readers].map((m) => {
     const li = document.createElement('li');
     li.className = view.present.has(m.user) ? 'member online' : 'member';
     li.dataset.user = m.user;
@@ -30,10 +37,10 @@ export function rosterItems(room, view) {
     name.className = 'name';
     showUser(name, m.user);
     li.append(name);
-    if (m.role !== 'member') li.append(badge(m.role, 'role'));
+    if (m.role && m.role !== 'member') li.append(badge(m.role, 'role'));
     if (m.muted) li.append(badge('muted', 'muted-mark', m.muted_until ? `muted until ${new Date(m.muted_until).toLocaleString()}` : 'muted'));
     if (m.user === view.self) li.classList.add('self');
-    else if (canModerate(room.role, m.role, room.kind)) li.append(actions(room, m, view));
+    else if (canModerate(room.role, m.role ?? 'member', room.kind)) li.append(actions(room, m, view));
     return li;
   });
 }
@@ -60,12 +67,13 @@ function actions(room, m, view) {
   const act = (action, extra) => () => { box.open = false; view.act(action, m.user, extra?.()); };
   const menu = document.createElement('div');
   menu.className = 'menu';
+  // A reader who is no member has no membership to remove or role to change.
+  if (!m.reader) menu.append(button('Remove', `Remove ${m.user} from the room`, act('remove')));
   menu.append(
-    button('Remove', `Remove ${m.user} from the room`, act('remove')),
     button('Ban', `Ban ${m.user}`, act('ban', until)),
     m.muted ? button('Unmute', `Unmute ${m.user}`, act('unmute')) : button('Mute', `Mute ${m.user}`, act('mute', until)),
     how);
-  if (room.role === 'owner') {
+  if (room.role === 'owner' && !m.reader) {
     menu.append(m.role === 'admin'
       ? button('Make member', `Make ${m.user} a member`, act('set_role', () => 'member'))
       : button('Make admin', `Make ${m.user} an admin`, act('set_role', () => 'admin')));
