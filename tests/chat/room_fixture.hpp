@@ -8,6 +8,7 @@
 #include "fakes.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,9 +48,11 @@ protected:
         auto s = sys_.spawn<fake_session>({.label = "session"}, frames);
         return {frames, session_ref(s), user};
     }
-    member joined(const std::string& user, bool guest = false) {
+    /// `user` joins; `granted`: holding a token that grants the room with that role.
+    member joined(const std::string& user, bool guest = false,
+                  std::optional<chatd::storage::member_role> granted = std::nullopt) {
         auto m = connect(user);
-        room_.tell(join{m.session.id(), user, m.session, std::uint64_t{1}, {}, guest});
+        room_.tell(join{m.session.id(), user, m.session, std::uint64_t{1}, {}, guest, {}, granted});
         run();
         return m;
     }

@@ -25,10 +25,7 @@ class room_grants_test : public chatd::test::room_fixture {
 protected:
     /// `user` joins holding a token that grants the room with `role`.
     member granted(const std::string& user, std::optional<member_role> role, bool guest = false) {
-        auto m = connect(user);
-        room_.tell(join{m.session.id(), user, m.session, std::uint64_t{1}, {}, guest, {}, role});
-        run();
-        return m;
+        return joined(user, guest, role);
     }
 };
 
