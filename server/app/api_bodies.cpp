@@ -198,6 +198,23 @@ void write_room_row(protocol::json_writer& w, const storage::room_row& r) {
     w.signed_field("created_ms", r.created_ms);
 }
 
+// A topic by the protocol's rule (0 to 256 bytes of one line).
+bool read_topic(const dom::element& e, std::string& out, net::api_response& refused) {
+    std::string_view s;
+    if (!read_string(e, "topic", s, refused)) return false;
+    if (!protocol::is_valid_utf8(s)) {
+        refused = bad_request(error_code::invalid_utf8, "\"topic\" is not valid UTF-8");
+        return false;
+    }
+    if (!protocol::is_valid_topic(s)) {
+        refused = bad_request(error_code::invalid_field,
+                              "\"topic\" must be 0-256 bytes of one line, with no control characters");
+        return false;
+    }
+    out = std::string(s);
+    return true;
+}
+
 // A sanction's end as the API says it: 0 for none.
 std::int64_t until_of(std::int64_t until) { return until == storage::forever_ms ? 0 : until; }
 
@@ -237,19 +254,8 @@ std::optional<storage::new_room> decode_create(std::string_view body, net::api_r
         refused = bad_request(error_code::invalid_field, "the server names a private or direct room: no \"room\"");
         return std::nullopt;
     }
-    if (const dom::element* topic = f.find("topic")) {
-        if (!read_string(*topic, "topic", s, refused)) return std::nullopt;
-        if (!protocol::is_valid_utf8(s)) {
-            refused = bad_request(error_code::invalid_utf8, "\"topic\" is not valid UTF-8");
-            return std::nullopt;
-        }
-        if (!protocol::is_valid_topic(s)) {
-            refused = bad_request(error_code::invalid_field,
-                                  "\"topic\" must be 0-256 bytes of one line, with no control characters");
-            return std::nullopt;
-        }
-        r.topic = std::string(s);
-    }
+    if (const dom::element* topic = f.find("topic"); topic != nullptr && !read_topic(*topic, r.topic, refused))
+        return std::nullopt;
     const dom::element* members = f.find("members");
     const dom::element* users = f.find("users");
     if (r.kind == protocol::room_kind::direct) {
@@ -283,6 +289,19 @@ std::optional<change_body> decode_change(std::string_view body, net::api_respons
         }
     }
     if (!read_client_id(f, out.client_id, refused)) return std::nullopt;
+    return out;
+}
+
+std::optional<topic_body> decode_topic(std::string_view body, net::api_response& refused) {
+    body_fields f;
+    if (!f.parse(body, {"topic", "client_id"}, false, refused)) return std::nullopt;
+    topic_body out;
+    const dom::element* topic = f.find("topic");
+    if (topic == nullptr) {
+        refused = bad_request(error_code::missing_field, "\"topic\" is required (\"\" clears it)");
+        return std::nullopt;
+    }
+    if (!read_topic(*topic, out.topic, refused) || !read_client_id(f, out.client_id, refused)) return std::nullopt;
     return out;
 }
 

@@ -34,6 +34,14 @@ struct change_body {
 };
 std::optional<change_body> decode_change(std::string_view body, net::api_response& refused);
 
+/// The body of PATCH /api/v1/rooms/{room}: {topic, client_id?}. client_id
+/// is "" when absent.
+struct topic_body {
+    std::string topic;
+    std::string client_id;
+};
+std::optional<topic_body> decode_topic(std::string_view body, net::api_response& refused);
+
 /// ?after=&limit=&kind= of GET /api/v1/rooms.
 struct list_query {
     std::string after;

@@ -6,6 +6,8 @@
 #include "app/api_bodies.hpp"
 #include "app/api_service.hpp"
 #include "app/api_support.hpp"
+#include "protocol/encoder.hpp"
+#include "protocol/events.hpp"
 #include "session/client_session.hpp"
 
 #include <utility>
@@ -46,10 +48,29 @@ void api_service::create_room(std::string_view body, net::api_answer answer) {
                 return answer(api::refused_by_room(protocol::error_code::room_exists, {}));
             // A direct room of that set of users answers as it is (200).
             const unsigned status = r->value.status == storage::create_status::created ? 201 : 200;
-            ctx_.post_io([answer, status, state = std::move(r->value.state)] {
+            ctx_.post_io([this, answer, status, state = std::move(r->value.state)] {
                 answer({status, api::encode_room(state, api::wall_clock_ms()), {}});
+                if (status == 201) made_room(state);
             });
         });
+}
+
+// Its members hear of the new room on every connection, and a room of its
+// name that runs already (a public room joined before anything was stored)
+// takes it on, as for a member's create_room.
+void api_service::made_room(const storage::room_state& state) const {
+    if (ctx_.users != nullptr)
+        for (const auto& m : state.members)
+            if (m.is_member)
+                ctx_.users->notify(m.user, std::make_shared<const std::string>(protocol::encode(
+                                               protocol::room_added_event{state.room.name, state.room.kind,
+                                                                          state.room.topic, m.role,
+                                                                          session::system_user, 0})));
+    if (state.room.kind != protocol::room_kind::public_room) return;
+    ask_then<chat::open_result>::send(ctx_.lobby, chat::open_room{state.room.name, std::nullopt, false},
+                                      ctx_.ask_timeout, [state](act::result<chat::open_result> r) {
+                                          if (r && r->room.valid()) r->room.tell(chat::room_created{state});
+                                      });
 }
 
 // ---- GET /api/v1/rooms ------------------------------------------------------------
@@ -78,6 +99,23 @@ void api_service::get_room(const std::string& room, net::api_answer answer) {
                 answer({200, api::encode_room(state, api::wall_clock_ms()), {}});
             });
         });
+}
+
+// ---- PATCH /api/v1/rooms/{room} ------------------------------------------------------
+
+// The topic, as a set_topic by "system": a topic event with the room's next
+// seq, answered once committed; the topic the room has already is left alone.
+void api_service::set_topic(const std::string& room, std::string_view body, net::api_answer answer) {
+    net::api_response refused;
+    auto b = api::decode_topic(body, refused);
+    if (!b) return answer(std::move(refused));
+    protocol::set_topic_request t{room, b->topic, b->client_id.empty() ? api::server_client_id() : b->client_id};
+    change(room, std::move(t),
+           [room, topic = std::move(b->topic)](protocol::json_writer& w) {
+               w.string_field("room", room);
+               w.string_field("topic", topic);
+           },
+           std::move(answer));
 }
 
 // ---- members, bans, mutes ---------------------------------------------------------

@@ -149,6 +149,7 @@ void api_service::route(const net::api_request& req, std::string_view path, std:
 }
 
 // /api/v1/rooms/{room}[/messages[/{seq}] | /members/{user} | /bans/{user} | /mutes/{user}]
+// (PATCH /api/v1/rooms/{room} sets the topic)
 void api_service::route_room(const net::api_request& req, const std::vector<std::string_view>& parts,
                              std::string_view query, net::api_answer answer) {
     const std::string_view method = req.method;
@@ -157,7 +158,7 @@ void api_service::route_room(const net::api_request& req, const std::vector<std:
                                               parts[2] == "bans" || parts[2] == "mutes"));
     if (!known) return answer(not_found());
     // The methods first: a wrong one is told whatever the names.
-    const std::string_view allow = parts.size() == 2   ? "GET"
+    const std::string_view allow = parts.size() == 2   ? "GET, PATCH"
                                    : parts.size() == 3 ? "GET, POST"
                                    : parts[2] == "messages" ? "DELETE"
                                    : parts[2] == "members"  ? "PUT, DELETE"
@@ -167,7 +168,10 @@ void api_service::route_room(const net::api_request& req, const std::vector<std:
     if (!room || !protocol::is_valid_room_name(*room))
         return answer(bad_name("a room name is 1-64 bytes of [A-Za-z0-9_.-], not starting with '.', "
                                "or '!' and 1-64 of [a-z0-9] (or a bad %-escape)"));
-    if (parts.size() == 2) return get_room(*room, std::move(answer));
+    if (parts.size() == 2) {
+        if (method == "PATCH") return set_topic(*room, req.body, std::move(answer));
+        return get_room(*room, std::move(answer));
+    }
     if (parts.size() == 3) {
         if (method == "POST") return post(*room, req.body, std::move(answer));
         return history(*room, query, std::move(answer));

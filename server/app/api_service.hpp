@@ -10,6 +10,7 @@
 #include "app/api_rate.hpp"
 #include "app/session_directory.hpp"
 #include "chat/messages.hpp"
+#include "chat/user_notifier.hpp"
 #include "metrics/registry.hpp"
 #include "net/listener.hpp"
 #include "protocol/json_writer.hpp"
@@ -50,6 +51,8 @@ struct api_context {
     /// Runs fn on an io thread (storage answers on its own thread, which
     /// must not spend its time encoding replies).
     std::function<void(std::function<void()>)> post_io;
+    /// Tells the members of a room the API made (room_added); null: not told.
+    chat::user_notifier* users = nullptr;
 };
 
 /// Thread-safe: handle() is called on any io thread, for many requests at once.
@@ -69,8 +72,10 @@ private:
     void disconnect(const std::string& user, net::api_answer answer);
     // The room endpoints (api_rooms.cpp).
     void create_room(std::string_view body, net::api_answer answer);
+    void made_room(const storage::room_state& state) const;
     void list_rooms(std::string_view query, net::api_answer answer);
     void get_room(const std::string& room, net::api_answer answer);
+    void set_topic(const std::string& room, std::string_view body, net::api_answer answer);
     void change_member(const std::string& room, const std::string& user, std::string_view method,
                        std::string_view what, std::string_view body, net::api_answer answer);
     void delete_line(const std::string& room, std::uint64_t seq, net::api_answer answer);

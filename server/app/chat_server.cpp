@@ -57,7 +57,7 @@ struct chat_server::parts {
     chat::chat_metrics chat_counters;
     // Before io: handlers it still holds when destroyed let go of these.
     session_directory directory;  // every session with a connection, for the API's disconnect
-    session::user_directory user_sessions;  // identified sessions by user, for read markers
+    session::user_directory user_sessions;  // identified sessions by user: read markers, rooms added and removed
     std::unique_ptr<api_service> api;  // null without API keys
     boost::asio::io_context io;
     net::asio_executor exec{io};
@@ -161,7 +161,7 @@ void chat_server::start() {
     if (p.cfg.bus) bus = start_bus();
     auto rooms_sup = sys.spawn_supervisor({.label = "rooms_supervisor"}, {.max_restarts = 20, .within = 10s});
     p.lobby = sys.spawn<chat::lobby>({.name = "lobby", .label = "lobby"}, rooms_sup,
-                                     chat::room::storage_ref(p.storage), p.cfg.rooms, &m, bus);
+                                     chat::room::storage_ref(p.storage), p.cfg.rooms, &m, bus, &p.user_sessions);
     p.sessions = sys.spawn_supervisor({.label = "sessions_supervisor"}, {});
 
     // A history reply may take a quarter of the outbound budget, so that
@@ -176,7 +176,8 @@ void chat_server::start() {
         api_context actx{p.cfg.api, p.cfg.session.limits, p.cfg.session.max_history_reply_bytes,
                          p.cfg.session.ask_timeout, act::ref<chat::open_room>(p.lobby),
                          decltype(api_context::storage)(p.storage), &p.directory, &p.registry,
-                         [&io = p.io](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); }};
+                         [&io = p.io](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); },
+                         &p.user_sessions};
         p.api = std::make_unique<api_service>(std::move(actx));
         cb.api = [api = p.api.get()](net::api_request req, net::api_answer answer) {
             api->handle(std::move(req), std::move(answer));
@@ -197,6 +198,9 @@ void chat_server::start() {
                              storage::check_ready{}, 2s);
     };
     cb.render_metrics = [&p] { return p.registry.render(); };
+    p.registry.add_counter_fn("chatd_user_pushes_dropped_total",
+                              "room_added and removed pushes dropped for a user over its push budget",
+                              [&p] { return static_cast<double>(p.user_sessions.dropped()); });
     p.registry.add_counter_fn("chatd_dead_letters_total", "Messages sent to stopped actors",
                               [&sys] { return static_cast<double>(sys.dead_letters()); });
     p.registry.add_gauge_fn("chatd_actor_restarts", "Restarts of live actors", [&sys] {

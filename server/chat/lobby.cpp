@@ -16,8 +16,9 @@ namespace chatd::chat {
 // starts only after the old one is gone (and its registry name with it).
 
 lobby::lobby(act::supervisor_ref rooms, room::storage_ref storage, room_options opts, const chat_metrics* metrics,
-             cluster_link bus)
-    : rooms_(std::move(rooms)), storage_(std::move(storage)), opts_(opts), metrics_(metrics), bus_(std::move(bus)) {}
+             cluster_link bus, user_notifier* users)
+    : rooms_(std::move(rooms)), storage_(std::move(storage)), opts_(opts), metrics_(metrics), bus_(std::move(bus)),
+      users_(users) {}
 
 void lobby::handle(const open_room& m, act::promise<open_result> reply) {
     auto it = known_.find(m.name);
@@ -35,7 +36,7 @@ void lobby::handle(const open_room& m, act::promise<open_result> reply) {
         } else {
             if (!m.may_create) return reply.deliver(open_result{{}, false, true});
             act::spawn_options o{.parent = rooms_, .kind = act::child_kind::permanent, .name = reg, .label = "room"};
-            r = sys().spawn<room>(o, m.name, storage_, opts_, room::lobby_ref(self()), metrics_, bus_);
+            r = sys().spawn<room>(o, m.name, storage_, opts_, room::lobby_ref(self()), metrics_, bus_, users_);
             created = true;
         }
         it = known_.insert_or_assign(m.name, entry{std::move(r)}).first;

@@ -21,9 +21,10 @@ namespace chatd::chat {
 /// declined, holds the requests for its name.
 class lobby final : public act::actor<open_room, room_idle> {
 public:
-    /// `bus`: the cluster bus each room uses; off for one node.
+    /// `bus`: the cluster bus each room uses; off for one node. `users`:
+    /// how each room reaches a user's connections outside it (may be null).
     lobby(act::supervisor_ref rooms, room::storage_ref storage, room_options opts,
-          const chat_metrics* metrics = nullptr, cluster_link bus = {});
+          const chat_metrics* metrics = nullptr, cluster_link bus = {}, user_notifier* users = nullptr);
 
     void handle(const open_room& m, act::promise<open_result> reply) override;
     void handle(const room_idle& m) override;
@@ -53,6 +54,7 @@ private:
     room_options opts_;
     const chat_metrics* metrics_;  // given to each room
     cluster_link bus_;             // given to each room
+    user_notifier* users_;         // given to each room
     std::unordered_map<std::string, entry> known_;
 };
 

@@ -9,6 +9,7 @@
 #include "protocol/request_id.hpp"
 #include "protocol/requests.hpp"
 #include "protocol/vocabulary.hpp"
+#include "storage/rows.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -145,10 +146,20 @@ struct app_change {
     change request;
 };
 
+/// Session or app/ → a running room: storage has just created the room of
+/// its name (create_room, POST /api/v1/rooms). A public room runs without a
+/// stored row until its first event, so one that readers had joined is
+/// created under them; it takes on the new room's topic and members (its
+/// owner, say), which it would otherwise learn only at its next start.
+struct room_created {
+    storage::room_state state;
+};
+
 /// Test hook: makes the room's handler throw, to show a crash is contained.
 struct crash_room {};
 
-using room_ref = act::ref<join, leave, post, typing, change, list_members, crash_room, server_post, app_change>;
+using room_ref =
+    act::ref<join, leave, post, typing, change, list_members, crash_room, server_post, app_change, room_created>;
 
 /// Lobby → session: the answer to open_room.
 struct open_result {

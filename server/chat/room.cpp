@@ -26,9 +26,9 @@ constexpr std::string_view server_user = "system";
 }  // namespace
 
 room::room(std::string name, storage_ref storage, room_options opts, lobby_ref lobby, const chat_metrics* metrics,
-           cluster_link bus)
+           cluster_link bus, user_notifier* users)
     : name_(std::move(name)), storage_(std::move(storage)), opts_(opts), lobby_(std::move(lobby)), metrics_(metrics),
-      bus_(std::move(bus)) {
+      bus_(std::move(bus)), users_told_(users) {
     if (metrics_ != nullptr && metrics_->rooms != nullptr) metrics_->rooms->inc();
 }
 
@@ -61,6 +61,7 @@ void room::on_loaded(const act::result<storage::answer<storage::room_state>>& r)
     for (const auto& m : state.members)
         policy_.set(m.user, member_state{m.is_member, m.role, m.banned_until, m.muted_until});
     gate_.start(last_seq_);
+    if (auto made = std::move(created_)) take_on(*made);  // read before it was made, perhaps
     if (std::exchange(catch_up_due_, false)) fill_from_store();
     for (auto& j : std::exchange(waiting_, {})) handle(j);
     serve_held_changes();

@@ -6,6 +6,7 @@
 #include "chat/room_options.hpp"
 #include "chat/room_policy.hpp"
 #include "chat/seq_gate.hpp"
+#include "chat/user_notifier.hpp"
 #include "protocol/error_code.hpp"
 #include "storage/writer_messages.hpp"
 
@@ -35,15 +36,18 @@ struct chat_metrics;
 /// Runs as an actor: every member function is for its own turn.
 class room final
     : public act::actor<join, leave, post, typing, change, list_members, crash_room, server_post, app_change,
-                        storage::append_done, idle_check, retire_room, remote_event, bus_catch_up, gap_check> {
+                        room_created, storage::append_done, idle_check, retire_room, remote_event, bus_catch_up,
+                        gap_check> {
 public:
     using storage_ref = act::ref<storage::append, storage::read_history, storage::read_room>;
     using lobby_ref = act::ref<room_idle>;
 
     /// `lobby` hears when the room has been idle for opts.idle_timeout;
-    /// without one the room runs until it is stopped.
+    /// without one the room runs until it is stopped. `users` reaches the
+    /// connections of a user added to the room or taken out of it (null:
+    /// only its connections in the room hear of it).
     room(std::string name, storage_ref storage, room_options opts, lobby_ref lobby = {},
-         const chat_metrics* metrics = nullptr, cluster_link bus = {});
+         const chat_metrics* metrics = nullptr, cluster_link bus = {}, user_notifier* users = nullptr);
     ~room() override;
     room(const room&) = delete;
     room& operator=(const room&) = delete;
@@ -61,6 +65,7 @@ public:
     void handle(const crash_room& m) override;
     void handle(const server_post& m, act::promise<posted> reply) override;
     void handle(const app_change& m, act::promise<posted> reply) override;
+    void handle(const room_created& m) override;
     void handle(const storage::append_done& m) override;
     void handle(const idle_check& m) override;
     bool handle(const retire_room& m) override;
@@ -117,6 +122,8 @@ private:
     std::vector<std::string> mentions_in(std::string_view text, std::string_view sender) const;
     void let_through(const cluster_event& e);
     void apply_member_event(const storage::new_message& row);
+    void tell_user(const storage::new_message& row);
+    void take_on(const storage::room_state& made);
     // The cluster (room_cluster.cpp).
     void offer(cluster_event e);
     void fill_from_store();
@@ -155,6 +162,8 @@ private:
     std::unordered_map<std::uint64_t, pending_post> pending_;  // by append token
     std::uint64_t next_token_ = 0;
     cluster_link bus_;      // off: one node, events go out as they commit
+    user_notifier* users_told_;  // null: a user's connections outside the room are not told
+    std::unique_ptr<storage::room_state> created_;  // a room_created that came before the room was ready
     seq_gate gate_;         // with a bus: what members have been given, in order
     bool filling_ = false;  // a read of the store for the gate is under way
     bool gap_timer_ = false;     // a gap_check is due

@@ -153,6 +153,8 @@ void room::decide_change(const change& m, std::string_view line_sender, act::pro
                            role ? std::optional<member_role>(row.role) : std::nullopt);
     } else if (const auto* t = std::get_if<protocol::set_topic_request>(&m.body)) {
         v = policy_.decide(who, room_action::set_topic, wall_ms());
+        // The app sets what should be: the topic it has already is left alone.
+        if (m.app && v == verdict::allowed && t->topic == topic_) return reply.deliver(posted{.unchanged = true});
         row.client_id = t->client_id;
         row.kind = storage::event_kind::topic;
         row.text = t->topic;
@@ -206,12 +208,50 @@ void room::let_through(const cluster_event& e) {
     if (row != nullptr && row->kind == storage::event_kind::member) apply_member_event(*row);
     broadcast(e.data, e.seq);
     if (metrics_ != nullptr) bump(metrics_->delivered, members_.size());
+    if (row != nullptr && row->kind == storage::event_kind::member) tell_user(*row);
+}
+
+// The user acted on hears of it: a user invited, on every connection (its
+// room list shows the room at once); a user removed or banned, on its
+// connections in the room (which leave it) and, through users_told_, on the
+// others (whose lists drop it).
+void room::tell_user(const storage::new_message& row) {
     using ma = storage::member_action;
-    if (row == nullptr || row->kind != storage::event_kind::member) return;
-    if (row->action == ma::remove || row->action == ma::ban) {
-        const auto reason = row->action == ma::ban ? protocol::removal_reason::banned : protocol::removal_reason::removed;
-        unsubscribe_user(row->subject, make_frame(protocol::encode(protocol::removed_event{name_, reason})));
+    if (row.action == ma::invite && users_told_ != nullptr && policy_.is_member(row.subject)) {
+        const member_state* s = policy_.find(row.subject);
+        users_told_->notify(row.subject, make_frame(protocol::encode(protocol::room_added_event{
+                                             name_, policy_.kind(), topic_, s->role, row.sender, last_seq_})));
     }
+    if (row.action != ma::remove && row.action != ma::ban) return;
+    const auto reason = row.action == ma::ban ? protocol::removal_reason::banned : protocol::removal_reason::removed;
+    const frame removed = make_frame(protocol::encode(protocol::removed_event{name_, reason}));
+    if (users_told_ != nullptr) {
+        std::vector<std::uint64_t> in_room;
+        for (const auto& [conn, m] : members_)
+            if (m.user->first == row.subject) in_room.push_back(conn);
+        users_told_->notify(row.subject, removed, in_room);
+    }
+    unsubscribe_user(row.subject, removed);
+}
+
+// Storage has made the room of this name while the room ran without a
+// stored row (public, joined before anything was stored). Nothing was in
+// its log then, so what the room holds already (a member event in flight,
+// a topic set since) is newer than what was made: take on the rest.
+void room::handle(const room_created& m) {
+    if (!ready_) {
+        created_ = std::make_unique<storage::room_state>(m.state);  // on_loaded takes it on
+        return;
+    }
+    take_on(m.state);
+}
+
+void room::take_on(const storage::room_state& made) {
+    if (gone_ || !made.exists || made.room.kind != policy_.kind()) return;
+    if (last_seq_ == 0) topic_ = made.room.topic;
+    for (const auto& m : made.members)
+        if (policy_.find(m.user) == nullptr)
+            policy_.set(m.user, member_state{m.is_member, m.role, m.banned_until, m.muted_until});
 }
 
 // The member table as storage now holds it (event_store::member does the same).

@@ -228,6 +228,18 @@ std::string encode(const removed_event& e) {
     return end_frame(w);
 }
 
+std::string encode(const room_added_event& e) {
+    json_writer w(128 + e.room.size() + e.topic.size() + e.by.size());
+    start_frame(w, "room_added");
+    w.string_field("room", e.room);
+    w.string_field("kind", to_string(e.kind));
+    w.string_field("topic", e.topic);
+    w.string_field("role", to_string(e.role));
+    w.string_field("by", e.by);
+    w.unsigned_field("last_seq", e.last_seq);
+    return end_frame(w);
+}
+
 std::string encode(const replay_done_event& e) {
     json_writer w;
     start_frame(w, "replay_done");

@@ -22,6 +22,7 @@ std::string encode(const members_event& e);
 std::string encode(const read_ok_event& e);
 std::string encode(const marker_event& e);
 std::string encode(const removed_event& e);
+std::string encode(const room_added_event& e);
 std::string encode(const replay_done_event& e);
 std::string encode(const left_event& e);
 /// A "message" frame for a line, an "event" frame for any other kind.

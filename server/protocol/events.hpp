@@ -103,6 +103,19 @@ struct removed_event {
     removal_reason reason = removal_reason::removed;
 };
 
+/// Pushed to every connection of a user made a member of a room by someone
+/// else, or by another of its connections (an invite, the HTTP API, a
+/// direct room another user opened, a room it created elsewhere), so its
+/// room list shows the room at once.
+struct room_added_event {
+    std::string_view room;
+    room_kind kind = room_kind::public_room;
+    std::string_view topic;
+    member_role role = member_role::member;  ///< the user's
+    std::string_view by;                     ///< who added it ("system" for the HTTP API)
+    std::uint64_t last_seq = 0;
+};
+
 /// Ends the replay that a join with "since" asked for.
 struct replay_done_event {
     std::string_view room;

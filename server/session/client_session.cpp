@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <span>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -372,6 +373,28 @@ void client_session::make_room(const protocol::request_id& id, storage::new_room
             if (r->value.status == storage::create_status::exists)
                 return fail(id, protocol::error_code::room_exists, "a room of that name exists");
             reply_room(id, r->value.state);
+            if (created) made_room(r->value.state);
+        });
+}
+
+// A room this connection made: its members hear of it on every connection
+// (this one has the `room` reply), and a room of its name that runs already
+// (a public room joined before anything was stored) takes it on.
+void client_session::made_room(const storage::room_state& state) {
+    if (ctx_->users != nullptr) {
+        for (const auto& m : state.members) {
+            if (!m.is_member) continue;
+            const std::uint64_t me = id();
+            ctx_->users->notify(m.user,
+                                std::make_shared<const std::string>(protocol::encode(protocol::room_added_event{
+                                    state.room.name, state.room.kind, state.room.topic, m.role, user_, 0})),
+                                m.user == user_ ? std::span(&me, 1) : std::span<const std::uint64_t>{});
+        }
+    }
+    if (state.room.kind != protocol::room_kind::public_room) return;  // a name of the server's: nothing ran for it
+    ask(ctx_->lobby, chat::open_room{state.room.name, std::nullopt, false}, cfg().ask_timeout,
+        [state](act::result<chat::open_result> r) {
+            if (r && r->room.valid()) r->room.tell(chat::room_created{state});
         });
 }
 

@@ -120,6 +120,7 @@ private:
     void read(const protocol::request_id& id, const protocol::read_request& m);
     void make_room(const protocol::request_id& id, storage::new_room room);
     void reply_room(const protocol::request_id& id, const storage::room_state& state);
+    void made_room(const storage::room_state& state);
     void signed_in(const protocol::request_id& id);
     void release_held();
     void arm_token_expiry(std::chrono::system_clock::time_point expires);

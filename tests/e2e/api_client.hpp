@@ -65,8 +65,8 @@ protected:
         start_with_key();
     }
 
-    /// A client signed in as `user` (a token) that has joined `room`.
-    std::unique_ptr<ws_client> signed_in(const std::string& user, const std::string& room) {
+    /// A client signed in as `user` (a token), in no room.
+    std::unique_ptr<ws_client> signed_in(const std::string& user) {
         auto c = std::make_unique<ws_client>(port());
         const auto exp = std::chrono::duration_cast<std::chrono::seconds>(
                              (std::chrono::system_clock::now() + std::chrono::hours(1)).time_since_epoch())
@@ -75,6 +75,12 @@ protected:
                                                   secret);
         c->send(R"({"type":"identify","id":1,"token":")" + tok + R"("})");
         EXPECT_TRUE(c->wait_for("identified").has_value()) << user;
+        return c;
+    }
+
+    /// A client signed in as `user` (a token) that has joined `room`.
+    std::unique_ptr<ws_client> signed_in(const std::string& user, const std::string& room) {
+        auto c = signed_in(user);
         c->send(R"({"type":"join","id":2,"room":")" + room + R"("})");
         EXPECT_TRUE(c->wait_for("joined").has_value()) << user << " could not join " << room;
         return c;

@@ -237,6 +237,42 @@ TEST_F(api, deleting_a_line_erases_its_text_for_everyone_and_keeps_a_tombstone) 
     EXPECT_EQ(call(port(), http::delete_, messages_of("general") + "/x").code(), "invalid_field");
 }
 
+TEST_F(api, patching_a_room_sets_its_topic_as_a_topic_event_that_members_see_and_history_keeps) {
+    start_with_rooms();
+    auto alice = signed_in("alice", "general");
+    const auto set = call(port(), http::patch, room_path("general"), R"({"topic":"Release on Friday","client_id":"t-1"})");
+    ASSERT_EQ(set.status, 200) << set.body;
+    EXPECT_EQ(json_field(set.body, "topic"), "Release on Friday");
+    EXPECT_EQ(json_field(set.body, "changed"), "true");
+    EXPECT_EQ(json_field(set.body, "duplicate"), "false");
+    const std::string seq = json_field(set.body, "seq");
+    auto event = alice->wait_for("event");
+    ASSERT_TRUE(event);
+    EXPECT_EQ(json_field(*event, "kind"), "topic");
+    EXPECT_EQ(json_field(*event, "from"), "system");
+    EXPECT_EQ(json_field(*event, "text"), "Release on Friday");
+    EXPECT_EQ(json_field(*event, "seq"), seq);
+    // The room and history say so; a new reader's join shows it.
+    EXPECT_EQ(json_field(call(port(), http::get, room_path("general")).body, "topic"), "Release on Friday");
+    EXPECT_NE(call(port(), http::get, messages_of("general")).body.find(R"("seq":)" + seq + R"(,"kind":"topic")"),
+              std::string::npos);
+    auto bob = signed_in("bob", "general");
+    ASSERT_FALSE(bob->seen().empty());
+    EXPECT_EQ(json_field(bob->seen().back(), "topic"), "Release on Friday");
+    // The topic it has already changes nothing; "" clears it.
+    EXPECT_EQ(json_field(call(port(), http::patch, room_path("general"), R"({"topic":"Release on Friday"})").body,
+                         "changed"),
+              "false");
+    EXPECT_EQ(json_field(call(port(), http::patch, room_path("general"), R"({"topic":""})").body, "changed"), "true");
+    // Errors with the protocol's codes.
+    EXPECT_EQ(call(port(), http::patch, room_path("general"), R"({"topic":"two\nlines"})").code(), "invalid_field");
+    EXPECT_EQ(call(port(), http::patch, room_path("general"), R"({"client_id":"t-2"})").code(), "missing_field");
+    EXPECT_EQ(call(port(), http::patch, room_path("general"), R"({"topic":7})").code(), "wrong_type");
+    EXPECT_EQ(call(port(), http::patch, room_path("general"), "{").code(), "bad_json");
+    EXPECT_EQ(call(port(), http::patch, room_path("!nosuchroom2345"), R"({"topic":"x"})").status, 404);
+    EXPECT_EQ(call(port(), http::delete_, room_path("general")).headers[boost::beast::http::field::allow], "GET, PATCH");
+}
+
 TEST_F(api, a_direct_room_takes_no_moderation_and_a_private_room_no_guest) {
     start_with_rooms();
     const auto direct = call(port(), http::post, rooms, R"({"kind":"direct","users":["ann","ben"]})");

@@ -14,6 +14,7 @@
 
 namespace {
 
+using chatd::test::ask;
 using chatd::test::json_field;
 using chatd::test::ws_client;
 
@@ -38,16 +39,6 @@ protected:
         identified_ = c->wait_for("identified").value_or("");
         EXPECT_EQ(json_field(identified_, "user"), user);
         return c;
-    }
-
-    /// The reply to `request` (the next frame of type `type` or an error).
-    static std::string ask(ws_client& c, const std::string& request, const std::string& type) {
-        c.send(request);
-        while (auto f = c.next()) {
-            const std::string t = json_field(*f, "type");
-            if (t == type || t == "error") return *f;
-        }
-        return "<closed>";
     }
 
     std::string identified_;  // the last sign_in's identified reply

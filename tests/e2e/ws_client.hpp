@@ -147,4 +147,15 @@ private:
     std::vector<std::string> seen_;
 };
 
+/// Sends `request` and returns the reply: the next frame of type `type` or
+/// an error ("<closed>" if none came).
+inline std::string ask(ws_client& c, const std::string& request, const std::string& type) {
+    c.send(request);
+    while (auto f = c.next()) {
+        const std::string t = json_field(*f, "type");
+        if (t == type || t == "error") return *f;
+    }
+    return "<closed>";
+}
+
 }  // namespace chatd::test

@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -66,6 +69,47 @@ TEST_F(user_directory_test, a_user_has_at_most_max_per_user_sessions_listed) {
     EXPECT_EQ(users.count("alice"), 2u);
     users.remove("alice", r1.id());
     EXPECT_TRUE(users.add("alice", r3)) << "a place freed is taken again";
+}
+
+// The clock the budget test moves by hand (no sleeps, no real time).
+std::chrono::steady_clock::time_point fake_now{};
+std::chrono::steady_clock::time_point fake_clock() { return fake_now; }
+
+TEST_F(user_directory_test, pushes_others_cause_a_user_are_bounded_by_its_budget_and_refill_with_time) {
+    user_directory users(64, chatd::session::push_budget{.per_second = 2, .burst = 3}, &fake_clock);
+    auto phone = std::make_shared<std::vector<std::string>>();
+    auto desk = std::make_shared<std::vector<std::string>>();
+    const push_ref rp = spawn(phone), rd = spawn(desk);
+    ASSERT_TRUE(users.add("bob", rp));
+    ASSERT_TRUE(users.add("bob", rd));
+    const auto frame = std::make_shared<const std::string>("room_added");
+    // One push spends one of the budget, however many sessions it reaches.
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(users.notify("bob", frame), 2u) << i;
+    EXPECT_EQ(users.notify("bob", frame), 0u) << "over the burst: dropped";
+    EXPECT_EQ(users.dropped(), 1u);
+    run();
+    EXPECT_EQ(phone->size(), 3u);
+    EXPECT_EQ(desk->size(), 3u);
+    // Another user's budget is its own; time gives bob's back.
+    auto other = std::make_shared<std::vector<std::string>>();
+    ASSERT_TRUE(users.add("carol", spawn(other)));
+    EXPECT_EQ(users.notify("carol", frame), 1u);
+    fake_now += std::chrono::seconds(1);
+    EXPECT_EQ(users.notify("bob", frame), 2u);
+    EXPECT_EQ(users.notify("bob", frame), 2u);
+    EXPECT_EQ(users.notify("bob", frame), 0u);
+    // Sessions named in `except` (those a room told itself) are skipped.
+    fake_now += std::chrono::seconds(10);
+    const std::uint64_t in_room = rp.id();
+    EXPECT_EQ(users.notify("bob", frame, std::span(&in_room, 1)), 1u);
+    run();
+    EXPECT_EQ(phone->size(), 5u);
+    EXPECT_EQ(desk->size(), 6u);
+    // Marker pushes, the user's own doing, are not held to it.
+    EXPECT_EQ(users.notify("bob", frame), 2u);
+    EXPECT_EQ(users.notify("bob", frame), 2u);
+    EXPECT_EQ(users.notify("bob", frame), 0u);
+    EXPECT_EQ(users.tell_others("bob", rp.id(), frame), 1u);
 }
 
 }  // namespace
