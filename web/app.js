@@ -97,6 +97,7 @@ function start(identity) {
   client.addEventListener('read_ok', (ev) => onMarker(ev.detail));
   client.addEventListener('marker', (ev) => onMarker(ev.detail));
   client.addEventListener('removed', (ev) => onRemoved(ev.detail));
+  client.addEventListener('room_added', (ev) => onRoomAdded(ev.detail));
   client.addEventListener('unsupported', () => renderTools());
 
   $('signin-screen').hidden = true;
@@ -298,6 +299,21 @@ function onRemoved(r) {
   const label = roomLabel(room, client.user);
   closeRoom(r.room, false);
   showNotice(r.reason === 'banned' ? `You were banned from ${label}.` : `You were removed from ${label}.`);
+}
+
+/** Someone added the user to a room (an invite, a direct message, the app): it is listed and joined at once. */
+function onRoomAdded(r) {
+  if (typeof r?.room !== 'string' || rooms.has(r.room)) return;
+  const room = new RoomState(r.room);
+  describeRoom(room, r);
+  // A direct room is labelled by its other users: the one who opened it, until the member list comes.
+  if (room.kind === 'direct' && typeof r.by === 'string') room.roles.set(r.by, { user: r.by, role: 'member' });
+  rooms.set(r.room, room);
+  openRoom(r.room);
+  if (r.by !== client.user) {
+    const by = r.by === 'system' ? 'The app' : r.by;
+    showNotice(room.kind === 'direct' ? `${by} started a conversation with you.` : `${by} added you to ${roomLabel(room, client.user)}.`);
+  }
 }
 
 function onReplayDone(r) {

@@ -29,7 +29,7 @@ const FATAL_IDENTIFY_CODES = new Set(['auth_failed', 'guests_not_allowed', 'inva
  * A chatd connection that survives reconnects. Events (CustomEvent, payload in
  * `detail`): `state` {state, retryInMs?}, `identified` {user, guest, rooms?},
  * `joined`, `message`, `event`, `presence`, `typing`, `replay_done`,
- * `marker`, `removed` (the server's frames), `unsupported` {type} when the
+ * `marker`, `removed`, `room_added` (the server's frames), `unsupported` {type} when the
  * server answered a request `unknown_type` (an older server: the feature is
  * off from then on), `fatal` {code, message} when the client gives up (bad
  * name or token, or a close code that would recur), `closed` {code, reason}.

@@ -187,6 +187,44 @@ test('a direct conversation with two people: labelled by the others, found again
   await ivy.context().close();
 });
 
+test('a room someone else makes for you appears at once: a direct message and an invite show in the list without a reload', async () => {
+  const pia = await pageOf('pia', 'plaza');
+  const quinn = await pageOf('quinn', 'plaza');
+  await quinn.evaluate(() => { window.sameDocument = true; });   // gone if the page reloads
+  // pia opens a direct conversation with quinn: quinn's list shows it at once, labelled by pia, and joined.
+  await pia.getByText('Direct message').click();
+  await pia.fill('#direct-users', 'quinn');
+  await pia.getByRole('button', { name: 'Open conversation' }).click();
+  await pia.locator('#room-title', { hasText: '@ quinn' }).waitFor();
+  const direct = await pia.locator('.room[data-kind="direct"]').getAttribute('data-room');
+  const dm = quinn.locator(`.room[data-room="${direct}"]`);
+  await dm.getByRole('button', { name: 'pia, direct message' }).waitFor();
+  await quinn.locator('#notice', { hasText: 'pia started a conversation with you.' }).waitFor();
+  await send(pia, 'psst');
+  await dm.locator('.unread', { hasText: '1' }).waitFor();
+  // pia makes a private room and invites quinn: it appears too, private, by its topic.
+  await createRoom(pia, { kind: 'private', topic: 'Surprise party' });
+  await pia.locator('#room-title', { hasText: '🔒 Surprise party' }).waitFor();
+  await pia.fill('#invite-user', 'quinn');
+  await pia.getByRole('button', { name: 'Invite' }).click();
+  const party = quinn.locator('.room[data-kind="private"]');
+  await party.getByRole('button', { name: 'Surprise party, private room' }).waitFor();
+  await quinn.locator('#notice', { hasText: 'pia added you to Surprise party.' }).waitFor();
+  await screenshot(quinn, 'room-added');
+  await party.locator('.room-name').click();
+  await send(quinn, 'count me in');
+  await waitForLine(pia, 'count me in');
+  assert.equal(await quinn.evaluate(() => window.sameDocument), true, 'the page was not reloaded');
+  // Taken out again, the room leaves quinn's list at once.
+  await pia.locator('#roster-box > summary').click();
+  await pia.getByLabel('Manage quinn').click();
+  await pia.getByRole('button', { name: 'Remove quinn from the room' }).click();
+  await party.waitFor({ state: 'detached' });
+  assert.deepEqual(quinn.errors, []);
+  await pia.context().close();
+  await quinn.context().close();
+});
+
 test('moderation: the owner mutes, promotes, removes and bans from the member list; a member sees no such controls', async () => {
   const kim = await pageOf('kim', 'lobby2');
   await createRoom(kim, { kind: 'public', name: 'town' });
