@@ -502,8 +502,8 @@ machine_file="$results/machine.md"
   printf '**Machine:** %s, %s cores, %s, Linux %s, Node %s; chatd at %s%s. Measured %s.\n' \
     "$(lscpu | sed -n 's/^Model name: *//p' | head -1)" "$(nproc)" \
     "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)" "$(uname -r)" "$(node --version)" \
-    "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
-    "$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')" \
+    "$(git -C "$(dirname "$chatd_bin")" rev-parse --short HEAD 2>/dev/null || echo '?')" \
+    "$(git -C "$(dirname "$chatd_bin")" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')${CHATD:+ (CHATD=$chatd_bin)}" \
     "$(date -u '+%Y-%m-%d %H:%M UTC')"
   # shellcheck disable=SC2016 # backquotes are markdown
   [ -n "${CHATD_LOAD:-}" ] && printf '\n**Generator:** `%s` (CHATD_LOAD), not build/loadtest/chatd-load.\n' "$gen"
