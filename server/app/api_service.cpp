@@ -243,8 +243,8 @@ void api_service::post(const std::string& room, std::string_view body, net::api_
 // ---- DELETE /api/v1/users/{user}/connections -------------------------------------
 
 void api_service::disconnect(const std::string& user, net::api_answer answer) {
-    // Every session is asked; the count is answered when the last has
-    // handled (or dropped) the request, as its last copy goes.
+    // Each of the user's sessions is told; the count is answered when the
+    // last has handled (or dropped) the push, as its last copy goes.
     auto* closed = new std::atomic<std::uint32_t>(0);
     std::shared_ptr<std::atomic<std::uint32_t>> tally(closed, [user, answer](std::atomic<std::uint32_t>* n) {
         protocol::json_writer w(64 + user.size());
@@ -255,8 +255,9 @@ void api_service::disconnect(const std::string& user, net::api_answer answer) {
         delete n;
         answer({200, std::move(w).take(), {}});
     });
-    for (const auto& s : ctx_.sessions->sessions())
-        s.tell(session::close_user{user, session::close_code::disconnected, "disconnected by the server", tally});
+    if (ctx_.users != nullptr)
+        ctx_.users->close_all(user, session::close_connection{session::close_code::disconnected,
+                                                              "disconnected by the server", std::move(tally)});
 }
 
 }  // namespace chatd::app

@@ -8,7 +8,7 @@
 #include "act/ref.hpp"
 #include "app/api_keys.hpp"
 #include "app/api_rate.hpp"
-#include "app/session_directory.hpp"
+#include "session/user_directory.hpp"
 #include "chat/messages.hpp"
 #include "chat/user_notifier.hpp"
 #include "metrics/registry.hpp"
@@ -45,14 +45,14 @@ struct api_context {
     act::duration ask_timeout = std::chrono::seconds(10);
     act::ref<chat::open_room> lobby;
     act::ref<storage::read_history, storage::read_room, storage::create_room, storage::list_rooms> storage;
-    session_directory* sessions = nullptr;
     /// Where chatd_api_requests_total{status} is registered; null: not counted.
     metrics::registry* registry = nullptr;
     /// Runs fn on an io thread (storage answers on its own thread, which
     /// must not spend its time encoding replies).
     std::function<void(std::function<void()>)> post_io;
-    /// Tells the members of a room the API made (room_added); null: not told.
-    chat::user_notifier* users = nullptr;
+    /// The sessions of each user: told of rooms the API adds them to
+    /// (room_added), closed by disconnect; null: neither.
+    session::user_directory* users = nullptr;
 };
 
 /// Thread-safe: handle() is called on any io thread, for many requests at once.

@@ -7,7 +7,6 @@
 #include "act/thread_pool.hpp"
 #include "app/api_service.hpp"
 #include "app/session_adapter.hpp"
-#include "app/session_directory.hpp"
 #include "bus/publisher.hpp"
 #include "bus/subscriber.hpp"
 #include "chat/chat_metrics.hpp"
@@ -56,8 +55,8 @@ struct chat_server::parts {
     server_config cfg;
     chat::chat_metrics chat_counters;
     // Before io: handlers it still holds when destroyed let go of these.
-    session_directory directory;  // every session with a connection, for the API's disconnect
-    session::user_directory user_sessions;  // identified sessions by user: read markers, rooms added and removed
+    // Identified sessions by user: read markers, rooms added and removed, the API's disconnect.
+    session::user_directory user_sessions;
     std::unique_ptr<api_service> api;  // null without API keys
     boost::asio::io_context io;
     net::asio_executor exec{io};
@@ -175,7 +174,7 @@ void chat_server::start() {
     if (p.cfg.api.keys) {
         api_context actx{p.cfg.api, p.cfg.session.limits, p.cfg.session.max_history_reply_bytes,
                          p.cfg.session.ask_timeout, act::ref<chat::open_room>(p.lobby),
-                         decltype(api_context::storage)(p.storage), &p.directory, &p.registry,
+                         decltype(api_context::storage)(p.storage), &p.registry,
                          [&io = p.io](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); },
                          &p.user_sessions};
         p.api = std::make_unique<api_service>(std::move(actx));
@@ -183,7 +182,7 @@ void chat_server::start() {
             api->handle(std::move(req), std::move(answer));
         };
     }
-    cb.make_session = [&sys, &directory = p.directory, sessions = p.sessions, sctx = std::move(sctx)](
+    cb.make_session = [&sys, sessions = p.sessions, sctx = std::move(sctx)](
                           std::shared_ptr<net::ws_connection> conn, const net::request_facts&)
         -> std::shared_ptr<net::connection_handler> {
         spdlog::info("connection {} opened from {}", conn->info().id, conn->info().remote);
@@ -191,7 +190,7 @@ void chat_server::start() {
             {.parent = sessions, .kind = act::child_kind::temporary, .label = "session",
              .mailbox = act::mailbox_options{.capacity = 256}},
             conn, sctx);
-        return std::make_shared<session_adapter>(directory, s, conn);
+        return std::make_shared<session_adapter>(s, conn);
     };
     cb.readiness = [storage = p.storage](net::readiness_answer answer) {
         storage.send_request(std::shared_ptr<act::ask_state<bool>>(std::make_shared<readiness_probe>(std::move(answer))),

@@ -4,7 +4,6 @@
 // calls a connection_handler on the connection's strand, and this tells the
 // session actor. Only app/ sees both.
 
-#include "app/session_directory.hpp"
 #include "net/connection_handler.hpp"
 #include "session/client_session.hpp"
 
@@ -13,17 +12,16 @@
 
 namespace chatd::app {
 
-/// Turns a connection's callbacks into messages to its session actor. Listed
-/// in `directory` while the connection holds it (until it has closed).
-class session_adapter final : public net::connection_handler, private directory_entry {
+/// Turns a connection's callbacks into messages to its session actor.
+class session_adapter final : public net::connection_handler {
 public:
-    session_adapter(session_directory& directory, session::client_session::ref_type s,
-                    std::weak_ptr<transport::connection> conn)
-        : directory_entry(directory, std::move(s)), conn_(std::move(conn)) {}
+    session_adapter(session::client_session::ref_type s, std::weak_ptr<transport::connection> conn)
+        : session_(std::move(s)), conn_(std::move(conn)) {}
     void on_text(std::string frame) override;
     void on_closed(net::close_info why) override;
 
 private:
+    const session::client_session::ref_type session_;
     std::weak_ptr<transport::connection> conn_;
 };
 

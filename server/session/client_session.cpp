@@ -61,7 +61,7 @@ client_session::client_session(std::shared_ptr<transport::connection> conn, std:
       room_creations_(static_cast<float>(cfg().room_creations_per_minute)) {}
 
 void client_session::on_stop() {
-    if (ctx_->users != nullptr && !user_.empty()) ctx_->users->remove(user_, id());
+    if (listed_) ctx_->users->remove(user_, id());
     // Orderly shutdown (or this session failed): the frames already queued
     // are written, then the close frame.
     if (conn_) conn_->close(close_code::going_away, "going away");
@@ -115,16 +115,20 @@ void client_session::handle(const chat::unsubscribed& u) {
     conn_->send(u.data);
 }
 
-// ---- from app/ ----------------------------------------------------------------
+// ---- from the user directory (other sessions, app/) -------------------------
 
-void client_session::handle(const close_user& c) {
-    if (user_.empty() || user_ != c.user) return;
+void client_session::handle(const user_push& p) {
+    // The directory files users by a hash of the name: a push may name another user.
+    if (user_.empty() || user_ != p.user) return;
+    if (const auto* data = std::get_if<chat::frame>(&p.what)) {
+        conn_->send(*data);
+        return;
+    }
+    const auto& c = std::get<close_connection>(p.what);
     spdlog::info("connection {} from {} of {} closed: {}", conn_->id(), conn_->remote(), user_, c.reason);
     if (c.closed) c.closed->fetch_add(1, std::memory_order_relaxed);
     conn_->close(c.code, c.reason);  // its on_closed stops this session
 }
-
-void client_session::handle(const user_push& p) { conn_->send(p.data); }
 
 // ---- requests -----------------------------------------------------------------
 
@@ -201,9 +205,10 @@ void client_session::identify(const protocol::request_id& id, const protocol::id
 // Identified: listed among the user's sessions, and answered `identified`,
 // with the rooms the user is a member of when the server serves rooms.
 void client_session::signed_in(const protocol::request_id& id) {
-    if (ctx_->users != nullptr && !ctx_->users->add(user_, push_ref(self())))
-        spdlog::warn("connection {}: {} has too many connections to tell them all its read markers", conn_->id(),
-                     user_);
+    if (ctx_->users != nullptr && !listed_) {  // a second identify is of the same user
+        ctx_->users->add(user_, push_ref(self()));
+        listed_ = true;
+    }
     if (!cfg().limits.product_requests)
         return write(protocol::encode(protocol::identified_event{id, user_, guest_}));
     held_ = std::make_unique<std::vector<std::string>>();

@@ -41,17 +41,6 @@ struct connection_closed {
 /// of this name on a guests-only server (elsewhere guests are "guest:...").
 inline constexpr std::string_view system_user = "system";
 
-/// Told by app/ to every session (the HTTP API's disconnect): a session
-/// identified as `user` closes its connection with `code` and counts itself
-/// in `closed`. Whoever made `closed` learns the total when its last copy is
-/// gone, that is when every session has handled (or dropped) the message.
-struct close_user {
-    std::string user;
-    std::uint16_t code = close_code::disconnected;
-    std::string reason;
-    std::shared_ptr<std::atomic<std::uint32_t>> closed;
-};
-
 /// What every session shares: its settings and whom it talks to. Made once
 /// by app/ when the lobby and storage run; each session holds a pointer to
 /// it (a copy each would be ~130 B a connection).
@@ -89,8 +78,7 @@ struct session_context {
 /// with a stable code; the connection and everyone else carry on.
 /// Runs as an actor; its members are for its own turn.
 class client_session final
-    : public act::actor<frame_in, connection_closed, chat::deliver, chat::room_reset, chat::unsubscribed, close_user,
-                        user_push> {
+    : public act::actor<frame_in, connection_closed, chat::deliver, chat::room_reset, chat::unsubscribed, user_push> {
 public:
     client_session(std::shared_ptr<transport::connection> conn, std::shared_ptr<const session_context> ctx);
 
@@ -101,7 +89,6 @@ public:
     void handle(const chat::deliver& d) override;
     void handle(const chat::room_reset& r) override;
     void handle(const chat::unsubscribed& u) override;
-    void handle(const close_user& c) override;
     void handle(const user_push& p) override;
 
 private:
@@ -147,7 +134,6 @@ private:
     // Frames that came while identify's room list was read: handled, in
     // order, after `identified` is written (null: none held).
     std::unique_ptr<std::vector<std::string>> held_;
-    bool guest_ = false;  // identified as a guest: public rooms only
     // A few rooms at most (max_rooms), searched in order: a vector is a
     // quarter of a map's 96 B per room, and a connection is in one or two.
     membership_list rooms_;
@@ -157,6 +143,8 @@ private:
     float tokens_;
     int limited_in_a_row_ = 0;
     float room_creations_;  // refilled with tokens_, by take_token
+    bool guest_ = false;    // identified as a guest: public rooms only
+    bool listed_ = false;   // in ctx_->users (from the first identify until on_stop)
     // Signed in with a token: the timer that closes the connection when the
     // token expires (0: none, a guest or not identified).
     std::uint64_t expiry_timer_ = 0;

@@ -1,49 +1,47 @@
 #include "session/user_directory.hpp"
 
 #include <algorithm>
+#include <functional>
 
 namespace chatd::session {
 
-bool user_directory::add(const std::string& user, const push_ref& session) {
-    std::lock_guard lock(mutex_);
-    auto [it, added] = users_.try_emplace(user, entry{{}, static_cast<float>(budget_.burst), clock_()});
-    auto& list = it->second.sessions;
-    if (std::any_of(list.begin(), list.end(), [&](const push_ref& r) { return r.id() == session.id(); })) return true;
-    if (list.size() >= max_per_user_) return false;
-    list.push_back(session);
-    return true;
+std::size_t user_directory::key(const std::string& user) noexcept { return std::hash<std::string>{}(user); }
+
+void user_directory::add(const std::string& user, const push_ref& session) {
+    const std::lock_guard lock(mutex_);
+    sessions_.emplace(key(user), session);
 }
 
 void user_directory::remove(const std::string& user, std::uint64_t session_id) noexcept {
-    std::lock_guard lock(mutex_);
-    auto it = users_.find(user);
-    if (it == users_.end()) return;
-    std::erase_if(it->second.sessions, [session_id](const push_ref& r) { return r.id() == session_id; });
+    const std::lock_guard lock(mutex_);
+    const auto k = key(user);
+    for (auto [it, end] = sessions_.equal_range(k); it != end; ++it)
+        if (it->second.id() == session_id) {
+            sessions_.erase(it);
+            break;
+        }
     // The budget goes with the last session: a user who reconnects to dodge
     // it is bounded by the connection rate instead.
-    if (it->second.sessions.empty()) users_.erase(it);
+    if (sessions_.find(k) == sessions_.end()) budgets_.erase(k);
 }
 
-std::vector<push_ref> user_directory::listed_but(const std::string& user,
-                                                 std::span<const std::uint64_t> except) const {
+std::vector<push_ref> user_directory::listed_but(std::size_t k, std::span<const std::uint64_t> except,
+                                                 std::size_t most) const {
     std::vector<push_ref> out;
-    auto it = users_.find(user);
-    if (it == users_.end()) return out;
-    out.reserve(it->second.sessions.size());
-    for (const auto& r : it->second.sessions)
-        if (std::find(except.begin(), except.end(), r.id()) == except.end()) out.push_back(r);
+    for (auto [it, end] = sessions_.equal_range(k); it != end && out.size() < most; ++it)
+        if (std::find(except.begin(), except.end(), it->second.id()) == except.end()) out.push_back(it->second);
     return out;
 }
 
 std::size_t user_directory::tell_others(const std::string& user, std::uint64_t except, const chat::frame& data) const {
     std::vector<push_ref> others;
     {
-        std::lock_guard lock(mutex_);
-        others = listed_but(user, std::span(&except, 1));
+        const std::lock_guard lock(mutex_);
+        others = listed_but(key(user), std::span(&except, 1), max_per_user_);
     }
     // Outside the lock: a tell enqueues, but holding no lock across it keeps
     // the directory out of every mailbox's way.
-    for (const auto& r : others) r.tell(user_push{data});
+    for (const auto& r : others) r.tell(user_push{user, data});
     return others.size();
 }
 
@@ -51,14 +49,15 @@ std::size_t user_directory::notify(const std::string& user, const chat::frame& d
                                    std::span<const std::uint64_t> except) {
     std::vector<push_ref> to;
     {
-        std::lock_guard lock(mutex_);
-        auto it = users_.find(user);
-        if (it == users_.end()) return 0;
-        entry& e = it->second;
+        const std::lock_guard lock(mutex_);
+        const auto k = key(user);
+        if (sessions_.find(k) == sessions_.end()) return 0;
         const auto now = clock_();
+        bucket& e = budgets_.try_emplace(k, bucket{static_cast<float>(budget_.burst), now}).first->second;
         const double secs = std::chrono::duration<double>(now - e.refilled).count();
         if (secs > 0) {
-            e.tokens = static_cast<float>(std::min(budget_.burst, static_cast<double>(e.tokens) + secs * budget_.per_second));
+            e.tokens = static_cast<float>(
+                std::min(budget_.burst, static_cast<double>(e.tokens) + secs * budget_.per_second));
             e.refilled = now;
         }
         if (e.tokens < 1.0F) {
@@ -66,20 +65,29 @@ std::size_t user_directory::notify(const std::string& user, const chat::frame& d
             return 0;
         }
         e.tokens -= 1.0F;
-        to = listed_but(user, except);
+        to = listed_but(k, except, max_per_user_);
     }
-    for (const auto& r : to) r.tell(user_push{data});
+    for (const auto& r : to) r.tell(user_push{user, data});
     return to.size();
 }
 
+std::size_t user_directory::close_all(const std::string& user, const close_connection& c) const {
+    std::vector<push_ref> all;
+    {
+        const std::lock_guard lock(mutex_);
+        all = listed_but(key(user), {}, sessions_.size());
+    }
+    for (const auto& r : all) r.tell(user_push{user, c});
+    return all.size();
+}
+
 std::size_t user_directory::count(const std::string& user) const {
-    std::lock_guard lock(mutex_);
-    auto it = users_.find(user);
-    return it == users_.end() ? 0 : it->second.sessions.size();
+    const std::lock_guard lock(mutex_);
+    return sessions_.count(key(user));
 }
 
 std::uint64_t user_directory::dropped() const {
-    std::lock_guard lock(mutex_);
+    const std::lock_guard lock(mutex_);
     return dropped_;
 }
 

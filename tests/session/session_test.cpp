@@ -165,11 +165,12 @@ TEST_F(session_test, over_the_rate_limit_requests_get_rate_limited_then_the_conn
     EXPECT_EQ(c->close_code, 4002);
 }
 
-TEST_F(session_test, close_user_closes_only_that_users_connection_with_4003_and_counts_it) {
+TEST_F(session_test, a_close_push_closes_only_that_users_connection_with_4003_and_counts_it) {
     auto closed = std::make_shared<std::atomic<std::uint32_t>>(0);
     auto c = connect();
     const auto tell = [&](const std::string& user) {
-        session_.tell(chatd::session::close_user{user, chatd::transport::close_code::disconnected, "bye", closed});
+        session_.tell(chatd::session::user_push{
+            user, chatd::session::close_connection{chatd::transport::close_code::disconnected, "bye", closed}});
         run();
     };
     tell("bob");  // not identified yet: no user to match

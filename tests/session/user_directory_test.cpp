@@ -1,5 +1,5 @@
-// The user directory: which sessions a user has, bounded per user, and a
-// push to all of them but one.
+// The user directory: which sessions a user has, a push to all of them but
+// one (to a bounded number, within the user's budget), and a close to every one.
 
 #include "../actor/fixture.hpp"
 #include "session/user_directory.hpp"
@@ -11,10 +11,12 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace {
 
+using chatd::session::close_connection;
 using chatd::session::push_ref;
 using chatd::session::user_directory;
 using chatd::session::user_push;
@@ -22,7 +24,11 @@ using chatd::session::user_push;
 class recorder final : public act::actor<user_push> {
 public:
     explicit recorder(std::shared_ptr<std::vector<std::string>> got) : got_(std::move(got)) {}
-    void handle(const user_push& p) override { got_->push_back(*p.data); }
+    void handle(const user_push& p) override {
+        if (const auto* data = std::get_if<chatd::chat::frame>(&p.what)) return got_->push_back(**data);
+        const auto& c = std::get<close_connection>(p.what);
+        got_->push_back("close " + std::to_string(c.code) + " " + c.reason);
+    }
 
 private:
     std::shared_ptr<std::vector<std::string>> got_;
@@ -41,10 +47,9 @@ TEST_F(user_directory_test, a_push_reaches_the_users_other_sessions_and_no_one_e
     auto b = std::make_shared<std::vector<std::string>>();
     auto other = std::make_shared<std::vector<std::string>>();
     const push_ref ra = spawn(a), rb = spawn(b), ro = spawn(other);
-    ASSERT_TRUE(users.add("alice", ra));
-    ASSERT_TRUE(users.add("alice", rb));
-    ASSERT_TRUE(users.add("alice", rb)) << "listing a session twice is harmless";
-    ASSERT_TRUE(users.add("bob", ro));
+    users.add("alice", ra);
+    users.add("alice", rb);
+    users.add("bob", ro);
     EXPECT_EQ(users.count("alice"), 2u);
 
     EXPECT_EQ(users.tell_others("alice", ra.id(), std::make_shared<const std::string>("m")), 1u);
@@ -59,16 +64,22 @@ TEST_F(user_directory_test, a_push_reaches_the_users_other_sessions_and_no_one_e
     EXPECT_EQ(users.count("alice"), 0u);
 }
 
-TEST_F(user_directory_test, a_user_has_at_most_max_per_user_sessions_listed) {
+TEST_F(user_directory_test, a_push_reaches_at_most_max_per_user_sessions_and_a_close_reaches_them_all) {
     user_directory users(2);
     auto got = std::make_shared<std::vector<std::string>>();
-    const push_ref r1 = spawn(got), r2 = spawn(got), r3 = spawn(got);
-    EXPECT_TRUE(users.add("alice", r1));
-    EXPECT_TRUE(users.add("alice", r2));
-    EXPECT_FALSE(users.add("alice", r3));
-    EXPECT_EQ(users.count("alice"), 2u);
-    users.remove("alice", r1.id());
-    EXPECT_TRUE(users.add("alice", r3)) << "a place freed is taken again";
+    const push_ref r1 = spawn(got), r2 = spawn(got), r3 = spawn(got), r4 = spawn(got);
+    for (const auto& r : {r1, r2, r3, r4}) users.add("alice", r);
+    EXPECT_EQ(users.count("alice"), 4u);
+    EXPECT_EQ(users.tell_others("alice", r1.id(), std::make_shared<const std::string>("m")), 2u);
+    EXPECT_EQ(users.notify("alice", std::make_shared<const std::string>("n")), 2u);
+    run();
+    EXPECT_EQ(got->size(), 4u);
+
+    got->clear();
+    EXPECT_EQ(users.close_all("alice", close_connection{4003, "bye", nullptr}), 4u);
+    EXPECT_EQ(users.close_all("bob", close_connection{4003, "bye", nullptr}), 0u);
+    run();
+    EXPECT_EQ(*got, std::vector<std::string>(4, "close 4003 bye"));
 }
 
 // The clock the budget test moves by hand (no sleeps, no real time).
@@ -80,8 +91,8 @@ TEST_F(user_directory_test, pushes_others_cause_a_user_are_bounded_by_its_budget
     auto phone = std::make_shared<std::vector<std::string>>();
     auto desk = std::make_shared<std::vector<std::string>>();
     const push_ref rp = spawn(phone), rd = spawn(desk);
-    ASSERT_TRUE(users.add("bob", rp));
-    ASSERT_TRUE(users.add("bob", rd));
+    users.add("bob", rp);
+    users.add("bob", rd);
     const auto frame = std::make_shared<const std::string>("room_added");
     // One push spends one of the budget, however many sessions it reaches.
     for (int i = 0; i < 3; ++i) EXPECT_EQ(users.notify("bob", frame), 2u) << i;
@@ -92,7 +103,7 @@ TEST_F(user_directory_test, pushes_others_cause_a_user_are_bounded_by_its_budget
     EXPECT_EQ(desk->size(), 3u);
     // Another user's budget is its own; time gives bob's back.
     auto other = std::make_shared<std::vector<std::string>>();
-    ASSERT_TRUE(users.add("carol", spawn(other)));
+    users.add("carol", spawn(other));
     EXPECT_EQ(users.notify("carol", frame), 1u);
     fake_now += std::chrono::seconds(1);
     EXPECT_EQ(users.notify("bob", frame), 2u);
