@@ -270,7 +270,7 @@ export async function readBack(cluster, url, rooms) {
 export function report(name, audit, figures, lines) {
   for (const l of lines) console.log(`  ${l}`);
   console.log(`  lines sent ${audit.lines.size}, acked ${figures.acked}, entries stored ${figures.storedCount}, ` +
-    `lines resent after an error ${figures.resent}, sends answered unavailable ${audit.unavailable}; ` +
+    `lines resent after an error reply ${figures.resent}, sends answered unavailable ${audit.unavailable}; ` +
     `replays that said complete:false ${audit.incomplete}, history pages read to fill ${audit.fills}; members behind ${figures.behind}`);
   if (audit.violations.size > 0) {
     console.log(`FAIL: ${name}: ${audit.violations.size} violations; the first 20:`);
