@@ -7,6 +7,7 @@
 // `complete: false` fills the gap backwards with `history`. At the end every
 // member of a room must hold the room's whole log, 1..N, each entry received
 // once, the same as the store's.
+import { rmSync } from 'node:fs';
 import { ChatClient } from '../../web/protocol.js';
 import { delay, waitUntil } from './common.mjs';
 
@@ -279,4 +280,24 @@ export function report(name, audit, figures, lines) {
   }
   console.log(`${name} passed`);
   return 0;
+}
+
+/**
+ * Runs a scenario (`body` resolves with its exit code) on `cluster`, stops
+ * the cluster and exits. The folder is removed after a pass, or kept and
+ * named after a failure; a folder the caller gave (`callersDir`) is left
+ * to the caller.
+ */
+export async function runScenario(name, cluster, callersDir, body) {
+  let code = 1;
+  try {
+    code = await body();
+  } catch (e) {
+    console.error(`${name} failed to run: ${e?.stack ?? JSON.stringify(e)}`);
+    for (let i = 1; i <= cluster.nodes; i++) console.error(`node ${i}'s log ends:\n${cluster.logTail(i)}`);
+  }
+  cluster.down();
+  if (!callersDir && code === 0) rmSync(cluster.dir, { recursive: true, force: true });
+  else if (!callersDir) console.log(`the cluster's folder is kept: ${cluster.dir}`);
+  process.exit(code);
 }

@@ -9,11 +9,11 @@
 // room holds the same log, 1..N, each entry received once. Exits 1 if not.
 //
 //   node --experimental-websocket tests/reliability/cluster_node_kill.mjs [--clients 30] ...
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Cluster } from './cluster.mjs';
-import { Audit, Member, chatter, readBack, report, settleAndVerify } from './cluster_members.mjs';
+import { Audit, Member, chatter, readBack, report, runScenario, settleAndVerify } from './cluster_members.mjs';
 import { delay, exitOnSignals, parseOptions, seededRandom, waitUntil } from './common.mjs';
 
 const usage = `usage: cluster_node_kill.mjs [--clients N] [--rooms N] [--late N] [--load-ms MS] [--check-inter T] [--seed N] [--dir DIR]
@@ -95,20 +95,10 @@ async function main() {
   for (const m of everyone) m.close();
   const cutUsers = new Set(members.filter((m) => m.closes > 0).map((m) => m.user));
   const cutLines = unackedAtKill.filter((l) => cutUsers.has(l.user)).length;
-  const code = report('cluster node kill', audit, figures, [
+  return report('cluster node kill', audit, figures, [
     `${cutUsers.size} members were cut off by the kill and came back through HAProxy; ` +
     `${cutLines} of their lines were not acked at the kill and went again with the same client_id after the rejoin`,
   ]);
-  cluster.down();
-  if (opts.dir) process.exit(code);   // the caller's folder
-  if (code === 0) rmSync(dir, { recursive: true, force: true });
-  else console.log(`the cluster's folder is kept: ${dir}`);
-  process.exit(code);
 }
 
-main().catch((e) => {
-  console.error(`cluster node kill failed to run: ${e?.stack ?? JSON.stringify(e)}`);
-  for (const i of [1, 2, 3]) console.error(`node ${i}'s log ends:\n${cluster.logTail(i)}`);
-  if (!opts.dir) console.error(`the cluster's folder is kept: ${dir}`);
-  process.exit(1);
-});
+runScenario('cluster node kill', cluster, opts.dir, main);

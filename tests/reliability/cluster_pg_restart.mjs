@@ -10,11 +10,11 @@
 // member of every room holds the same log, 1..N. Exits 1 if not.
 //
 //   node --experimental-websocket tests/reliability/cluster_pg_restart.mjs [--clients 30] ...
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Cluster } from './cluster.mjs';
-import { Audit, Member, chatter, readBack, report, settleAndVerify } from './cluster_members.mjs';
+import { Audit, Member, chatter, readBack, report, runScenario, settleAndVerify } from './cluster_members.mjs';
 import { delay, exitOnSignals, parseOptions, seededRandom, waitUntil } from './common.mjs';
 
 const usage = `usage: cluster_pg_restart.mjs [--clients N] [--rooms N] [--load-ms MS] [--seed N] [--dir DIR]
@@ -76,19 +76,9 @@ async function main() {
   const figures = await settleAndVerify(audit, everyone, stored, pgRows);
   for (const m of everyone) m.close();
   const reconnected = members.filter((m) => m.closes > 0).length;
-  const code = report('cluster PostgreSQL restart', audit, figures, [
+  return report('cluster PostgreSQL restart', audit, figures, [
     `${reconnected} members lost their connection meanwhile`,
   ]);
-  cluster.down();
-  if (opts.dir) process.exit(code);   // the caller's folder
-  if (code === 0) rmSync(dir, { recursive: true, force: true });
-  else console.log(`the cluster's folder is kept: ${dir}`);
-  process.exit(code);
 }
 
-main().catch((e) => {
-  console.error(`cluster PostgreSQL restart failed to run: ${e?.stack ?? JSON.stringify(e)}`);
-  for (const i of nodes) console.error(`node ${i}'s log ends:\n${cluster.logTail(i)}`);
-  if (!opts.dir) console.error(`the cluster's folder is kept: ${dir}`);
-  process.exit(1);
-});
+runScenario('cluster PostgreSQL restart', cluster, opts.dir, main);
