@@ -75,7 +75,9 @@ export class Member {
     }, (err) => {
       line.errors.push(err?.code);
       if (err?.code === 'unavailable') this.audit.unavailable++;
-      if (RETRYABLE.has(err?.code)) setTimeout(attempt, 200);   // the contract: the same client_id again
+      // The contract: the same client_id again, backing off (200 ms doubling
+      // to 2 s) so a long outage does not trip the rate limit.
+      if (RETRYABLE.has(err?.code)) setTimeout(attempt, Math.min(2000, 200 * 2 ** (line.errors.length - 1)));
       else { line.done = true; this.audit.violate(`${this.user}: send ${clientId} refused: ${JSON.stringify(err)}`); }
     });
     attempt();

@@ -43,8 +43,16 @@ async function main() {
   console.log(`cluster PostgreSQL restart: 3 nodes behind HAProxy, ${opts.clients} members in ${opts.rooms} rooms, seed ${opts.seed}`);
   await cluster.up();
   const members = Array.from({ length: opts.clients }, (_, i) => new Member(audit, `u${i}`, cluster.wsUrl, roomsOf(i), rng));
-  await Promise.all(members.map((m) => m.start()));
-  const load = chatter(members, rng);
+  // One member straight on each node (past HAProxy), also in a room of its
+  // own, which runs on that node only. While PostgreSQL is down its node
+  // goes away for it (its connection is cut, and it reconnects straight to
+  // the next node): there its own room must start, which needs the store,
+  // so that rejoin is refused `unavailable`; the client must keep the room
+  // and join it once the store is back.
+  const direct = nodes.map((i) => new Member(audit, `direct${i}`, `ws://127.0.0.1:${cluster.nodePort(i)}/ws`,
+    [...roomsOf(i), `pg-own-${i}`], rng));
+  await Promise.all([...members, ...direct].map((m) => m.start()));
+  const load = chatter([...members, ...direct], rng);
   await delay(opts.load_ms);
 
   const sentBefore = audit.lines.size;
@@ -53,31 +61,41 @@ async function main() {
   await waitUntil('every node\'s /readyz to answer 503', async () => (await readyz()).every((s) => s === 503), 10000);
   await waitUntil('HAProxy to take every node out', async () => (await haproxy()).every((s) => s === 'DOWN'), 10000);
   await waitUntil('a send to be answered unavailable', () => audit.unavailable > 0, 10000);
+  direct.forEach((m, i) => {
+    m.chat.url = `ws://127.0.0.1:${cluster.nodePort(nodes[(i + 1) % nodes.length])}/ws`;
+    m.chat.ws.close();
+  });
+  await waitUntil('the members moved to another node to be answered the rejoin of their own rooms', () => direct.every((m, i) => {
+    const own = m.chat.rooms.get(`pg-own-${nodes[i]}`);
+    return m.closes > 0 && m.chat.state === 'connected' && (own === undefined || own.refusals > 0);
+  }), 15000);
   const refused = await cluster.readyz(1);
   console.log(`  while it was down: /readyz ${refused} on every node, HAProxy had every node DOWN, ` +
-    `${audit.unavailable} sends answered unavailable`);
+    `${audit.unavailable} sends answered unavailable; ${direct.length} members straight on the nodes moved to the next ` +
+    'node, where the rejoin of their own rooms was refused');
 
   cluster.pgStart();
   await waitUntil('every node\'s /readyz to answer 200 again', async () => (await readyz()).every((s) => s === 200), 20000);
   await waitUntil('HAProxy to put every node back', async () => (await haproxy()).every((s) => s === 'UP'), 10000);
   console.log('  PostgreSQL started again: every node ready, HAProxy has every node UP');
-  // Each node stores lines again: a member straight on each sends one and gets its ack.
-  const probes = nodes.map((i) => new Member(audit, `probe${i}`, `ws://127.0.0.1:${cluster.nodePort(i)}/ws`, roomsOf(i), rng));
-  await Promise.all(probes.map((m) => m.start()));
-  for (const m of probes) load.add(m);
+  const restartedAt = audit.lines.size;   // lines are kept in the order they were sent
   await delay(opts.load_ms);
   await load.stop();
 
   await waitUntil('every line to be acked', () => [...audit.lines.values()].every((l) => l.done), 30000, 100)
     .catch((e) => audit.violate(e.message));
-  for (const m of probes) if (m.lineCount === 0) audit.violate(`${m.user} sent nothing`);
-  const everyone = [...members, ...probes];
-  const { stored, pgRows } = await readBack(cluster, cluster.wsUrl, rooms);
+  // Each node stores lines again: the member now straight on it had lines acked that it sent after the restart.
+  const after = [...audit.lines.values()].slice(restartedAt);
+  for (const m of direct) {
+    if (!after.some((l) => l.user === m.user && l.acks.length > 0)) audit.violate(`${m.user}: no line sent after the restart was acked`);
+  }
+  const everyone = [...members, ...direct];
+  const { stored, pgRows } = await readBack(cluster, cluster.wsUrl, [...rooms, ...nodes.map((i) => `pg-own-${i}`)]);
   const figures = await settleAndVerify(audit, everyone, stored, pgRows);
   for (const m of everyone) m.close();
   const reconnected = members.filter((m) => m.closes > 0).length;
   return report('cluster PostgreSQL restart', audit, figures, [
-    `${reconnected} members lost their connection meanwhile`,
+    `${reconnected} members behind HAProxy lost their connection meanwhile`,
   ]);
 }
 
