@@ -9,7 +9,8 @@
 #                         [-- extra chatd flags...]
 #   scripts/cluster.sh down [--dir DIR]
 #   scripts/cluster.sh pids [--dir DIR]      # name pid, one per line
-#   scripts/cluster.sh start-node I [--dir DIR]   # node I again (after a kill -9)
+#   scripts/cluster.sh kill-node I [--dir DIR]    # kill -9 node I, and wait until it is gone
+#   scripts/cluster.sh start-node I [--dir DIR]   # node I again (after a kill)
 #   scripts/cluster.sh pg stop|start [--dir DIR]  # PostgreSQL alone (a fast stop)
 #
 #   --nodes  chatd nodes (default 3)
@@ -21,7 +22,7 @@
 #   --check-inter  HAProxy's health check interval (default deploy/haproxy.cfg's
 #            2s; the fault tests use less, so a node goes out and back sooner)
 #
-# `start-node` and `pg` use what `up` wrote to DIR/cluster.env.
+# `kill-node`, `start-node` and `pg` use what `up` wrote to DIR/cluster.env.
 # `up` returns once HAProxy answers and every node's /readyz is 200; the
 # web client is then at http://127.0.0.1:P/. `down` stops what `up` started
 # (chatd and HAProxy with SIGTERM, PostgreSQL with a fast shutdown).
@@ -39,7 +40,7 @@ chatd="$root/build/server/chatd"
 extra=()
 check_inter=
 arg=
-case "$cmd" in start-node|pg) arg="${1:-}"; shift || true ;; esac
+case "$cmd" in kill-node|start-node|pg) arg="${1:-}"; shift || true ;; esac
 while [ $# -gt 0 ]; do
   case "$1" in
     --check-inter) check_inter="${2:?}"; shift ;;
@@ -54,7 +55,7 @@ while [ $# -gt 0 ]; do
 done
 
 # What `up` used, for the commands that come after it.
-if [ "$cmd" = start-node ] || [ "$cmd" = pg ]; then
+if [ "$cmd" = kill-node ] || [ "$cmd" = start-node ] || [ "$cmd" = pg ]; then
   [ -f "$dir/cluster.env" ] || die "no cluster in $dir (run up first)"
   # shellcheck disable=SC1091
   . "$dir/cluster.env"
@@ -172,8 +173,18 @@ case "$cmd" in
   up) up ;;
   down) down ;;
   pids) pids ;;
-  start-node)
-    [[ "$arg" =~ ^[0-9]+$ ]] && [ "$arg" -ge 1 ] && [ "$arg" -le "$nodes" ] || die "start-node: no node '$arg' (1..$nodes)"
+  kill-node|start-node)
+    [[ "$arg" =~ ^[0-9]+$ ]] && [ "$arg" -ge 1 ] && [ "$arg" -le "$nodes" ] || die "$cmd: no node '$arg' (1..$nodes)"
+    pidfile="$dir/chatd-$arg.pid"
+    if [ "$cmd" = kill-node ]; then
+      [ -f "$pidfile" ] || die "node $arg is not running"
+      pid=$(cat "$pidfile")
+      # The pid file goes first, so nothing later signals a pid the system may give another process.
+      rm -f "$pidfile"
+      kill -KILL "$pid" 2>/dev/null || true
+      while kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; do sleep 0.02; done
+      exit 0
+    fi
     start_node "$arg"
     wait_ok "http://127.0.0.1:$((port + arg))/readyz" 30 || die "node $arg is not ready: $dir/chatd-$arg.log" ;;
   pg)
@@ -182,5 +193,5 @@ case "$cmd" in
       start) pg_start ;;
       *) die "pg: stop or start" ;;
     esac ;;
-  *) die "usage: $0 up|down|pids [options] (see the top of the file)" ;;
+  *) die "usage: $0 up|down|pids|kill-node I|start-node I|pg stop|start [options] (see the top of the file)" ;;
 esac

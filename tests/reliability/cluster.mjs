@@ -94,18 +94,8 @@ export class Cluster {
   get pgPort() { return this.port + 100; }
   get statsPort() { return this.port + 102; }
 
-  /** The pid of `name` (chatd-1, postgres, redis, haproxy), or undefined. */
-  pid(name) {
-    const line = this.#run(['pids']).split('\n').find((l) => l.startsWith(`${name} `));
-    return line ? Number(line.split(' ')[1]) : undefined;
-  }
-
-  /** kill -9 node i; resolves once the process is gone. */
-  async kill9(i) {
-    const pid = this.pid(`chatd-${i}`);
-    process.kill(pid, 'SIGKILL');
-    while (existsSync(`/proc/${pid}`) && !/State:\s+Z/.test(safeRead(`/proc/${pid}/status`))) await new Promise((r) => setTimeout(r, 20));
-  }
+  /** kill -9 node i; returns once the process is gone. */
+  kill9(i) { this.#run(['kill-node', String(i)]); }
 
   /** Starts node i again (same port and flags); resolves once its /readyz is 200. */
   startNode(i) { this.#run(['start-node', String(i)]); }
