@@ -9,6 +9,9 @@
 #                         [-- extra chatd flags...]
 #   scripts/cluster.sh down [--dir DIR]
 #   scripts/cluster.sh pids [--dir DIR]      # name pid, one per line
+#   scripts/cluster.sh kill-node I [--dir DIR]    # kill -9 node I, and wait until it is gone
+#   scripts/cluster.sh start-node I [--dir DIR]   # node I again (after a kill)
+#   scripts/cluster.sh pg stop|start [--dir DIR]  # PostgreSQL alone (a fast stop)
 #
 #   --nodes  chatd nodes (default 3)
 #   --dir    where everything lives (default build/cluster); `up` empties it
@@ -16,7 +19,10 @@
 #            listen on P+1..P+N, PostgreSQL on P+100, Redis on P+101,
 #            HAProxy's stats page on P+102 (/stats)
 #   --chatd  the chatd binary (default build/server/chatd)
+#   --check-inter  HAProxy's health check interval (default deploy/haproxy.cfg's
+#            2s; the fault tests use less, so a node goes out and back sooner)
 #
+# `kill-node`, `start-node` and `pg` use what `up` wrote to DIR/cluster.env.
 # `up` returns once HAProxy answers and every node's /readyz is 200; the
 # web client is then at http://127.0.0.1:P/. `down` stops what `up` started
 # (chatd and HAProxy with SIGTERM, PostgreSQL with a fast shutdown).
@@ -32,8 +38,12 @@ dir="$root/build/cluster"
 port=8080
 chatd="$root/build/server/chatd"
 extra=()
+check_inter=
+arg=
+case "$cmd" in kill-node|start-node|pg) arg="${1:-}"; shift || true ;; esac
 while [ $# -gt 0 ]; do
   case "$1" in
+    --check-inter) check_inter="${2:?}"; shift ;;
     --nodes) nodes="${2:?}"; shift ;;
     --dir) dir="${2:?}"; shift ;;
     --port) port="${2:?}"; shift ;;
@@ -43,6 +53,13 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+
+# What `up` used, for the commands that come after it.
+if [ "$cmd" = kill-node ] || [ "$cmd" = start-node ] || [ "$cmd" = pg ]; then
+  [ -f "$dir/cluster.env" ] || die "no cluster in $dir (run up first)"
+  # shellcheck disable=SC1091
+  . "$dir/cluster.env"
+fi
 
 pgbin=/usr/lib/postgresql/15/bin
 pg_port=$((port + 100))
@@ -82,6 +99,19 @@ down() {
   [ -d "$dir/pg" ] && as_pg "$pgbin/pg_ctl" -D "$dir/pg" -m fast -w stop >/dev/null 2>&1 || true
 }
 
+# Starts node $1 in the background (its pid in chatd-$1.pid).
+start_node() {
+  local i=$1
+  CHATD_LOG_LEVEL=${CHATD_LOG_LEVEL:-warn} setsid "$chatd" --port $((port + i)) --bind 127.0.0.1 \
+    --store "$store_url" --bus "$bus_url" "${extra[@]}" >>"$dir/chatd-$i.log" 2>&1 &
+  echo $! >"$dir/chatd-$i.pid"
+}
+
+pg_start() {
+  as_pg "$pgbin/pg_ctl" -D "$dir/pg" -l "$dir/pgsock/postgres.log" -w \
+    -o "-p $pg_port -k $dir/pgsock -c listen_addresses=127.0.0.1" start >/dev/null || die "postgres did not start: $dir/pgsock/postgres.log"
+}
+
 pids() {
   [ -f "$dir/pg/postmaster.pid" ] && echo "postgres $(head -1 "$dir/pg/postmaster.pid")"
   [ -f "$dir/redis.pid" ] && echo "redis $(cat "$dir/redis.pid")"
@@ -103,18 +133,17 @@ up() {
   mkdir -p "$dir/pg" "$dir/pgsock"
   [ "$(id -u)" = 0 ] && chown nobody "$dir/pg" "$dir/pgsock"
   as_pg "$pgbin/initdb" -D "$dir/pg" -U chatd --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1 || die "initdb failed: $dir/initdb.log"
-  as_pg "$pgbin/pg_ctl" -D "$dir/pg" -l "$dir/pgsock/postgres.log" -w \
-    -o "-p $pg_port -k $dir/pgsock -c listen_addresses=127.0.0.1" start >/dev/null || die "postgres did not start: $dir/pgsock/postgres.log"
+  pg_start
   "$pgbin/createdb" -h 127.0.0.1 -p "$pg_port" -U chatd chatd
 
   redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
     --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
 
-  for i in $(seq "$nodes"); do
-    CHATD_LOG_LEVEL=${CHATD_LOG_LEVEL:-warn} setsid "$chatd" --port $((port + i)) --bind 127.0.0.1 \
-      --store "$store_url" --bus "$bus_url" "${extra[@]}" >"$dir/chatd-$i.log" 2>&1 &
-    echo $! >"$dir/chatd-$i.pid"
-  done
+  {
+    echo "nodes=$nodes port=$port chatd=$(printf %q "$chatd")"
+    echo "extra=(${extra[*]+$(printf '%q ' "${extra[@]}")})"
+  } >"$dir/cluster.env"
+  for i in $(seq "$nodes"); do start_node "$i"; done
 
   # deploy/haproxy.cfg with local addresses: its frontends bound here, its
   # servers (container names) replaced by the nodes' ports, and maxconn cut
@@ -123,6 +152,7 @@ up() {
   {
     sed -e "s/bind :8080/bind 127.0.0.1:$port/" -e "s/bind :8404/bind 127.0.0.1:$stats_port/" \
       -e "s/^\(    maxconn\) [0-9]*/\1 $maxconn/" \
+      ${check_inter:+-e "s/ inter [0-9a-z]* / inter $check_inter /"} \
       -e '/^    server chatd/d' deploy/haproxy.cfg
     for i in $(seq "$nodes"); do
       echo "    server chatd$i 127.0.0.1:$((port + i))"
@@ -143,5 +173,25 @@ case "$cmd" in
   up) up ;;
   down) down ;;
   pids) pids ;;
-  *) die "usage: $0 up|down|pids [options] (see the top of the file)" ;;
+  kill-node|start-node)
+    [[ "$arg" =~ ^[0-9]+$ ]] && [ "$arg" -ge 1 ] && [ "$arg" -le "$nodes" ] || die "$cmd: no node '$arg' (1..$nodes)"
+    pidfile="$dir/chatd-$arg.pid"
+    if [ "$cmd" = kill-node ]; then
+      [ -f "$pidfile" ] || die "node $arg is not running"
+      pid=$(cat "$pidfile")
+      # The pid file goes first, so nothing later signals a pid the system may give another process.
+      rm -f "$pidfile"
+      kill -KILL "$pid" 2>/dev/null || true
+      while kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; do sleep 0.02; done
+      exit 0
+    fi
+    start_node "$arg"
+    wait_ok "http://127.0.0.1:$((port + arg))/readyz" 30 || die "node $arg is not ready: $dir/chatd-$arg.log" ;;
+  pg)
+    case "$arg" in
+      stop) as_pg "$pgbin/pg_ctl" -D "$dir/pg" -m fast -w stop >/dev/null ;;
+      start) pg_start ;;
+      *) die "pg: stop or start" ;;
+    esac ;;
+  *) die "usage: $0 up|down|pids|kill-node I|start-node I|pg stop|start [options] (see the top of the file)" ;;
 esac

@@ -26,6 +26,7 @@ if [ "${1:-}" = "--test" ]; then
     postgresql-15              # the PostgreSQL store's tests start a server in a temp folder
     clang libclang-rt-14-dev   # libFuzzer and its sanitizers (scripts/fuzz.sh)
     redis-server haproxy       # the cluster tests: a throwaway Redis, and deploy/haproxy.cfg checked
+    curl                       # scripts/cluster.sh (the cluster's fault tests) waits on each node's /readyz
   )
   # Node.js: the machine's own when it has one (it may be newer than Debian's).
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

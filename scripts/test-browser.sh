@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The web client's tests in Debian's headless Chromium (playwright-core, no
-# browser download) against a real chatd. Screenshots go to
+# browser download) against a real chatd, and through HAProxy against a
+# two-node cluster (scripts/cluster.sh). Screenshots go to
 # build/browser-screenshots/. Needs `scripts/setup.sh --test` and a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."

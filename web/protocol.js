@@ -5,6 +5,8 @@
 // resends unacknowledged lines with their original client_id so the server's
 // dedupe keeps them single. Knows nothing about the page. See docs/protocol.md.
 
+/** Refusals of a rejoin that pass: the room is kept and asked for again (docs/protocol.md, Errors). */
+const PASSING_JOIN_CODES = new Set(['unavailable', 'internal', 'rate_limited']);
 /** Close codes after which reconnecting would fail the same way (docs/protocol.md). */
 const FATAL_CLOSE_CODES = new Set([1003, 1007, 1008]);
 /**
@@ -333,11 +335,18 @@ export class ChatClient extends EventTarget {
       reply = await this.request('join', since ? { room, since } : { room });
     } catch (err) {
       // Refused by the server (not_found, banned, …): not a room to rejoin. A
-      // lost connection keeps it, for the rejoin after the reconnect.
-      if (err?.type === 'error' && this.rooms.get(room) === entry) this.#drop(room, err);
+      // lost connection keeps it, for the rejoin after the reconnect; so does
+      // a passing refusal of a rejoin (its store away a moment, as while a
+      // cluster's database restarts), which is asked again shortly.
+      if (err?.type === 'error' && this.rooms.get(room) === entry) {
+        if (entry.joined && PASSING_JOIN_CODES.has(err.code)) this.#rejoinLater(room, entry);
+        else this.#drop(room, err);
+      }
       throw err;
     }
     if (this.rooms.get(room) !== entry) return reply;   // left meanwhile
+    entry.joined = true;
+    entry.refusals = 0;
     entry.joinedSince = since;
     // A fresh join replays nothing: what came before is history, what comes
     // after arrives live. With `since`, the replay and replay_done move lastSeq.
@@ -345,6 +354,17 @@ export class ChatClient extends EventTarget {
     else if (since > (reply.last_seq ?? 0)) entry.resetTo = reply.last_seq ?? 0;
     for (const [cid, line] of this.outbox) if (line.room === room) this.#transmit(cid, line);
     return reply;
+  }
+
+  /** Asks for a room again on this connection after a backoff, unless it was joined or left meanwhile. */
+  #rejoinLater(room, entry) {
+    const ws = this.ws;
+    const delay = Math.round(Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (entry.refusals ?? 0)) * (0.5 + Math.random() / 2));
+    entry.refusals = (entry.refusals ?? 0) + 1;
+    setTimeout(() => {
+      if (ws !== this.ws || !this.connected || this.rooms.get(room) !== entry || entry.joinedSince !== null) return;
+      this.#joinNow(room).catch(() => {});
+    }, delay);
   }
 
   #transmit(clientId, line) {

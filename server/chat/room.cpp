@@ -369,7 +369,13 @@ void room::handle(const storage::append_done& d) {
             if (!bus_.on()) last_seq_ = std::max(last_seq_, d.seq);
             committed(p, d.seq, d.ts_ms);
             break;
-        case status::duplicate: break;
+        case status::duplicate:
+            // With a bus, the first commit may never have been published (its
+            // node died, or lost its store connection after the COMMIT): the
+            // gate learns the seq, and fills it from the store if nothing
+            // else brings it within the hold.
+            if (bus_.on()) offer(cluster_event{d.seq, nullptr, nullptr});
+            break;
     }
     if (metrics_ != nullptr) bump(metrics_->acks);
     // Stored or a duplicate: either way the event is on disk with this seq.

@@ -132,7 +132,8 @@ function scriptedServer(answer) {
     }
     close() { this.readyState = 3; }
   }
-  return { WebSocket: FakeSocket, sent, push: (frame) => socket.onmessage({ data: JSON.stringify(frame) }) };
+  return { WebSocket: FakeSocket, sent, push: (frame) => socket.onmessage({ data: JSON.stringify(frame) }),
+    drop: () => { socket.readyState = 3; socket.onclose?.({ code: 1006, reason: '' }); } };
 }
 
 /** Answers identify and join as a server with the room model does, and the rest as `more` says. */
@@ -279,5 +280,27 @@ test('a join the server refuses (banned, not_found) is not kept for rejoining, a
   refuse = false;
   assert.equal((await chat.join('town')).room, 'town');
   assert.deepEqual(answer.sent.filter((r) => r.type === 'join').map((r) => r.room), ['town', 'town']);
+  chat.close();
+});
+
+test('a rejoin answered unavailable (the store is away) keeps the room and asks again until it is joined', async () => {
+  let refusals = 2;
+  const answer = scriptedServer((req) => {
+    if (req.type === 'join' && req.since !== undefined && refusals > 0) {
+      refusals -= 1;
+      return [{ type: 'error', id: req.id, code: 'unavailable', message: 'the room is not available' }];
+    }
+    if (req.type === 'send') return [{ type: 'ack', id: req.id, room: req.room, client_id: req.client_id, seq: 5, ts: 1 }];
+    return productServer()(req);
+  });
+  const chat = new ChatClient('ws://x/ws', { name: 'ann' }, { WebSocket: answer.WebSocket, baseDelayMs: 10, maxDelayMs: 20 });
+  chat.connect();
+  await chat.join('town');
+  answer.drop();   // the node died; the client reconnects to one whose store is away a moment
+  const line = chat.send('town', 'kept for the rejoin');
+  await reaches(chat, 'connected');
+  assert.equal((await line).seq, 5);   // the line waited in the outbox and went out after the rejoin
+  assert.equal(chat.rooms.has('town'), true);
+  assert.deepEqual(answer.sent.filter((r) => r.type === 'join').map((r) => r.since ?? 0), [0, 4, 4, 4]);
   chat.close();
 });

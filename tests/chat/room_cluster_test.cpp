@@ -168,6 +168,22 @@ TEST_F(room_cluster_test, after_the_bus_resubscribes_a_room_catches_up_from_the_
     EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:one", "2:two"}));
 }
 
+TEST_F(room_cluster_test, a_resent_line_whose_commit_was_never_published_reaches_the_members_here) {
+    auto alice = join_on(a_, "alice");
+    auto bob = join_on(b_, "bob");
+    // Node a commits alice's line and dies before its publish goes out (or
+    // its store connection broke after the COMMIT, so it answered
+    // unavailable): no later line shows anyone the gap.
+    say(a_, alice, "alice", "orphan");
+    auto alice_again = join_on(b_, "alice");
+    say(b_, alice_again, "alice", "orphan");  // the resend, same client_id: a duplicate of seq 1
+    EXPECT_EQ(of_type(alice_again.frames, "ack").size(), 1u);
+    advance(chatd::chat::room_options{}.gap_wait);
+    run();
+    EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:orphan"}));
+    EXPECT_EQ(texts(alice_again), (std::vector<std::string>{"1:orphan"}));
+}
+
 TEST_F(room_cluster_test, a_catch_up_reads_page_after_page) {
     auto alice = join_on(a_, "alice");
     auto bob = join_on(b_, "bob");
