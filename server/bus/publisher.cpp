@@ -62,6 +62,7 @@ void publisher::handle(const chat::bus_presence_read& m) {
         return;
     }
     presence_replies_ += append_presence_read(link_, node_, m.room, m.known_nodes);
+    sending_reads_.insert_or_assign(m.room, m.known_nodes);
     if (self_cell().mailbox_waiting() == 0) send_queued();
 }
 
@@ -82,8 +83,10 @@ void publisher::announce() {
     for (const auto& [room, users] : here_) n += append_room_presence(link_, node_, room, users, true);
     if (!old.empty()) n += append_gone(link_, old);
     for (const auto& [room, known] : reads_) n += append_presence_read(link_, node_, room, known);
+    sending_reads_.merge(reads_);
     reads_.clear();
     presence_replies_ += n;
+    spdlog::debug("bus: node {} announced: {} rooms with users here, {} commands", node_, here_.size(), n);
 }
 
 // One pipelined write of every queued PUBLISH and presence command, then
@@ -106,6 +109,8 @@ void publisher::send_queued() {
 }
 
 // Sends what is appended and reads `replies` replies. False: the link broke.
+// A read that may not have been made is asked again on the next link (the
+// rest of presence goes out whole then anyway).
 bool publisher::flush_and_read(std::size_t replies) {
     presence_replies_ = 0;
     bool ok = link_.flush();
@@ -117,6 +122,10 @@ bool publisher::flush_and_read(std::size_t replies) {
             script_warned_ = true;
         }
     }
+    if (!ok)
+        for (auto& [room, known] : sending_reads_)
+            if (reads_.size() < opts_.max_missed_rooms || reads_.contains(room)) reads_[room] = std::move(known);
+    sending_reads_.clear();
     return ok;
 }
 

@@ -70,6 +70,7 @@ private:
     std::size_t presence_replies_ = 0;  // presence commands sent with the next write
     std::map<std::string, std::set<std::string>> here_;          // room -> users here
     std::map<std::string, std::vector<std::string>> reads_;      // reads asked while Redis was away
+    std::map<std::string, std::vector<std::string>> sending_reads_;  // reads in the write under way
 };
 
 }  // namespace chatd::bus

@@ -121,6 +121,7 @@ bool subscriber::heard(const std::string& node) {
 void subscriber::on_node_message(std::string_view payload) {
     auto m = decode_presence(payload);
     if (!m || own(m->node)) return;
+    spdlog::debug("bus: node {} says {}", m->node, static_cast<char>(m->what));
     if (m->what == presence_message::kind::gone) return node_gone(m->node);
     if (m->what != presence_message::kind::heartbeat) return;
     const act::duration ttl = std::chrono::milliseconds(m->ttl_ms);
@@ -142,6 +143,7 @@ void subscriber::on_node_message(std::string_view payload) {
 void subscriber::on_room_presence(const chat::room_bus_ref& to, std::string_view room, std::string_view payload) {
     auto m = decode_presence(payload);
     if (!m) return;
+    spdlog::debug("bus: presence in {}: {} of {}", room, static_cast<char>(m->what), m->node);
     if (m->what == presence_message::kind::snapshot) {
         if (!own(m->node)) return;  // another node's read
         chat::presence_snapshot s{std::string(room), {}, {}};
