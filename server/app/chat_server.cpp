@@ -7,6 +7,7 @@
 #include "act/thread_pool.hpp"
 #include "app/api_service.hpp"
 #include "app/session_adapter.hpp"
+#include "bus/presence_store.hpp"
 #include "bus/publisher.hpp"
 #include "bus/subscriber.hpp"
 #include "chat/chat_metrics.hpp"
@@ -235,7 +236,12 @@ chat::cluster_link chat_server::start_bus() {
         &p.registry.add_counter("chatd_bus_publish_failures_total",
                                 "Events not published because Redis was away (the other nodes read them from the store)"),
         &p.registry.add_counter("chatd_bus_received_total", "Events heard from the bus and passed to a room here"),
-        &p.registry.add_counter("chatd_bus_reconnects_total", "Links to Redis made again after a loss")};
+        &p.registry.add_counter("chatd_bus_reconnects_total", "Links to Redis made again after a loss"),
+        &p.registry.add_counter("chatd_bus_nodes_gone_total",
+                                "Other nodes whose users left every room here (a clean stop, or no heartbeat for their TTL)")};
+    // A new node every start: what an earlier run left in Redis is not ours.
+    p.cfg.bus->node_id = bus::make_node_id();
+    if (p.cfg.presence_ttl) p.cfg.bus->presence_ttl = *p.cfg.presence_ttl;
     p.bus_publish_thread = std::make_unique<act::dedicated_thread>("bus-publish");
     p.bus_subscribe_thread = std::make_unique<act::dedicated_thread>("bus-subscribe");
     auto sup = p.sys->spawn_supervisor({.label = "bus_supervisor"}, {.max_restarts = 5, .within = 10s});
@@ -245,7 +251,7 @@ chat::cluster_link chat_server::start_bus() {
     link.subscriber = p.sys->spawn<bus::subscriber>(
         {.exec = p.bus_subscribe_thread.get(), .parent = sup, .name = "bus_subscriber", .label = "bus"}, *p.cfg.bus,
         bm);
-    spdlog::info("cluster bus at {}", p.cfg.bus->address.to_string());
+    spdlog::info("cluster bus at {}, node {}", p.cfg.bus->address.to_string(), p.cfg.bus->node_id);
     return link;
 }
 

@@ -150,6 +150,12 @@ const std::vector<option>& options() {
              if (!a) throw std::invalid_argument("--bus: " + a.error().message + ", got '" + v + "'");
              c.bus = bus::bus_options{.address = *a};
          }},
+        {"presence-ttl", "with --bus: seconds a node's users stay in the other nodes' rooms after its last heartbeat; it heartbeats three times in it (default 15)",
+         [](server_config& c, const std::string& v) {
+             const auto s = to_uint("presence-ttl", v);
+             if (s == 0 || s > 3600) throw std::invalid_argument("--presence-ttl: 1 to 3600 seconds, got '" + v + "'");
+             c.presence_ttl = std::chrono::seconds(s);
+         }},
         {"log-level", "trace, debug, info, warn, error or off (default info)",
          [](server_config& c, const std::string& v) { c.log_level = v; }},
     };

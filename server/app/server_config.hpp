@@ -32,6 +32,8 @@ struct server_config {
     chat::room_options rooms;
     api_options api;  ///< the HTTP API; off without keys
     std::optional<bus::bus_options> bus;  ///< the cluster bus (--bus); unset: one node
+    /// With a bus: its presence_ttl (--presence-ttl); unset: the bus's default.
+    std::optional<std::chrono::milliseconds> presence_ttl;
     std::size_t threads = 0;  ///< io threads that also run actor turns; 0: one per core
     std::string log_level = "info";
     std::optional<bool> allow_guests;  ///< as given; unset: guests only when no JWT secret nor JWKS file

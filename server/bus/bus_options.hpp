@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
 
 namespace chatd::bus {
 
@@ -22,6 +23,16 @@ struct bus_options {
     /// published as a tick once Redis is back; beyond it, the oldest is
     /// forgotten (the other nodes still catch up when they resubscribe).
     std::size_t max_missed_rooms = 10000;
+    /// This node's id, the same for its publisher and subscriber, new for
+    /// every start (chat_server makes one: presence_store's make_node_id).
+    std::string node_id;
+    /// How long this node's users stay in the rooms of the other nodes after
+    /// its last heartbeat (`--presence-ttl`); it heartbeats three times in it.
+    /// A node that dies, or loses Redis, has its users leave everywhere
+    /// within it.
+    std::chrono::milliseconds presence_ttl{15000};
+    /// Most nodes the subscriber keeps track of (heard alive or gone).
+    std::size_t max_nodes = 4096;
 };
 
 /// Where the bus counts (null: not counted). Counters are thread-safe.
@@ -30,6 +41,7 @@ struct bus_metrics {
     metrics::counter* publish_failures = nullptr;  ///< events not published: Redis was away
     metrics::counter* received = nullptr;         ///< events heard and passed to a room
     metrics::counter* reconnects = nullptr;       ///< links to Redis made again after a loss
+    metrics::counter* nodes_gone = nullptr;       ///< other nodes taken out of presence (stopped or silent)
 };
 
 }  // namespace chatd::bus

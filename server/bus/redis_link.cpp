@@ -62,6 +62,14 @@ bool redis_link::fail(std::string why) {
 }
 
 void redis_link::append(std::initializer_list<std::string_view> args) {
+    append_argv(std::vector<std::string_view>(args));
+}
+
+void redis_link::append_args(const std::vector<std::string>& args) {
+    append_argv(std::vector<std::string_view>(args.begin(), args.end()));
+}
+
+void redis_link::append_argv(const std::vector<std::string_view>& args) {
     if (ctx_ == nullptr) return;
     std::vector<const char*> argv;
     std::vector<std::size_t> lens;

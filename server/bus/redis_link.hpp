@@ -41,6 +41,8 @@ public:
 
     /// Queues a command (binary-safe arguments) to be sent by flush().
     void append(std::initializer_list<std::string_view> args);
+    /// The same, for a number of arguments known only at run time.
+    void append_args(const std::vector<std::string>& args);
     /// Sends what append() queued. False: the link broke (and is closed).
     bool flush();
     /// One reply, waiting for it up to the timeout. False: the link broke.
@@ -51,6 +53,7 @@ public:
 
 private:
     bool fail(std::string why);
+    void append_argv(const std::vector<std::string_view>& args);
 
     redis_address address_;
     std::chrono::milliseconds timeout_;

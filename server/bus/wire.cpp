@@ -120,4 +120,78 @@ std::optional<chat::cluster_event> decode(std::string_view payload, std::string_
     return e;
 }
 
+// ---- presence ---------------------------------------------------------------------
+// "P <here 0|1> <node> <user>", "H <ttl_ms> <node>", "G <node>", and the
+// script's "S <node> <n> <live node>... <m> <node user>...", numbers and
+// strings as above.
+
+std::string_view nodes_channel() { return "chatd:nodes"; }
+
+std::string encode_presence(std::string_view node, std::string_view user, bool here) {
+    std::string out = "P ";
+    put_num(out, here ? 1 : 0);
+    put_str(out, node);
+    put_str(out, user);
+    return out;
+}
+
+std::string encode_heartbeat(std::string_view node, std::int64_t ttl_ms) {
+    std::string out = "H ";
+    put_num(out, ttl_ms);
+    put_str(out, node);
+    return out;
+}
+
+std::string encode_gone(std::string_view node) {
+    std::string out = "G ";
+    put_str(out, node);
+    return out;
+}
+
+std::optional<presence_message> decode_presence(std::string_view payload) {
+    if (payload.size() < 2 || payload[1] != ' ') return std::nullopt;
+    reader r{payload.substr(2)};
+    presence_message m{};
+    switch (payload[0]) {
+        case 'P': {
+            const auto here = r.num();
+            m.what = here == 1 ? presence_message::kind::here : presence_message::kind::left;
+            m.node = r.str();
+            m.user = r.str();
+            if (here != 0 && here != 1) r.ok = false;
+            break;
+        }
+        case 'H':
+            m.what = presence_message::kind::heartbeat;
+            m.ttl_ms = r.num();
+            m.node = r.str();
+            if (m.ttl_ms <= 0) r.ok = false;
+            break;
+        case 'G':
+            m.what = presence_message::kind::gone;
+            m.node = r.str();
+            break;
+        case 'S': {
+            m.what = presence_message::kind::snapshot;
+            m.node = r.str();
+            auto n = r.num();
+            for (std::int64_t i = 0; r.ok && i < n; ++i) m.live_nodes.push_back(r.str());
+            n = r.num();
+            for (std::int64_t i = 0; r.ok && i < n; ++i) {
+                std::string e = r.str();
+                const auto space = e.find(' ');
+                if (space == std::string::npos) {
+                    r.ok = false;
+                    break;
+                }
+                m.entries.emplace_back(e.substr(0, space), e.substr(space + 1));
+            }
+            break;
+        }
+        default: return std::nullopt;
+    }
+    if (!r.ok || !r.in.empty() || m.node.empty()) return std::nullopt;
+    return m;
+}
+
 }  // namespace chatd::bus

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace chatd::chat {
 
@@ -45,7 +47,54 @@ struct bus_catch_up {
     std::string room;
 };
 
-using room_bus_ref = act::ref<remote_event, bus_catch_up>;
+// ---- presence across nodes ----------------------------------------------------
+// Each node's rooms say which users they have (a user's first connection
+// in, its last one out); the bus keeps that in Redis, per room, under the
+// node's id, and tells the other nodes' rooms of the name. A node that stops
+// heartbeating is gone: its users leave everywhere. See docs/protocol.md,
+// "Presence".
+
+/// Room → bus: `user` is (here) or is no longer (!here) in the room on
+/// this node.
+struct bus_presence {
+    std::string room;
+    std::string user;
+    bool here = true;
+};
+
+/// Room → bus: send the room who is in it on the other nodes
+/// (presence_snapshot). `known_nodes`: the nodes the room has users of, so
+/// the answer says which of them are still alive.
+struct bus_presence_read {
+    std::string room;
+    std::vector<std::string> known_nodes;
+};
+
+/// Bus → room: `user` is (here) or is no longer in the room on `node`.
+struct remote_presence {
+    std::string room;
+    std::string node;
+    std::string user;
+    bool here = true;
+};
+
+/// Bus → room: who is in the room on each live node of `live_nodes`,
+/// exactly (a live node with none of `entries` has no one in it). Nodes
+/// not listed are not known to be alive: the room keeps what it has of
+/// them until they are gone (presence_node_gone). Never this node's own.
+struct presence_snapshot {
+    std::string room;
+    std::vector<std::string> live_nodes;
+    std::vector<std::pair<std::string, std::string>> entries;  // node, user
+};
+
+/// Bus → every room here: `node` stopped (a clean stop, or its heartbeat
+/// ran out): its users are in no room any more.
+struct presence_node_gone {
+    std::string node;
+};
+
+using room_bus_ref = act::ref<remote_event, bus_catch_up, remote_presence, presence_snapshot, presence_node_gone>;
 
 /// Room → bus: this node has the room running; send it its channel.
 struct bus_watch {
@@ -63,7 +112,7 @@ struct bus_unwatch {
 /// The bus as rooms see it: two actors, each on a thread of its own, since
 /// a subscribed connection only reads. Both invalid: one node, no bus.
 struct cluster_link {
-    act::ref<bus_publish> publisher;
+    act::ref<bus_publish, bus_presence, bus_presence_read> publisher;
     act::ref<bus_watch, bus_unwatch> subscriber;
 
     bool on() const noexcept { return publisher.valid() && subscriber.valid(); }

@@ -198,4 +198,8 @@ struct idle_check {};
 /// Room → itself: events are still missing after the hold; read the store.
 struct gap_check {};
 
+/// Room → itself: who is on the other nodes has not come in time (Redis is
+/// away); admit the joins that waited for it.
+struct presence_check {};
+
 }  // namespace chatd::chat

@@ -41,7 +41,11 @@ void room::on_start() {
     next_token_ = std::uint64_t{self_cell().incarnation()} << 40;
     // Subscribed before the room's state is read: what commits after the
     // read comes by the bus (or by the catch-up the bus asks for).
-    if (bus_.on()) bus_.subscriber.tell(bus_watch{name_, room_bus_ref(self())});
+    if (bus_.on()) {
+        bus_.subscriber.tell(bus_watch{name_, room_bus_ref(self())});
+        presence_due_ = true;
+        send_after(opts_.presence_wait, presence_check{});
+    }
     ask(storage_, storage::read_room{name_}, opts_.storage_timeout,
         [this](const act::result<storage::answer<storage::room_state>>& r) { on_loaded(r); });
 }
@@ -63,7 +67,7 @@ void room::on_loaded(const act::result<storage::answer<storage::room_state>>& r)
     gate_.start(last_seq_);
     if (auto made = std::move(created_)) take_on(*made);  // read before it was made, perhaps
     if (std::exchange(catch_up_due_, false)) fill_from_store();
-    for (auto& j : std::exchange(waiting_, {})) handle(j);
+    admit_waiting();
     serve_held_changes();
     note_if_idle();
 }
@@ -75,6 +79,7 @@ void room::on_loaded(const act::result<storage::answer<storage::room_state>>& r)
 void room::refuse_all_and_retire(protocol::error_code code, std::string_view message) {
     gone_ = true;
     gone_code_ = code;
+    presence_due_ = false;  // nobody is admitted: no join waits for presence
     for (auto& j : std::exchange(waiting_, {})) refuse(j, code, message);
     serve_held_changes();
     if (lobby_) lobby_.tell(room_idle{name_, id()});
@@ -84,7 +89,11 @@ void room::on_stop() {
     // On a restart the new instance knows no members: tell them to join
     // again; their replay fills whatever they missed.
     for (auto& [conn, m] : members_) m.session.tell(room_reset{name_});
-    if (bus_.on()) bus_.subscriber.tell(bus_unwatch{name_, id()});
+    if (bus_.on()) {
+        bus_.subscriber.tell(bus_unwatch{name_, id()});
+        // A restart: the new instance knows none of them until they join again.
+        for (const auto& [user, count] : users_) bus_.publisher.tell(bus_presence{name_, user, false});
+    }
 }
 
 void room::on_down(const act::down_notice& d) { remove_member(d.id); }
@@ -92,7 +101,7 @@ void room::on_down(const act::down_notice& d) { remove_member(d.id); }
 // ---- membership ---------------------------------------------------------------
 
 void room::handle(const join& m) {
-    if (!ready_) {
+    if (!ready_ || presence_due_) {
         waiting_.push_back(m);
         return;
     }
@@ -176,12 +185,11 @@ void room::admit(const join& m) {
         auto& user = *users_.try_emplace(m.user, 0).first;
         members_.emplace(conn, member{&user, m.session});
         monitor(m.session);  // a session that dies leaves the room
-        if (user.second++ == 0 && users_.size() <= opts_.presence_limit)
-            broadcast(make_frame(protocol::encode(protocol::presence_event{name_, m.user, protocol::presence_kind::join})),
-                      0, conn);
+        if (user.second++ == 0) user_arrived(m.user, conn);
     }
-    const auto names = users_.size() <= opts_.presence_limit ? member_names() : std::vector<std::string>{m.user};
-    protocol::joined_event e{m.id, name_, names, last_seq_, users_.size()};
+    // Who is in it on every node (presence_count: the users of other nodes too).
+    const auto names = present_count() <= opts_.presence_limit ? member_names() : std::vector<std::string>{m.user};
+    protocol::joined_event e{m.id, name_, names, last_seq_, present_count()};
     if (opts_.membership_events) {
         // The room model's fields (read markers and counts come with `read`).
         e.kind = policy_.kind();
@@ -220,17 +228,17 @@ void room::remove_member(std::uint64_t conn_id) {
     members_.erase(it);
     if (--u->second == 0) {
         auto node = users_.extract(u->first);
-        const std::string user = std::move(node.key());
-        if (users_.size() < opts_.presence_limit)  // else it was a large room: no presence
-            broadcast(make_frame(protocol::encode(protocol::presence_event{name_, user, protocol::presence_kind::leave})), 0);
+        user_departed(node.key());
     }
     note_if_idle();
 }
 
 std::vector<std::string> room::member_names() const {
     std::vector<std::string> names;
-    names.reserve(users_.size());
+    names.reserve(present_count());
     for (const auto& [user, count] : users_) names.push_back(user);
+    for (const auto& [user, nodes] : remote_)
+        if (!users_.contains(user)) names.push_back(user);
     std::sort(names.begin(), names.end());
     return names;
 }

@@ -37,7 +37,7 @@ struct chat_metrics;
 class room final
     : public act::actor<join, leave, post, typing, change, list_members, crash_room, server_post, app_change,
                         room_created, storage::append_done, idle_check, retire_room, remote_event, bus_catch_up,
-                        gap_check> {
+                        gap_check, remote_presence, presence_snapshot, presence_node_gone, presence_check> {
 public:
     using storage_ref = act::ref<storage::append, storage::read_history, storage::read_room>;
     using lobby_ref = act::ref<room_idle>;
@@ -72,6 +72,10 @@ public:
     void handle(const remote_event& m) override;
     void handle(const bus_catch_up& m) override;
     void handle(const gap_check& m) override;
+    void handle(const remote_presence& m) override;
+    void handle(const presence_snapshot& m) override;
+    void handle(const presence_node_gone& m) override;
+    void handle(const presence_check& m) override;
 
 private:
     /// A member's replay under way: live frames are held back until it is done.
@@ -129,6 +133,14 @@ private:
     void fill_from_store();
     void arm_gap_check();
     void unsubscribe_user(const std::string& user, const frame& data);
+    // Presence across nodes (room_cluster.cpp).
+    void user_arrived(const std::string& user, std::uint64_t conn);
+    void user_departed(const std::string& user);
+    void remote_add(const std::string& node, const std::string& user);
+    void remote_remove(const std::string& node, const std::string& user);
+    void read_presence();
+    void admit_waiting();
+    std::size_t present_count() const { return users_.size() + remote_.size() - overlap_; }
     std::int64_t wall_ms() const;
     void start_replay(std::uint64_t conn_id, std::uint64_t since);
     void finish_replay(std::uint64_t conn_id, std::uint64_t since, const act::result<storage::read_result>& r);
@@ -168,6 +180,11 @@ private:
     bool filling_ = false;  // a read of the store for the gate is under way
     bool gap_timer_ = false;     // a gap_check is due
     bool catch_up_due_ = false;  // the bus asked for a catch-up before the room was ready
+    // Users in the room on other nodes (by the bus), with the nodes that
+    // have them; a user is present while it is in users_ or here.
+    std::unordered_map<std::string, std::vector<std::string>> remote_;
+    std::size_t overlap_ = 0;  // users both in users_ and in remote_
+    bool presence_due_ = false;  // with a bus: joins wait for the first snapshot (or opts_.presence_wait)
 };
 
 }  // namespace chatd::chat

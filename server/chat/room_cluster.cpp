@@ -5,12 +5,23 @@
 // event the bus lost or delayed is never a gap a member sees. After the bus
 // (re)subscribes the room's channel, the room reads storage for whatever
 // was published meanwhile.
+//
+// Presence across nodes: the room tells the bus when a user's first
+// connection here arrives and its last one leaves, and hears the same of
+// the other nodes' rooms of its name (remote_). A user is present while it
+// has a connection on any node, so `presence` join and leave go out only
+// when that changes, wherever it changed. A snapshot (asked after every
+// subscription) sets what each live node has; a node that is gone takes its
+// users with it.
 
 #include "chat/room.hpp"
 #include "chat/wire_event.hpp"
 #include "protocol/encoder.hpp"
+#include "protocol/events.hpp"
 
+#include <algorithm>
 #include <memory>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -26,6 +37,7 @@ void room::handle(const remote_event& m) {
 }
 
 void room::handle(const bus_catch_up&) {
+    read_presence();  // anything said while the channel was not subscribed was missed
     if (!ready_) {
         catch_up_due_ = true;
         return;
@@ -78,6 +90,122 @@ void room::fill_from_store() {
             if ((full && gate_.fill_from() > from) || std::exchange(catch_up_due_, false)) return fill_from_store();
             if (gate_.gap()) arm_gap_check();
         });
+}
+
+// ---- presence ---------------------------------------------------------------------
+
+namespace {
+frame presence_frame(const std::string& room, const std::string& user, protocol::presence_kind kind) {
+    return std::make_shared<const std::string>(protocol::encode(protocol::presence_event{room, user, kind}));
+}
+}  // namespace
+
+// The user's first connection here (users_ holds it already). In a large
+// room (more present users than the limit) nobody is told.
+void room::user_arrived(const std::string& user, std::uint64_t conn) {
+    if (bus_.on()) bus_.publisher.tell(bus_presence{name_, user, true});
+    if (remote_.contains(user)) {
+        ++overlap_;  // present already, on another node
+        return;
+    }
+    if (present_count() <= opts_.presence_limit)
+        broadcast(presence_frame(name_, user, protocol::presence_kind::join), 0, conn);
+}
+
+// The user's last connection here is gone (users_ holds it no more).
+void room::user_departed(const std::string& user) {
+    if (bus_.on()) bus_.publisher.tell(bus_presence{name_, user, false});
+    if (remote_.contains(user)) {
+        --overlap_;  // still present, on another node
+        return;
+    }
+    if (present_count() < opts_.presence_limit)  // else it was a large room: no presence
+        broadcast(presence_frame(name_, user, protocol::presence_kind::leave), 0);
+}
+
+void room::remote_add(const std::string& node, const std::string& user) {
+    auto [it, fresh] = remote_.try_emplace(user);
+    if (std::find(it->second.begin(), it->second.end(), node) != it->second.end()) return;
+    it->second.push_back(node);
+    if (!fresh) return;  // on another node already
+    if (users_.contains(user)) {
+        ++overlap_;
+        return;
+    }
+    if (present_count() <= opts_.presence_limit) broadcast(presence_frame(name_, user, protocol::presence_kind::join), 0);
+}
+
+void room::remote_remove(const std::string& node, const std::string& user) {
+    auto it = remote_.find(user);
+    if (it == remote_.end()) return;
+    auto& nodes = it->second;
+    auto n = std::find(nodes.begin(), nodes.end(), node);
+    if (n == nodes.end()) return;
+    nodes.erase(n);
+    if (!nodes.empty()) return;  // on another node still
+    remote_.erase(it);
+    if (users_.contains(user)) {
+        --overlap_;
+        return;
+    }
+    if (present_count() < opts_.presence_limit) broadcast(presence_frame(name_, user, protocol::presence_kind::leave), 0);
+}
+
+// Asks the bus who is in the room on the other nodes (a presence_snapshot).
+void room::read_presence() {
+    if (!bus_.on()) return;
+    std::unordered_set<std::string> seen;
+    std::vector<std::string> nodes;
+    for (const auto& [user, on] : remote_)
+        for (const auto& n : on)
+            if (seen.insert(n).second) nodes.push_back(n);
+    bus_.publisher.tell(bus_presence_read{name_, std::move(nodes)});
+}
+
+// The joins that came before the room was ready, once it is, and (with a
+// bus) once it knows who is on the other nodes or has waited for it long
+// enough.
+void room::admit_waiting() {
+    if (!ready_ || presence_due_) return;
+    for (auto& j : std::exchange(waiting_, {})) handle(j);
+}
+
+void room::handle(const presence_check&) {
+    if (!presence_due_) return;
+    presence_due_ = false;
+    admit_waiting();
+    note_if_idle();
+}
+
+void room::handle(const remote_presence& m) {
+    if (m.here) remote_add(m.node, m.user);
+    else remote_remove(m.node, m.user);
+}
+
+// Each live node of the snapshot has exactly its entries: the others of
+// it leave, the new ones arrive. Nodes it does not list are left alone.
+void room::handle(const presence_snapshot& m) {
+    std::unordered_set<std::string> live(m.live_nodes.begin(), m.live_nodes.end());
+    std::unordered_set<std::string> keep;  // "node user" of the snapshot
+    for (const auto& [node, user] : m.entries) keep.insert(node + ' ' + user);
+    std::vector<std::pair<std::string, std::string>> gone;
+    for (const auto& [user, nodes] : remote_)
+        for (const auto& n : nodes)
+            if (live.contains(n) && !keep.contains(n + ' ' + user)) gone.emplace_back(n, user);
+    for (const auto& [node, user] : gone) remote_remove(node, user);
+    for (const auto& [node, user] : m.entries)
+        if (live.contains(node)) remote_add(node, user);
+    if (std::exchange(presence_due_, false)) {
+        admit_waiting();
+        note_if_idle();
+    }
+}
+
+void room::handle(const presence_node_gone& m) {
+    std::vector<std::string> users;
+    for (const auto& [user, nodes] : remote_)
+        if (std::find(nodes.begin(), nodes.end(), m.node) != nodes.end()) users.push_back(user);
+    for (const auto& user : users) remote_remove(m.node, user);
 }
 
 }  // namespace chatd::chat

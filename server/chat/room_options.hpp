@@ -42,6 +42,11 @@ struct room_options {
     /// predecessors is held for them before the room reads the missing
     /// ones from storage (a late publish usually comes within it).
     act::duration gap_wait = std::chrono::milliseconds(200);
+    /// With a cluster bus: how long a starting room's first joins wait for
+    /// who is in it on the other nodes (so their `members` list them); a
+    /// reply from Redis takes a millisecond, so only a Redis that is away
+    /// makes them wait this long.
+    act::duration presence_wait = std::chrono::seconds(1);
     /// How long a read from storage may take.
     act::duration storage_timeout = std::chrono::seconds(10);
 };

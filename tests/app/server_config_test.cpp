@@ -128,4 +128,14 @@ TEST_F(server_config_test, help_prints_every_flag_and_starts_nothing) {
         EXPECT_NE(text.find(flag), std::string::npos) << flag;
 }
 
+TEST_F(server_config_test, the_presence_ttl_is_whole_seconds_and_goes_with_the_bus) {
+    EXPECT_FALSE(parse({})->presence_ttl.has_value());
+    auto c = parse({"--bus", "redis://127.0.0.1:6379", "--presence-ttl", "4"});
+    ASSERT_TRUE(c && c->bus);
+    EXPECT_EQ(c->presence_ttl, std::chrono::milliseconds(4000));
+    EXPECT_FALSE(parse({"--presence-ttl", "4"})->bus.has_value()) << "a TTL alone must not turn the bus on";
+    EXPECT_THROW(parse({"--presence-ttl", "0"}), std::invalid_argument);
+    EXPECT_THROW(parse({"--presence-ttl", "15s"}), std::invalid_argument);
+}
+
 }  // namespace

@@ -5,6 +5,7 @@
 #include "act/system.hpp"
 #include "act/thread_pool.hpp"
 #include "bus/publisher.hpp"
+#include "bus/wire.hpp"
 #include "bus/subscriber.hpp"
 #include "redis_server.hpp"
 
@@ -40,9 +41,19 @@ struct heard {
     }
 };
 
-class probe_room final : public act::actor<chat::remote_event, chat::bus_catch_up> {
+class probe_room final : public act::actor<chat::remote_event, chat::bus_catch_up, chat::remote_presence,
+                                            chat::presence_snapshot, chat::presence_node_gone> {
 public:
     explicit probe_room(std::shared_ptr<heard> h) : h_(std::move(h)) {}
+    void handle(const chat::remote_presence& m) override {
+        h_->add("presence:" + m.user + (m.here ? ":here" : ":left"));
+    }
+    void handle(const chat::presence_snapshot& m) override {
+        std::string s = "snapshot:";
+        for (const auto& [node, user] : m.entries) s += user + ",";
+        h_->add(s);
+    }
+    void handle(const chat::presence_node_gone&) override { h_->add("gone"); }
     void handle(const chat::remote_event& m) override {
         h_->add(std::to_string(m.event.seq) + ":" + (m.event.data ? *m.event.data : std::string("tick")));
     }
@@ -58,6 +69,7 @@ protected:
         chatd::bus::bus_options o;
         o.address = *chatd::bus::parse_redis_address(redis_.url());
         o.retry = 50ms;
+        o.node_id = "self";
         pub_ = sys_.spawn<chatd::bus::publisher>({.exec = &pub_thread_, .label = "bus"}, o);
         sub_ = sys_.spawn<chatd::bus::subscriber>({.exec = &sub_thread_, .label = "bus"}, o);
         room_ = sys_.spawn<probe_room>({.label = "room"}, heard_);
@@ -140,6 +152,53 @@ TEST_F(bus_test, an_unwatched_room_hears_nothing_more) {
     ASSERT_TRUE(other->wait_for("1:x"));
     std::lock_guard lock(heard_->m);
     EXPECT_EQ(heard_->log, (std::vector<std::string>{"catch_up"}));
+}
+
+// ---- presence ---------------------------------------------------------------------
+
+/// Another node, written straight into Redis as a chatd node would: its
+/// heartbeat (alive for `ttl_ms`, then never again) and its users.
+void fake_node(const std::string& url, const std::string& node, long ttl_ms, const std::vector<std::string>& users) {
+    chatd::bus::redis_link admin(*chatd::bus::parse_redis_address(url), 1000ms);
+    ASSERT_TRUE(admin.connect());
+    int n = 0;
+    if (ttl_ms > 0) {
+        admin.append({"SET", "chatd:node:" + node, "1", "PX", std::to_string(ttl_ms)});
+        admin.append({"PUBLISH", chatd::bus::nodes_channel(), chatd::bus::encode_heartbeat(node, ttl_ms)});
+        n += 2;
+    }
+    for (const auto& u : users) {
+        admin.append({"SADD", "chatd:presence:general", node + " " + u});
+        admin.append({"PUBLISH", chatd::bus::channel_of("general"), chatd::bus::encode_presence(node, u, true)});
+        n += 2;
+    }
+    chatd::bus::redis_reply r;
+    ASSERT_TRUE(admin.flush());
+    for (int i = 0; i < n; ++i) ASSERT_TRUE(admin.read_one(r));
+}
+
+TEST_F(bus_test, another_nodes_user_reaches_the_room_and_leaves_with_its_node_when_its_heartbeat_stops) {
+    CHATD_NEEDS_REDIS();
+    ASSERT_TRUE(redis_.start());
+    start_bus();
+    sub_.tell(chat::bus_watch{"general", room_});
+    ASSERT_TRUE(heard_->wait_for("catch_up"));
+    fake_node(redis_.url(), "other.1", 300, {"carol"});
+    ASSERT_TRUE(heard_->wait_for("presence:carol:here"));
+    EXPECT_TRUE(heard_->wait_for("gone")) << "a node that stopped heartbeating was never taken for gone";
+}
+
+TEST_F(bus_test, a_read_answers_who_is_in_the_room_on_the_live_nodes_and_not_this_one) {
+    CHATD_NEEDS_REDIS();
+    ASSERT_TRUE(redis_.start());
+    start_bus();
+    sub_.tell(chat::bus_watch{"general", room_});
+    ASSERT_TRUE(heard_->wait_for("catch_up"));
+    fake_node(redis_.url(), "live.1", 60000, {"dave"});
+    fake_node(redis_.url(), "dead.1", 0, {"erin"});  // no key: dead, or its TTL ran out
+    pub_.tell(chat::bus_presence{"general", "alice", true});  // this node's own
+    pub_.tell(chat::bus_presence_read{"general", {}});
+    EXPECT_TRUE(heard_->wait_for("snapshot:dave,"));
 }
 
 }  // namespace

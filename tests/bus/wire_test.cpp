@@ -8,6 +8,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -70,6 +72,40 @@ TEST(bus_address, host_and_port) {
     for (const char* bad : {"http://x:1", "redis://", "redis://:6379", "redis://h:0", "redis://h:70000",
                             "redis://h:12x", "redis://u@h:1", "redis://h:1/db"})
         EXPECT_FALSE(chatd::bus::parse_redis_address(bad)) << bad;
+}
+
+using chatd::bus::decode_presence;
+using chatd::bus::presence_message;
+
+TEST(bus_wire, presence_comes_back_as_said) {
+    auto here = decode_presence(chatd::bus::encode_presence("n1.2", "bob smith", true));
+    ASSERT_TRUE(here.has_value());
+    EXPECT_EQ(here->what, presence_message::kind::here);
+    EXPECT_EQ(here->node, "n1.2");
+    EXPECT_EQ(here->user, "bob smith");
+    EXPECT_EQ(decode_presence(chatd::bus::encode_presence("n1.2", "bob", false))->what, presence_message::kind::left);
+    auto hb = decode_presence(chatd::bus::encode_heartbeat("n1.2", 15000));
+    ASSERT_TRUE(hb.has_value());
+    EXPECT_EQ(hb->what, presence_message::kind::heartbeat);
+    EXPECT_EQ(hb->ttl_ms, 15000);
+    EXPECT_EQ(decode_presence(chatd::bus::encode_gone("n1.2"))->node, "n1.2");
+}
+
+TEST(bus_wire, a_snapshot_as_the_script_writes_it_is_read) {
+    // What presence_store's script publishes: asker, live nodes, "node user" entries.
+    auto s = decode_presence("S 4 n1.12 4 n2.14 n3.12 8 n2.1 bob8 n3.1 a b");
+    ASSERT_TRUE(s.has_value());
+    EXPECT_EQ(s->what, presence_message::kind::snapshot);
+    EXPECT_EQ(s->node, "n1.1");
+    EXPECT_EQ(s->live_nodes, (std::vector<std::string>{"n2.1", "n3.1"}));
+    ASSERT_EQ(s->entries.size(), 2u);
+    EXPECT_EQ(s->entries[1], (std::pair<std::string, std::string>{"n3.1", "a b"}));
+}
+
+TEST(bus_wire, presence_that_is_not_well_formed_is_refused) {
+    for (const char* bad : {"P 2 1 n1 bob", "P 1 9 n1", "H 0 2 n1", "H 5 2 n1extra", "G ", "S 4 n1.12 1 ", "S 2 n10 1 6 nobody",
+                            "X 1 n", "E 1 0 {}"})
+        EXPECT_FALSE(decode_presence(bad).has_value()) << bad;
 }
 
 }  // namespace

@@ -1,12 +1,14 @@
 // Two nodes' rooms of one name on one (fake) store, with a fake bus the
 // test drives: what their members see when publishes come late, out of
-// order, twice or never, on the deterministic executor.
+// order, twice or never, and who they see in the room across the nodes,
+// on the deterministic executor.
 
 #include "chat/room.hpp"
 #include "fakes.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -15,12 +17,18 @@ namespace {
 
 using namespace std::chrono_literals;
 using chatd::chat::bus_catch_up;
+using chatd::chat::bus_presence;
+using chatd::chat::bus_presence_read;
 using chatd::chat::bus_publish;
 using chatd::chat::bus_unwatch;
 using chatd::chat::bus_watch;
 using chatd::chat::cluster_link;
 using chatd::chat::join;
+using chatd::chat::leave;
 using chatd::chat::post;
+using chatd::chat::presence_node_gone;
+using chatd::chat::presence_snapshot;
+using chatd::chat::remote_presence;
 using chatd::chat::remote_event;
 using chatd::chat::room;
 using chatd::chat::session_ref;
@@ -32,12 +40,16 @@ struct bus_log {
     std::vector<bus_publish> published;
     std::vector<std::string> watched;
     std::vector<std::string> unwatched;
+    std::vector<bus_presence> presence;
+    std::vector<bus_presence_read> reads;
 };
 
-class fake_bus final : public act::actor<bus_publish, bus_watch, bus_unwatch> {
+class fake_bus final : public act::actor<bus_publish, bus_watch, bus_unwatch, bus_presence, bus_presence_read> {
 public:
     explicit fake_bus(std::shared_ptr<bus_log> log) : log_(std::move(log)) {}
     void handle(const bus_publish& m) override { log_->published.push_back(m); }
+    void handle(const bus_presence& m) override { log_->presence.push_back(m); }
+    void handle(const bus_presence_read& m) override { log_->reads.push_back(m); }
     void handle(const bus_watch& m) override { log_->watched.push_back(m.room); }
     void handle(const bus_unwatch& m) override { log_->unwatched.push_back(m.room); }
 
@@ -58,13 +70,20 @@ protected:
 
     void SetUp() override {
         storage_ = sys_.spawn<chatd::test::fake_storage>({.label = "storage"}, db_, true);
-        for (node* n : {&a_, &b_}) {
-            auto bus = sys_.spawn<fake_bus>({.label = "bus"}, n->bus);
-            n->ref = sys_.spawn<room>({.label = "room"}, std::string("general"), room::storage_ref(storage_),
-                                       chatd::chat::room_options{}, room::lobby_ref{}, nullptr,
-                                       cluster_link{bus, bus});
-        }
+        a_ = spawn_node();
+        b_ = spawn_node();
         run();
+        // Nobody on other nodes yet, as the bus's first read says.
+        for (node* n : {&a_, &b_}) n->ref.tell(presence_snapshot{"general", {}, {}});
+        run();
+    }
+    /// A room of the name on a node of its own (run() starts it).
+    node spawn_node() {
+        node n;
+        auto bus = sys_.spawn<fake_bus>({.label = "bus"}, n.bus);
+        n.ref = sys_.spawn<room>({.label = "room"}, std::string("general"), room::storage_ref(storage_), opts_,
+                                 room::lobby_ref{}, nullptr, cluster_link{bus, bus});
+        return n;
     }
     member join_on(node& n, const std::string& user) {
         auto frames = std::make_shared<std::vector<chatd::test::seen>>();
@@ -90,6 +109,28 @@ protected:
         return out;
     }
 
+    /// Presence change i of node `from` reaches node `to`, as said by node `node`.
+    void carry_presence(const node& from, std::size_t i, node& to, const std::string& node_id) {
+        const auto& p = from.bus->presence.at(i);
+        to.ref.tell(remote_presence{p.room, node_id, p.user, p.here});
+        run();
+    }
+    void remote(node& to, const std::string& node_id, const std::string& user, bool here) {
+        to.ref.tell(remote_presence{"general", node_id, user, here});
+        run();
+    }
+    /// The presence pushes a member got, "join:user" or "leave:user" each.
+    static std::vector<std::string> presence(const member& m) {
+        std::vector<std::string> out;
+        for (const auto& f : of_type(m.frames, "presence")) out.push_back(field(f, "event") + ":" + field(f, "user"));
+        return out;
+    }
+    static std::string last_joined(const member& m, const char* key) {
+        const auto all = of_type(m.frames, "joined");
+        return all.empty() ? "<none>" : field(all.back(), key);
+    }
+
+    chatd::chat::room_options opts_;
     std::shared_ptr<chatd::test::fake_db> db_ = std::make_shared<chatd::test::fake_db>();
     chatd::test::fake_storage::ref_type storage_;
     node a_, b_;
@@ -200,6 +241,116 @@ TEST_F(room_cluster_test, a_stopping_room_unsubscribes) {
     sys_.stop(a_.ref);
     run();
     EXPECT_EQ(a_.bus->unwatched, (std::vector<std::string>{"general"}));
+}
+
+// ---- presence across nodes -----------------------------------------------------
+
+TEST_F(room_cluster_test, a_user_on_another_node_is_announced_and_listed_in_joined) {
+    auto bob = join_on(b_, "bob");
+    auto alice = join_on(a_, "alice");
+    ASSERT_EQ(a_.bus->presence.size(), 1u);
+    EXPECT_TRUE(a_.bus->presence[0].here);
+    carry_presence(a_, 0, b_, "node-a");
+    EXPECT_EQ(presence(bob), (std::vector<std::string>{"join:alice"}));
+    auto carol = join_on(b_, "carol");
+    EXPECT_EQ(last_joined(carol, "members"), R"(["alice","bob","carol"])");
+    EXPECT_EQ(last_joined(carol, "member_count"), "3");
+    // Alice's last connection goes: the bus hears it, and so does bob.
+    a_.ref.tell(leave{alice.session.id(), std::uint64_t{9}, false});
+    run();
+    ASSERT_EQ(a_.bus->presence.size(), 2u);
+    EXPECT_FALSE(a_.bus->presence[1].here);
+    carry_presence(a_, 1, b_, "node-a");
+    EXPECT_EQ(presence(bob), (std::vector<std::string>{"join:alice", "join:carol", "leave:alice"}));
+}
+
+TEST_F(room_cluster_test, a_user_on_two_nodes_is_present_until_it_is_gone_from_both) {
+    auto bob = join_on(b_, "bob");
+    remote(b_, "node-a", "alice", true);
+    auto alice_here = join_on(b_, "alice");
+    EXPECT_EQ(presence(bob), (std::vector<std::string>{"join:alice"})) << "a second node's connection is no news";
+    b_.ref.tell(leave{alice_here.session.id(), std::uint64_t{9}, false});
+    run();
+    EXPECT_EQ(presence(bob), (std::vector<std::string>{"join:alice"})) << "alice is still on node a";
+    remote(b_, "node-a", "alice", false);
+    EXPECT_EQ(presence(bob), (std::vector<std::string>{"join:alice", "leave:alice"}));
+    remote(b_, "node-a", "alice", false);  // said twice: nothing more
+    EXPECT_EQ(presence(bob), (std::vector<std::string>{"join:alice", "leave:alice"}));
+}
+
+TEST_F(room_cluster_test, a_gone_node_takes_its_users_out_of_the_room) {
+    auto bob = join_on(b_, "bob");
+    remote(b_, "node-a", "alice", true);
+    remote(b_, "node-a", "dave", true);
+    remote(b_, "node-c", "carol", true);
+    b_.ref.tell(presence_node_gone{"node-a"});
+    run();
+    auto seen = presence(bob);
+    ASSERT_EQ(seen.size(), 5u);
+    std::sort(seen.begin() + 3, seen.end());  // the gone node's users leave in no particular order
+    EXPECT_EQ(seen, (std::vector<std::string>{"join:alice", "join:dave", "join:carol", "leave:alice", "leave:dave"}));
+    auto erin = join_on(b_, "erin");
+    EXPECT_EQ(last_joined(erin, "members"), R"(["bob","carol","erin"])");
+}
+
+TEST_F(room_cluster_test, a_snapshot_sets_what_each_live_node_has_and_keeps_the_nodes_it_does_not_list) {
+    auto bob = join_on(b_, "bob");
+    remote(b_, "node-a", "alice", true);
+    remote(b_, "node-c", "carol", true);
+    // node-a's alice left while the bus was away, and dave came; node-c is
+    // not known to be alive (Redis lost it): its carol stays until it is gone.
+    b_.ref.tell(presence_snapshot{"general", {"node-a"}, {{"node-a", "dave"}}});
+    run();
+    EXPECT_EQ(presence(bob), (std::vector<std::string>{"join:alice", "join:carol", "leave:alice", "join:dave"}));
+    b_.ref.tell(presence_snapshot{"general", {"node-a", "node-c"}, {{"node-a", "dave"}, {"node-c", "carol"}}});
+    run();
+    EXPECT_EQ(presence(bob).size(), 4u) << "a snapshot that changes nothing pushes nothing";
+}
+
+TEST_F(room_cluster_test, each_subscription_asks_who_is_on_the_other_nodes) {
+    remote(b_, "node-a", "alice", true);
+    const auto before = b_.bus->reads.size();
+    b_.ref.tell(bus_catch_up{"general"});
+    run();
+    ASSERT_EQ(b_.bus->reads.size(), before + 1);
+    EXPECT_EQ(b_.bus->reads.back().known_nodes, (std::vector<std::string>{"node-a"}));
+}
+
+TEST_F(room_cluster_test, a_starting_rooms_first_join_lists_the_users_of_the_other_nodes) {
+    node c = spawn_node();
+    auto bob = join_on(c, "bob");
+    EXPECT_TRUE(of_type(bob.frames, "joined").empty()) << "joined before the room knew who is on the other nodes";
+    c.ref.tell(presence_snapshot{"general", {"node-a"}, {{"node-a", "alice"}}});
+    run();
+    EXPECT_EQ(last_joined(bob, "members"), R"(["alice","bob"])");
+    EXPECT_TRUE(presence(bob).empty());
+}
+
+TEST_F(room_cluster_test, without_an_answer_from_the_bus_a_starting_room_admits_its_joins_after_a_while) {
+    node c = spawn_node();
+    auto bob = join_on(c, "bob");
+    EXPECT_TRUE(of_type(bob.frames, "joined").empty());
+    advance(opts_.presence_wait);
+    run();
+    EXPECT_EQ(last_joined(bob, "members"), R"(["bob"])");
+}
+
+class room_cluster_large_test : public room_cluster_test {
+protected:
+    void SetUp() override {
+        opts_.presence_limit = 2;
+        room_cluster_test::SetUp();
+    }
+};
+
+TEST_F(room_cluster_large_test, a_room_large_across_the_nodes_sends_no_presence_and_counts_them_all) {
+    auto bob = join_on(b_, "bob");
+    remote(b_, "node-a", "alice", true);
+    remote(b_, "node-a", "dave", true);  // three users on two nodes: over the limit
+    EXPECT_EQ(presence(bob), (std::vector<std::string>{"join:alice"}));
+    auto carol = join_on(b_, "carol");
+    EXPECT_EQ(last_joined(carol, "members"), R"(["carol"])");
+    EXPECT_EQ(last_joined(carol, "member_count"), "4");
 }
 
 }  // namespace

@@ -7,16 +7,11 @@
 // record is PostgreSQL, which numbers them the same way: with
 // CHATD_TEST_PG_URL=postgres://... set, both nodes use that database.
 
-#include "../bus/redis_server.hpp"
-#include "server_fixture.hpp"
+#include "cluster_fixture.hpp"
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <memory>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -24,30 +19,8 @@ namespace {
 using chatd::test::json_field;
 using chatd::test::ws_client;
 
-class cluster_e2e : public chatd::test::server_fixture {
+class cluster_e2e : public chatd::test::cluster_fixture {
 protected:
-    void start_nodes() {
-        cfg_.bus = chatd::bus::bus_options{.address = *chatd::bus::parse_redis_address(redis_.url())};
-        cfg_.bus->retry = std::chrono::milliseconds(50);
-        if (const char* pg = std::getenv("CHATD_TEST_PG_URL")) cfg_.postgres.conninfo = pg;
-        start();  // node 1: server_
-        node2_ = std::make_unique<chatd::app::chat_server>(cfg_);
-    }
-    ~cluster_e2e() override { node2_.reset(); }
-
-    // A room of its own, so that a shared PostgreSQL database starts it at seq 1 too.
-    const std::string room_ = [] {
-        static std::atomic<int> n{0};
-        return "cluster-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
-    }();
-
-    std::unique_ptr<ws_client> member_on(std::uint16_t port, const std::string& name) {
-        auto c = std::make_unique<ws_client>(port);
-        c->identify(name);
-        c->send(R"({"type":"join","id":2,"room":")" + room_ + R"("})");
-        EXPECT_TRUE(c->wait_for("joined").has_value()) << name;
-        return c;
-    }
     /// Sends a line and waits for its ack; its seq.
     std::string send_acked(ws_client& c, const std::string& text) {
         c.send(say(room_, text, "c-" + text));
@@ -70,9 +43,6 @@ protected:
         }
         return all();
     }
-
-    chatd::test::redis_server redis_;
-    std::unique_ptr<chatd::app::chat_server> node2_;
 };
 
 TEST_F(cluster_e2e, a_line_sent_on_one_node_reaches_a_member_on_the_other_in_order) {
