@@ -168,6 +168,7 @@ private:
     bool filling_ = false;  // a read of the store for the gate is under way
     bool gap_timer_ = false;     // a gap_check is due
     bool catch_up_due_ = false;  // the bus asked for a catch-up before the room was ready
+    std::uint32_t empty_fills_ = 0;  // reads in a row that found nothing after the gate's last, with a gap left
 };
 
 }  // namespace chatd::chat

@@ -34,6 +34,7 @@ struct fake_db {
     std::map<std::string, std::string> directs;  ///< direct_key -> room (create_room)
     std::map<std::pair<std::string, std::string>, std::uint64_t> markers;  ///< (user, room) -> read marker
     int made = 0;  ///< rooms named by create_room so far
+    int history_reads = 0;  ///< read_history asked so far
 };
 
 /// Commits what the fake storage holds (a message to it, so it runs in order).
@@ -53,6 +54,7 @@ public:
     void handle(const commit_now&) override { commit(); }
     storage::read_result handle(const storage::read_history& r) override {
         commit();  // like the real writer: a read sees every earlier append
+        ++db_->history_reads;
         storage::read_result out{true, {}, {}};
         const auto& rows = db_->rooms[r.room];
         // The newest `limit` before `before`, ascending; has_more: older exist.
