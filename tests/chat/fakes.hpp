@@ -184,9 +184,11 @@ private:
 
     // The store's target rules (event_store::check): an edit, delete or
     // reaction needs a line of the room, not deleted; an edit, the sender's.
+    // And the writers' guard (storage::storable): no NUL in the text.
     static storage::reject_reason target_rule(const std::vector<storage::stored_message>& rows,
                                               const storage::new_message& m) {
         using k = storage::event_kind;
+        if (m.text.find('\0') != std::string::npos) return storage::reject_reason::not_storable;
         if (m.kind != k::edit && m.kind != k::delete_line && m.kind != k::react && m.kind != k::unreact)
             return storage::reject_reason::none;
         if (m.target == 0 || m.target > rows.size()) return storage::reject_reason::not_found;
