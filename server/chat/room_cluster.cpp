@@ -38,7 +38,7 @@ void room::handle(const bus_catch_up&) {
 
 void room::handle(const gap_check&) {
     gap_timer_ = false;
-    if (gate_.gap() && !filling_) fill_from_store();
+    if ((gate_.gap() || catch_up_due_) && !filling_) fill_from_store();
 }
 
 void room::offer(cluster_event e) {
@@ -56,6 +56,7 @@ void room::arm_gap_check() {
 // offers them to the gate; again while pages come full or a catch-up is due.
 void room::fill_from_store() {
     filling_ = true;
+    catch_up_due_ = false;  // this read is the catch-up asked for so far
     const std::uint32_t n = opts_.replay_limit;
     const std::uint64_t from = gate_.fill_from();
     const std::uint64_t heard = gate_.known();  // committed, every one, before this read starts
@@ -63,7 +64,15 @@ void room::fill_from_store() {
     ask(storage_, storage::read_history{name_, from + n, n}, opts_.storage_timeout,
         [this, n, from, heard](const act::result<storage::read_result>& r) {
             filling_ = false;
-            if (!r || !r->ok) return arm_gap_check();  // storage is away: try again after the hold
+            if (!r || !r->ok) {
+                // Storage is away: read again after the hold, a catch-up too,
+                // which no known gap would ask for.
+                catch_up_due_ = true;
+                // Not `return arm_gap_check();`: with that, GCC 12.2 at -O3
+                // dropped the store above (a_catch_up_whose_read_fails_is_read_again).
+                arm_gap_check();
+                return;
+            }
             std::vector<protocol::reaction> reactions;
             for (const auto& row : r->rows.messages) {
                 if (row.seq < gate_.fill_from()) continue;

@@ -35,6 +35,7 @@ struct fake_db {
     std::map<std::pair<std::string, std::string>, std::uint64_t> markers;  ///< (user, room) -> read marker
     int made = 0;  ///< rooms named by create_room so far
     int history_reads = 0;  ///< read_history asked so far
+    int failing_reads = 0;  ///< the next n read_history fail (storage away)
 };
 
 /// Commits what the fake storage holds (a message to it, so it runs in order).
@@ -55,6 +56,10 @@ public:
     storage::read_result handle(const storage::read_history& r) override {
         commit();  // like the real writer: a read sees every earlier append
         ++db_->history_reads;
+        if (db_->failing_reads > 0) {
+            --db_->failing_reads;
+            return storage::read_result{false, {}, "storage is away"};
+        }
         storage::read_result out{true, {}, {}};
         const auto& rows = db_->rooms[r.room];
         // The newest `limit` before `before`, ascending; has_more: older exist.

@@ -225,6 +225,19 @@ TEST_F(room_cluster_test, an_event_held_for_a_seq_the_store_never_gets_is_droppe
     EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:l1", "2:l2", "3:l3"}));
 }
 
+TEST_F(room_cluster_test, a_catch_up_whose_read_fails_is_read_again) {
+    auto alice = join_on(a_, "alice");
+    auto bob = join_on(b_, "bob");
+    say(a_, alice, "alice", "one");  // published while the bus was down: lost
+    db_->failing_reads = 1;          // and storage is away for the catch-up's read
+    b_.ref.tell(bus_catch_up{"general"});
+    run();
+    EXPECT_TRUE(texts(bob).empty());
+    advance(chatd::chat::room_options{}.gap_wait);
+    run();
+    EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:one"})) << "the failed catch-up was never read again";
+}
+
 TEST_F(room_cluster_test, a_stopping_room_unsubscribes) {
     sys_.stop(a_.ref);
     run();
