@@ -376,7 +376,11 @@ void room::handle(const storage::append_done& d) {
             if (!bus_.on()) last_seq_ = std::max(last_seq_, d.seq);
             committed(p, d.seq, d.ts_ms);
             break;
-        case status::duplicate: break;
+        case status::duplicate:
+            // Maybe stored by another node (a resend after a failover) whose
+            // publish was lost with it: the gate hears of the seq, and fills it.
+            if (bus_.on()) offer(cluster_event{d.seq, nullptr, {}});
+            break;
     }
     if (metrics_ != nullptr) bump(metrics_->acks);
     // Stored or a duplicate: either way the event is on disk with this seq.
