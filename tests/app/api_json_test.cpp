@@ -70,6 +70,8 @@ TEST(api_json, a_nul_in_any_stored_field_of_a_body_is_invalid_field) {
     chatd::net::api_response r;
     EXPECT_FALSE(api::decode_change(R"({"client_id":"c\u0000"})", r));
     EXPECT_EQ(code_of(r), "invalid_field");
+    EXPECT_FALSE(api::decode_topic(R"({"topic":"a\u0000b"})", r));
+    EXPECT_EQ(code_of(r), "invalid_field");
     // Names in the path are checked as names, so "%00" is no room or user.
     const auto name = api::percent_decode("gen%00eral");
     ASSERT_TRUE(name);
