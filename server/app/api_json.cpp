@@ -107,6 +107,10 @@ std::optional<post_body> decode_post(std::string_view body, const protocol::limi
         refused = bad_request(error_code::invalid_utf8, "\"text\" is not valid UTF-8");
         return std::nullopt;
     }
+    if (!protocol::is_storable(s)) {
+        refused = bad_request(error_code::invalid_field, "\"text\" holds U+0000, which no store can keep");
+        return std::nullopt;
+    }
     out.text = std::string(s);
     if (client_id) {
         if (client_id->get_string().get(s) != simdjson::SUCCESS) {

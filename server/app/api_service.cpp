@@ -26,6 +26,7 @@ net::api_response refused_by_room(protocol::error_code code, std::string_view no
         case error_code::banned:
         case error_code::muted: return error(403, protocol::to_string(code), "refused by the room");
         case error_code::room_exists: return error(409, protocol::to_string(code), "a room of that name exists");
+        case error_code::invalid_field: return error(400, protocol::to_string(code), "a text holds U+0000");
         default: return unavailable("the room did not store it; retry with the same client_id");
     }
 }

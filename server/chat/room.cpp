@@ -364,6 +364,13 @@ void room::handle(const storage::append_done& d) {
             return reply_error(p.session, p.id, protocol::error_code::unavailable,
                                "the message was not stored; retry with the same client_id");
         case status::rejected: {
+            // A NUL in its text (the protocol refuses it first): never storable.
+            if (d.reason == storage::reject_reason::not_storable) {
+                if (p.reply.pending()) return p.reply.deliver(posted{.error = protocol::error_code::invalid_field});
+                if (!p.session) return;
+                return reply_error(p.session, p.id, protocol::error_code::invalid_field,
+                                   "holds U+0000, which no store can keep");
+            }
             // A target rule refused it: the line is not there (or deleted),
             // or it is another sender's line to edit.
             const bool forbidden = d.reason == storage::reject_reason::forbidden;

@@ -2,7 +2,9 @@
 // its members through one seq_gate, in seq order and each once. An event
 // that comes ahead of its predecessors is held for opts_.gap_wait; then
 // the missing ones are read from storage, the system of record, so an
-// event the bus lost or delayed is never a gap a member sees. After the bus
+// event the bus lost or delayed is never a gap a member sees; a seq the
+// store does not have after opts_.gap_reads reads was never committed, and
+// the room stops reading for it. After the bus
 // (re)subscribes the room's channel, the room reads storage for whatever
 // was published meanwhile.
 //
@@ -48,7 +50,7 @@ void room::handle(const bus_catch_up&) {
 
 void room::handle(const gap_check&) {
     gap_timer_ = false;
-    if (gate_.gap() && !filling_) fill_from_store();
+    if ((gate_.gap() || catch_up_due_) && !filling_) fill_from_store();
 }
 
 void room::offer(cluster_event e) {
@@ -66,13 +68,23 @@ void room::arm_gap_check() {
 // offers them to the gate; again while pages come full or a catch-up is due.
 void room::fill_from_store() {
     filling_ = true;
+    catch_up_due_ = false;  // this read is the catch-up asked for so far
     const std::uint32_t n = opts_.replay_limit;
     const std::uint64_t from = gate_.fill_from();
+    const std::uint64_t heard = gate_.known();  // committed, every one, before this read starts
     // The page of n events before from + n: from .. from + n - 1 (seqs are gapless).
     ask(storage_, storage::read_history{name_, from + n, n}, opts_.storage_timeout,
-        [this, n, from](const act::result<storage::read_result>& r) {
+        [this, n, from, heard](const act::result<storage::read_result>& r) {
             filling_ = false;
-            if (!r || !r->ok) return arm_gap_check();  // storage is away: try again after the hold
+            if (!r || !r->ok) {
+                // Storage is away: read again after the hold, a catch-up too,
+                // which no known gap would ask for.
+                catch_up_due_ = true;
+                // Not `return arm_gap_check();`: with that, GCC 12.2 at -O3
+                // dropped the store above (a_catch_up_whose_read_fails_is_read_again).
+                arm_gap_check();
+                return;
+            }
             std::vector<protocol::reaction> reactions;
             for (const auto& row : r->rows.messages) {
                 if (row.seq < gate_.fill_from()) continue;
@@ -86,8 +98,18 @@ void room::fill_from_store() {
                         .action = row.action, .role = row.role, .until_ms = row.until_ms});
                 offer(std::move(e));
             }
-            const bool full = !r->rows.messages.empty() && r->rows.messages.back().seq == from + n - 1;
+            const auto& rows = r->rows.messages;
+            const bool full = !rows.empty() && rows.back().seq == from + n - 1;
             if ((full && gate_.fill_from() > from) || std::exchange(catch_up_due_, false)) return fill_from_store();
+            // Not full: the page ends at the store's last seq. Short of one
+            // heard of before the read, read after read: that one was never
+            // committed (see gap_reads), and neither were those it waits on.
+            const std::uint64_t stored = rows.empty() ? 0 : rows.back().seq;
+            empty_fills_ = stored < heard && gate_.gap() ? empty_fills_ + 1 : 0;
+            if (empty_fills_ >= opts_.gap_reads) {
+                empty_fills_ = 0;
+                gate_.forget_missing(heard);
+            }
             if (gate_.gap()) arm_gap_check();
         });
 }

@@ -47,6 +47,14 @@ struct room_options {
     /// reply from Redis takes a millisecond, so only a Redis that is away
     /// makes them wait this long.
     act::duration presence_wait = std::chrono::seconds(1);
+    /// With a cluster bus: after this many reads of storage in a row (one
+    /// per gap_wait) that end short of a seq heard of before they started,
+    /// the room gives up on the events missing up to it. A seq is heard of
+    /// only after its commit, and every seq below it commits first, so what
+    /// such a read does not find was never committed (a forged or buggy
+    /// publish or tick): reading on would cost a read per gap_wait forever.
+    /// One read would prove it; three are a margin, at three reads a seq.
+    std::uint32_t gap_reads = 3;
     /// How long a read from storage may take.
     act::duration storage_timeout = std::chrono::seconds(10);
 };

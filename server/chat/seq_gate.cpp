@@ -11,6 +11,11 @@ void seq_gate::start(std::uint64_t delivered) {
     held_.clear();
 }
 
+void seq_gate::forget_missing(std::uint64_t up_to) noexcept {
+    held_.erase(held_.begin(), held_.upper_bound(up_to));
+    if (known_ <= up_to) known_ = delivered_;
+}
+
 bool seq_gate::offer(cluster_event e, const release_fn& release) {
     if (e.seq <= delivered_) return false;  // let through already
     known_ = std::max(known_, e.seq);

@@ -43,6 +43,13 @@ public:
     bool gap() const noexcept { return known_ > delivered_; }
     /// Where a read of the store should start: the first seq not let through.
     std::uint64_t fill_from() const noexcept { return delivered_ + 1; }
+    /// Gives up on the events missing up to `up_to`: drops those held at or
+    /// below it and, unless a later seq was heard of, forgets the gap. For
+    /// the owner whose store, read after `up_to` was heard of, ends before
+    /// it: a seq is heard of only once committed, after every seq below it,
+    /// so what the store does not have was never committed (a forged or
+    /// buggy publish). Events offered later go through, or wait, as before.
+    void forget_missing(std::uint64_t up_to) noexcept;
     std::size_t held() const noexcept { return held_.size(); }
 
 private:

@@ -258,6 +258,10 @@ std::string_view field_reader::text(std::size_t max_bytes) {
         fail(error_code::invalid_utf8, "\"text\" is not valid UTF-8");
         return {};
     }
+    if (!is_storable(t)) {
+        fail(error_code::invalid_field, "\"text\" holds U+0000, which no store can keep");
+        return {};
+    }
     return t;
 }
 

@@ -69,7 +69,8 @@ public:
     std::vector<std::string_view> required_strings(key k, std::size_t max_count);
     /// "room", required and a valid room name.
     std::string_view room();
-    /// "text", required: 1..max_bytes of valid UTF-8 (text_empty, text_too_long, invalid_utf8).
+    /// "text", required: 1..max_bytes of valid UTF-8 with no U+0000 (text_empty,
+    /// text_too_long, invalid_utf8, invalid_field).
     std::string_view text(std::size_t max_bytes);
     /// "client_id", required and valid (is_valid_client_id).
     std::string_view client_id();

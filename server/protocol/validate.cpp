@@ -87,6 +87,8 @@ bool is_valid_emoji(std::string_view emoji) noexcept {
            utf8_without(emoji, [](char32_t cp) { return is_control(cp) || is_space(cp) || is_bidi_control(cp); });
 }
 
+bool is_storable(std::string_view s) noexcept { return s.find('\0') == std::string_view::npos; }
+
 bool is_valid_client_id(std::string_view client_id) noexcept {
     if (client_id.empty() || client_id.size() > max_client_id_bytes) return false;
     for (const char c : client_id) {

@@ -40,6 +40,12 @@ bool is_valid_topic(std::string_view topic) noexcept;
 /// sequences need them.
 bool is_valid_emoji(std::string_view emoji) noexcept;
 
+/// True when `s` holds no U+0000. PostgreSQL's text type cannot hold one, so
+/// no store keeps it: a request is refused it on every store alike. The other
+/// rules (names, topic, emoji) refuse every control character already;
+/// `text` is checked with this alone.
+bool is_storable(std::string_view s) noexcept;
+
 /// True for 1-64 bytes of [A-Za-z0-9_.:-].
 bool is_valid_client_id(std::string_view client_id) noexcept;
 

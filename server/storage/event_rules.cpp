@@ -34,6 +34,8 @@ bool members_well_formed(const new_room& r) {
            std::none_of(users.begin(), users.end(), [](std::string_view u) { return u.empty(); });
 }
 
+bool clean(const std::string& s) { return s.find('\0') == std::string::npos; }
+
 }  // namespace
 
 bool well_formed(const new_room& r) {
@@ -51,6 +53,18 @@ bool well_formed(const new_room& r) {
     }
     return false;
 }
+
+bool storable(const new_message& m) {
+    return clean(m.room) && clean(m.sender) && clean(m.client_id) && clean(m.text) && clean(m.subject) &&
+           std::all_of(m.mentions.begin(), m.mentions.end(), clean);
+}
+
+bool storable(const new_room& r) {
+    return clean(r.name) && clean(r.created_by) && clean(r.topic) && std::all_of(r.users.begin(), r.users.end(), clean) &&
+           std::all_of(r.members.begin(), r.members.end(), [](const initial_member& m) { return clean(m.user); });
+}
+
+bool storable(const read_mark& m) { return clean(m.user) && clean(m.room); }
 
 std::string direct_key(const new_room& r) {
     std::string key;

@@ -21,6 +21,15 @@ namespace chatd::storage {
 /// private room's members each once, none empty, the creator not among them.
 bool well_formed(const new_room& r);
 
+/// True when no text of the write holds a NUL byte. PostgreSQL's text
+/// cannot hold one (and libpq would cut a value at it), so neither store
+/// keeps one: both writers refuse such a write alone, an append as
+/// `rejected` (reject_reason::not_storable), for good. The protocol refuses
+/// U+0000 before it gets here; this is the store's own guard.
+bool storable(const new_message& m);
+bool storable(const new_room& r);
+bool storable(const read_mark& m);
+
 /// A direct room's users: r.users and the creator (when it is a member),
 /// sorted, each once.
 std::vector<std::string> direct_users(const new_room& r);

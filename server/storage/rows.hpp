@@ -87,6 +87,7 @@ enum class reject_reason : std::uint8_t {
     none,
     not_found,  ///< target is not a line of this room, or the line is deleted; or a '!' room that does not exist
     forbidden,  ///< an edit of another sender's line
+    not_storable,  ///< a text holds a NUL byte, which no store keeps (see storable())
 };
 
 /// What became of one new_message. For a duplicate, seq and ts_ms are the

@@ -1,5 +1,6 @@
 #include "storage/writer.hpp"
 
+#include "storage/event_rules.hpp"  // storable
 #include "storage/startup_error.hpp"
 #include "storage/writer_replies.hpp"
 
@@ -115,6 +116,12 @@ bool writer::admit(write_op w, waiting_reply reply) {
         refuse(reply, "not well formed");
         return false;
     }
+    // As PostgreSQL's writer does, so that no write depends on the store.
+    if (!std::visit([](const auto& x) { return storable(x); }, w)) {
+        spdlog::warn("storage: refused a write holding a NUL byte");
+        refuse(reply, "holds a NUL byte, which cannot be stored", reject_reason::not_storable);
+        return false;
+    }
     if (retrying() && rows_.size() >= opts_.max_waiting) {
         if (!overflow_logged_)
             spdlog::warn("storage: {} writes wait behind a refused batch; failing new ones until it clears",
@@ -129,11 +136,13 @@ bool writer::admit(write_op w, waiting_reply reply) {
 }
 
 // Tells one write's requester that it was not stored.
-void writer::refuse(waiting_reply& reply, const std::string& why) {
+void writer::refuse(waiting_reply& reply, const std::string& why, reject_reason reason) {
     std::visit(
         [&](auto& r) {
             if constexpr (std::is_same_v<std::decay_t<decltype(r)>, append_reply>) {
-                tell(r.reply_to, {r.token, append_done::status::failed, 0, 0});
+                const auto status = reason == reject_reason::none ? append_done::status::failed
+                                                                  : append_done::status::rejected;
+                tell(r.reply_to, {r.token, status, 0, 0, reason});
             } else {
                 refuse_promise(r, why);
             }

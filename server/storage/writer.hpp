@@ -143,7 +143,9 @@ private:
     bool admit(write_op w, waiting_reply reply);
     template <class T, class Read>
     answer<T> read(Read&& from_store);
-    static void refuse(waiting_reply& reply, const std::string& why);
+    /// An append is told `failed` (its sender may resend), or `rejected`
+    /// for `reason` (for good); a promise is answered not ok with `why`.
+    static void refuse(waiting_reply& reply, const std::string& why, reject_reason reason = reject_reason::none);
     void flush_after_queueing(bool queued);
     void flush();
     void flush_if_idle();

@@ -20,7 +20,7 @@ struct append_done {
         stored,     ///< committed now: seq and ts_ms are the new event's
         duplicate,  ///< the same (room, sender, client_id) was stored before: the original seq and ts_ms
         failed,     ///< not stored: the commit failed and retries were exhausted (or shutdown)
-        rejected,   ///< not stored, no seq used: a target rule refused it (reason)
+        rejected,   ///< not stored, no seq used: a target rule refused it, or no store keeps it (reason)
     };
     std::uint64_t token = 0;  ///< the append's token, for the requester to match
     status outcome = status::failed;

@@ -1,6 +1,6 @@
 #include "store_pg/pg_writer.hpp"
 
-#include "storage/event_rules.hpp"  // well_formed(new_room)
+#include "storage/event_rules.hpp"  // well_formed(new_room), storable
 #include "storage/startup_error.hpp"
 #include "storage/writer_replies.hpp"
 
@@ -25,15 +25,6 @@ read_result to_read_result(answer<page> a) {
     out.rows = std::move(a.value);
     out.error = std::move(a.error);
     return out;
-}
-
-// PostgreSQL's text holds no NUL byte: such a write would fail its whole
-// batch, so it is refused alone.
-bool storable(const write_op& w) {
-    const auto* m = std::get_if<new_message>(&w);
-    if (!m) return true;
-    auto clean = [](const std::string& s) { return s.find('\0') == std::string::npos; };
-    return clean(m->text) && clean(m->client_id) && clean(m->sender) && clean(m->room) && clean(m->subject);
 }
 
 }  // namespace
@@ -103,10 +94,15 @@ void pg_writer::handle(const mark_read& m, act::promise<answer<mark_outcome>> re
 void pg_writer::admit(write_op w, waiting_reply reply) {
     if (!store_) {
         refuse(reply, down);
-    } else if (!std::visit([](const auto& x) { return well_formed(x); }, w) || !storable(w)) {
+    } else if (!std::visit([](const auto& x) { return well_formed(x); }, w)) {
         spdlog::warn("storage: refused a write that is not well formed (an empty room, sender or client id, an event "
-                     "without its target or subject, a room that cannot be created, or a NUL byte)");
+                     "without its target or subject, or a room that cannot be created)");
         refuse(reply, "not well formed");
+    } else if (!std::visit([](const auto& x) { return storable(x); }, w)) {
+        // PostgreSQL's text holds no NUL (libpq would cut the value at it):
+        // refused alone and for good, so its sender does not resend it.
+        spdlog::warn("storage: refused a write holding a NUL byte");
+        refuse(reply, "holds a NUL byte, which cannot be stored", reject_reason::not_storable);
     } else if (retrying() && rows_.size() >= opts_.max_waiting) {
         refuse(reply, "storage is retrying a refused batch and its queue is full");
     } else {
@@ -120,11 +116,13 @@ void pg_writer::admit(write_op w, waiting_reply reply) {
     flush_if_idle();
 }
 
-void pg_writer::refuse(waiting_reply& reply, const std::string& why) {
+void pg_writer::refuse(waiting_reply& reply, const std::string& why, reject_reason reason) {
     std::visit(
         [&](auto& r) {
             if constexpr (std::is_same_v<std::decay_t<decltype(r)>, append_reply>) {
-                storage::tell(r.reply_to, {r.token, append_done::status::failed, 0, 0});
+                const auto status = reason == reject_reason::none ? append_done::status::failed
+                                                                  : append_done::status::rejected;
+                storage::tell(r.reply_to, {r.token, status, 0, 0, reason});
             } else {
                 refuse_promise(r, why);
             }

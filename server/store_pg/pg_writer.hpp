@@ -91,7 +91,9 @@ private:
     void admit(write_op w, waiting_reply reply);
     template <class T, class Read>
     answer<T> read(Read&& from_store);
-    static void refuse(waiting_reply& reply, const std::string& why);
+    /// An append is told `failed` (its sender may resend), or `rejected`
+    /// for `reason` (for good); a promise is answered not ok with `why`.
+    static void refuse(waiting_reply& reply, const std::string& why, reject_reason reason = reject_reason::none);
     void flush();
     void flush_if_idle();
     void commit_front();

@@ -1,7 +1,9 @@
 // The HTTP API's request pieces: a posted line's body, path segments and
 // the history query, refused with the protocol's codes.
 
+#include "app/api_bodies.hpp"
 #include "app/api_json.hpp"
+#include "protocol/validate.hpp"
 
 #include <gtest/gtest.h>
 
@@ -50,6 +52,31 @@ TEST(api_json, a_bad_post_body_gets_the_code_a_websocket_send_would) {
     EXPECT_EQ(refusal(R"({"text":"a","client_id":7})"), "wrong_type");
     EXPECT_EQ(refusal(R"({"text":"a","client_id":""})"), "invalid_field");
     EXPECT_EQ(refusal(R"({"text":"a","client_id":"a/b"})"), "invalid_field");
+}
+
+TEST(api_json, a_nul_in_any_stored_field_of_a_body_is_invalid_field) {
+    // No store keeps U+0000 (PostgreSQL's text cannot): refused at once, as on the WebSocket.
+    EXPECT_EQ(refusal(R"({"text":"a\u0000b"})"), "invalid_field");
+    EXPECT_EQ(refusal(R"({"text":"\u0000"})"), "invalid_field");
+    const auto create_refusal = [](std::string_view body) {
+        chatd::net::api_response r;
+        if (api::decode_create(body, r)) return std::string("accepted");
+        return code_of(r);
+    };
+    EXPECT_EQ(create_refusal(R"({"kind":"public","room":"a\u0000"})"), "invalid_field");
+    EXPECT_EQ(create_refusal(R"({"kind":"private","topic":"a\u0000"})"), "invalid_field");
+    EXPECT_EQ(create_refusal(R"({"kind":"private","members":[{"user":"bob\u0000"}]})"), "invalid_field");
+    EXPECT_EQ(create_refusal(R"({"kind":"direct","users":["ann","\u0000"]})"), "invalid_field");
+    chatd::net::api_response r;
+    EXPECT_FALSE(api::decode_change(R"({"client_id":"c\u0000"})", r));
+    EXPECT_EQ(code_of(r), "invalid_field");
+    EXPECT_FALSE(api::decode_topic(R"({"topic":"a\u0000b"})", r));
+    EXPECT_EQ(code_of(r), "invalid_field");
+    // Names in the path are checked as names, so "%00" is no room or user.
+    const auto name = api::percent_decode("gen%00eral");
+    ASSERT_TRUE(name);
+    EXPECT_FALSE(chatd::protocol::is_valid_room_name(*name));
+    EXPECT_FALSE(chatd::protocol::is_valid_user_id(*api::percent_decode("bob%00")));
 }
 
 TEST(api_json, path_segments_are_percent_decoded) {

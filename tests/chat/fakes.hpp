@@ -34,6 +34,8 @@ struct fake_db {
     std::map<std::string, std::string> directs;  ///< direct_key -> room (create_room)
     std::map<std::pair<std::string, std::string>, std::uint64_t> markers;  ///< (user, room) -> read marker
     int made = 0;  ///< rooms named by create_room so far
+    int history_reads = 0;  ///< read_history asked so far
+    int failing_reads = 0;  ///< the next n read_history fail (storage away)
 };
 
 /// Commits what the fake storage holds (a message to it, so it runs in order).
@@ -53,6 +55,11 @@ public:
     void handle(const commit_now&) override { commit(); }
     storage::read_result handle(const storage::read_history& r) override {
         commit();  // like the real writer: a read sees every earlier append
+        ++db_->history_reads;
+        if (db_->failing_reads > 0) {
+            --db_->failing_reads;
+            return storage::read_result{false, {}, "storage is away"};
+        }
         storage::read_result out{true, {}, {}};
         const auto& rows = db_->rooms[r.room];
         // The newest `limit` before `before`, ascending; has_more: older exist.
@@ -182,9 +189,11 @@ private:
 
     // The store's target rules (event_store::check): an edit, delete or
     // reaction needs a line of the room, not deleted; an edit, the sender's.
+    // And the writers' guard (storage::storable): no NUL in the text.
     static storage::reject_reason target_rule(const std::vector<storage::stored_message>& rows,
                                               const storage::new_message& m) {
         using k = storage::event_kind;
+        if (m.text.find('\0') != std::string::npos) return storage::reject_reason::not_storable;
         if (m.kind != k::edit && m.kind != k::delete_line && m.kind != k::react && m.kind != k::unreact)
             return storage::reject_reason::none;
         if (m.target == 0 || m.target > rows.size()) return storage::reject_reason::not_found;

@@ -103,6 +103,15 @@ protected:
         to.ref.tell(remote_event{p.room, p.event});
         run();
     }
+    /// The reads of the store made while `rounds` gap_waits pass.
+    int reads_over(int rounds) {
+        const int before = db_->history_reads;
+        for (int i = 0; i < rounds; ++i) {
+            advance(chatd::chat::room_options{}.gap_wait);
+            run();
+        }
+        return db_->history_reads - before;
+    }
     static std::vector<std::string> texts(const member& m) {
         std::vector<std::string> out;
         for (const auto& f : of_type(m.frames, "message")) out.push_back(field(f, "seq") + ":" + field(f, "text"));
@@ -235,6 +244,68 @@ TEST_F(room_cluster_test, a_catch_up_reads_page_after_page) {
     const auto seen = texts(bob);
     ASSERT_EQ(seen.size(), n);
     for (std::uint32_t i = 1; i <= n; ++i) EXPECT_EQ(seen[i - 1], std::to_string(i) + ":l" + std::to_string(i));
+}
+
+TEST_F(room_cluster_test, a_tick_for_a_seq_the_store_never_gets_stops_the_reads_and_a_later_gap_is_still_filled) {
+    auto alice = join_on(a_, "alice");
+    auto bob = join_on(b_, "bob");
+    say(a_, alice, "alice", "l1");
+    carry(a_, 0, b_);
+    // A node says the room reached seq 5; the store has 1 (a buggy or forged tick).
+    b_.ref.tell(remote_event{"general", {5, nullptr, {}}});
+    run();
+    const auto opts = chatd::chat::room_options{};
+    EXPECT_EQ(reads_over(20), static_cast<int>(opts.gap_reads))
+        << "the room kept reading the store for a seq nobody committed";
+    // Real events come later; only the last one's publish arrives.
+    for (int i = 2; i <= 5; ++i) say(a_, alice, "alice", "l" + std::to_string(i));
+    carry(a_, 4, b_);
+    EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:l1"})) << "seq 5 went out before 2..4";
+    advance(opts.gap_wait);
+    run();
+    EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:l1", "2:l2", "3:l3", "4:l4", "5:l5"}));
+}
+
+TEST_F(room_cluster_test, an_event_held_for_a_seq_the_store_never_gets_is_dropped_not_delivered_in_place_of_the_real_one) {
+    auto alice = join_on(a_, "alice");
+    auto bob = join_on(b_, "bob");
+    // A forged (or buggy) event for seq 3: its predecessors never come.
+    b_.ref.tell(remote_event{"general", {3, std::make_shared<const std::string>(
+                                                R"({"type":"message","room":"general","seq":3,"text":"forged"})"),
+                                         {}}});
+    run();
+    EXPECT_EQ(reads_over(20), static_cast<int>(chatd::chat::room_options{}.gap_reads));
+    for (int i = 1; i <= 3; ++i) say(a_, alice, "alice", "l" + std::to_string(i));
+    carry(a_, 0, b_);
+    carry(a_, 1, b_);
+    carry(a_, 2, b_);
+    EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:l1", "2:l2", "3:l3"}));
+}
+
+TEST_F(room_cluster_test, a_catch_up_whose_read_fails_is_read_again) {
+    auto alice = join_on(a_, "alice");
+    auto bob = join_on(b_, "bob");
+    say(a_, alice, "alice", "one");  // published while the bus was down: lost
+    db_->failing_reads = 1;          // and storage is away for the catch-up's read
+    b_.ref.tell(bus_catch_up{"general"});
+    run();
+    EXPECT_TRUE(texts(bob).empty());
+    advance(chatd::chat::room_options{}.gap_wait);
+    run();
+    EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:one"})) << "the failed catch-up was never read again";
+}
+
+TEST_F(room_cluster_test, a_resend_stored_by_a_node_whose_publish_was_lost_reaches_the_members_here) {
+    auto alice_on_a = join_on(a_, "alice");
+    auto bob = join_on(b_, "bob");
+    auto alice_on_b = join_on(b_, "alice");
+    say(a_, alice_on_a, "alice", "hi");  // committed on a, which dies before its publish goes out
+    say(b_, alice_on_b, "alice", "hi");  // the client resends through b: the same client_id, a duplicate
+    ASSERT_EQ(of_type(alice_on_b.frames, "ack").size(), 1u);
+    advance(chatd::chat::room_options{}.gap_wait);
+    run();
+    EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:hi"})) << "acked, and never shown to the members here";
+    EXPECT_EQ(texts(alice_on_b), (std::vector<std::string>{"1:hi"}));
 }
 
 TEST_F(room_cluster_test, a_stopping_room_unsubscribes) {

@@ -127,6 +127,28 @@ TEST_F(room_test, a_failed_commit_gets_an_unavailable_error_and_no_push_or_ack) 
     EXPECT_EQ(field(errors[0], "code"), "unavailable");
 }
 
+TEST_F(room_test, a_line_the_store_can_never_keep_is_refused_for_good_not_unavailable) {
+    // A NUL the decoder let by: the store rejects it, and a resend would fail
+    // the same way, so the sender is told invalid_field, not to retry.
+    make_room(true);
+    auto alice = connect(), bob = connect();
+    join_as(alice, "alice");
+    join_as(bob, "bob");
+    say(alice, "alice", "c1", std::string("a\0b", 3));
+    EXPECT_TRUE(of_type(bob.frames, "message").empty());
+    auto errors = of_type(alice.frames, "error");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(field(errors[0], "code"), "invalid_field");
+    EXPECT_EQ(field(errors[0], "id"), "7");
+    auto refused = room_.ask(chatd::chat::server_post{"system", "s-1", std::string("\0", 1), 1000}, 10s);
+    run();
+    auto r = refused.get();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->error, chatd::protocol::error_code::invalid_field);
+    say(alice, "alice", "c2", "fine");
+    EXPECT_EQ(of_type(bob.frames, "message").size(), 1u) << "the room did not carry on";
+}
+
 TEST_F(room_test, a_server_post_needs_no_membership_reaches_members_after_the_commit_and_is_answered_then) {
     make_room(false);
     auto alice = connect();

@@ -116,4 +116,35 @@ TEST(seq_gate, start_forgets_what_was_held) {
     EXPECT_EQ(m.seqs, (std::vector<std::uint64_t>{8}));
 }
 
+TEST(seq_gate, forgetting_what_is_missing_drops_it_and_a_late_real_event_still_goes_through) {
+    seq_gate g;
+    g.start(2);
+    seen_by_members m;
+    g.offer(cluster_event{9, nullptr, {}}, m.fn());  // a tick the store never gets
+    g.offer(ev(6), m.fn());                           // held for 3..5, which never come
+    g.forget_missing(9);
+    EXPECT_FALSE(g.gap());
+    EXPECT_EQ(g.held(), 0u);
+    EXPECT_EQ(g.known(), 2u);
+    g.offer(ev(3), m.fn());
+    g.offer(ev(5), m.fn());
+    EXPECT_TRUE(g.gap()) << "a real gap after forgetting is a gap again";
+    g.offer(ev(4), m.fn());
+    EXPECT_EQ(m.seqs, (std::vector<std::uint64_t>{3, 4, 5}));
+}
+
+TEST(seq_gate, forgetting_up_to_a_seq_keeps_what_was_heard_of_after_it) {
+    seq_gate g;
+    g.start(0);
+    seen_by_members m;
+    g.offer(ev(3), m.fn());
+    g.offer(ev(7), m.fn());
+    g.forget_missing(3);
+    EXPECT_EQ(g.held(), 1u);
+    EXPECT_TRUE(g.gap()) << "7 was heard of after the read: not given up on";
+    EXPECT_EQ(g.known(), 7u);
+    for (std::uint64_t s = 1; s <= 6; ++s) g.offer(ev(s), m.fn());  // the store's own 3 among them
+    EXPECT_EQ(m.seqs, (std::vector<std::uint64_t>{1, 2, 3, 4, 5, 6, 7}));
+}
+
 }  // namespace

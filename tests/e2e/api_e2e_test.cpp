@@ -66,6 +66,8 @@ TEST_F(api, bad_requests_get_400_404_and_405_with_the_protocol_codes) {
     EXPECT_EQ(post(R"({"text":""})").code(), "text_empty");
     EXPECT_EQ(post(R"({"text":")" + std::string(4097, 'x') + R"("})").code(), "text_too_long");
     EXPECT_EQ(post(R"({"text":"hi","client_id":"no spaces"})").code(), "invalid_field");
+    EXPECT_EQ(post(R"({"text":"a\u0000b"})").code(), "invalid_field");  // no store keeps U+0000
+    EXPECT_EQ(post(R"({"text":"a\u0000b"})").status, 400);
     EXPECT_EQ(call(port(), http::verb::post, messages_of(".hidden"), R"({"text":"hi"})").code(), "invalid_field");
     EXPECT_EQ(call(port(), http::verb::get, messages_of("general") + "?limit=101").code(), "invalid_field");
     EXPECT_EQ(call(port(), http::verb::get, messages_of("general") + "?before=x").code(), "invalid_field");

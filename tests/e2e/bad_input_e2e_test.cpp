@@ -127,6 +127,32 @@ TEST_F(bad_input, numbers_out_of_range_are_invalid_field_with_the_id) {
     }
 }
 
+TEST_F(bad_input, a_nul_in_a_line_is_invalid_field_with_the_id_and_the_connection_and_room_carry_on) {
+    // No store keeps U+0000 (PostgreSQL's text cannot): refused at once, on
+    // every store alike, so the client is not told `unavailable` and does
+    // not resend it forever.
+    start();
+    auto alice = member("alice");
+    auto bob = member("bob");
+    for (const std::string& frame : {say("general", R"(a\u0000b)", "c-nul", 41),
+                                    std::string(R"({"type":"edit","id":41,"room":"general","seq":1,"text":"\u0000","client_id":"c-e"})"),
+                                    std::string(R"({"type":"set_topic","id":41,"room":"general","topic":"\u0000","client_id":"c-t"})")}) {
+        alice->send(frame);
+        auto e = alice->wait_for("error");
+        ASSERT_TRUE(e) << frame;
+        EXPECT_EQ(json_field(*e, "code"), "invalid_field") << frame;
+        EXPECT_EQ(json_field(*e, "id"), "41") << frame;
+    }
+    alice->send(say("general", "after", "c-after", 42));
+    auto ack = alice->wait_for("ack");
+    ASSERT_TRUE(ack) << "the connection did not carry on";
+    EXPECT_EQ(json_field(*ack, "id"), "42");
+    auto line = bob->wait_for("message");
+    ASSERT_TRUE(line) << "the room did not carry on";
+    EXPECT_EQ(json_field(*line, "text"), "after") << "another member saw the refused line";
+    EXPECT_EQ(json_field(*line, "seq"), json_field(*ack, "seq"));
+}
+
 TEST_F(bad_input, a_binary_frame_closes_with_1003_and_others_are_untouched) {
     start();
     auto alice = member("alice"), bob = member("bob");

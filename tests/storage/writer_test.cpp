@@ -146,6 +146,18 @@ TEST_F(writer_test, a_line_with_an_empty_client_id_fails_alone) {
     EXPECT_EQ(seqs_done(), (seq_list{0, 1, 2}));
 }
 
+TEST_F(writer_test, a_nul_byte_is_rejected_alone_and_for_good_as_on_postgresql) {
+    auto w = spawn_writer(options());
+    w.tell(line("a", "1", 1));
+    w.tell(append{msg("a", "ann", "2", std::string("cut\0here", 8), 1002), 2, rec_});
+    w.tell(line("a", "3", 3));
+    advance(2ms);
+    ASSERT_EQ(tokens_done(), (seq_list{2, 1, 3}));
+    EXPECT_EQ((*done_)[0].outcome, status::rejected);
+    EXPECT_EQ((*done_)[0].reason, reject_reason::not_storable);
+    EXPECT_EQ(seqs_done(), (seq_list{0, 1, 2}));
+}
+
 TEST_F(writer_test, a_refused_batch_is_not_acked_and_is_retried_after_the_backoff) {
     auto w = spawn_writer(impatient());
     auto other = lock_database();

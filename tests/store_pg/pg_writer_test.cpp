@@ -195,6 +195,28 @@ TEST_F(pg_writer_test, a_taken_name_exists_and_a_direct_room_of_the_same_users_i
     EXPECT_EQ(done_->back().reason, reject_reason::not_found);
 }
 
+TEST_F(pg_writer_test, a_nul_byte_is_rejected_alone_and_for_good_and_nothing_is_cut_at_it) {
+    // The protocol refuses U+0000; this is what the writer does if one gets by.
+    auto w = spawn_writer();
+    w.tell(line("a", "1", 1));
+    w.tell(event(msg("a", "ann", "2", std::string("cut\0here", 8)), 2));
+    w.tell(line("a", "3", 3));
+    run();
+    ASSERT_EQ(statuses(), (std::vector<status>{status::rejected, status::stored, status::stored}));
+    EXPECT_EQ(done_->front().token, 2U);
+    EXPECT_EQ(done_->front().reason, reject_reason::not_storable) << "a resend would fail the same way";
+    EXPECT_EQ(seqs_done(), (seq_list{0, 1, 2}));
+    EXPECT_TRUE(ready(w));
+    // A topic with one is not stored cut short at the NUL: the room is not made.
+    auto made = w.ask(create_room{new_room{room_kind::public_room, "club", "ann", std::string("our\0topic", 9), {}, 1}},
+                      5s).get();
+    ASSERT_TRUE(made);
+    EXPECT_FALSE(made->ok);
+    auto state = w.ask(read_room{"club"}, 5s).get();
+    ASSERT_TRUE(state && state->ok);
+    EXPECT_FALSE(state->value.exists);
+}
+
 TEST_F(pg_writer_test, a_lost_server_fails_writes_and_readiness_until_the_writer_reconnects) {
     auto w = spawn_writer();
     w.tell(line("a", "1", 1));
