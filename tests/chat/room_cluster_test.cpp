@@ -295,19 +295,6 @@ TEST_F(room_cluster_test, a_catch_up_whose_read_fails_is_read_again) {
     EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:one"})) << "the failed catch-up was never read again";
 }
 
-TEST_F(room_cluster_test, a_resend_stored_by_a_node_whose_publish_was_lost_reaches_the_members_here) {
-    auto alice_on_a = join_on(a_, "alice");
-    auto bob = join_on(b_, "bob");
-    auto alice_on_b = join_on(b_, "alice");
-    say(a_, alice_on_a, "alice", "hi");  // committed on a, which dies before its publish goes out
-    say(b_, alice_on_b, "alice", "hi");  // the client resends through b: the same client_id, a duplicate
-    ASSERT_EQ(of_type(alice_on_b.frames, "ack").size(), 1u);
-    advance(chatd::chat::room_options{}.gap_wait);
-    run();
-    EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:hi"})) << "acked, and never shown to the members here";
-    EXPECT_EQ(texts(alice_on_b), (std::vector<std::string>{"1:hi"}));
-}
-
 TEST_F(room_cluster_test, a_stopping_room_unsubscribes) {
     sys_.stop(a_.ref);
     run();
