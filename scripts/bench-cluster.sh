@@ -58,10 +58,15 @@ hz=$(getconf CLK_TCK)
 # nodes' /metrics. Two processes per sample (awk over /proc, one curl), so
 # sampling costs little next to what it measures.
 sample() {
-  local t; t="$(date +%s.%N)"
+  local t m
+  # A node too busy to answer within 2 s: no sample this second (the
+  # window's edges are taken from the samples there are).
+  m="$(curl -fsS --max-time 2 "${metrics[@]}")" || return 0
+  t="$(date +%s.%N)"
   # cat, not awk, opens the files: a process may end between the glob and
-  # the read, which cat skips and awk would stop at.
-  cat /proc/[0-9]*/stat 2>/dev/null | awk -v procs="$procs" -v t="$t" '
+  # the read, which cat skips and awk would stop at. cat then exits 1,
+  # which is no failure here (set -e and pipefail would end the script).
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v procs="$procs" -v t="$t" '
     BEGIN { n = split(procs, p, " "); for (i = 1; i <= n; i++) { split(p[i], kv, "="); name[kv[2]] = kv[1] } }
     {
       pid = $1; line = $0; sub(/^.*\) /, "", line); split(line, f, " ")
@@ -69,9 +74,9 @@ sample() {
       else if (f[2] in name) ticks[name[f[2]]] += f[12] + f[13]
     }
     END { printf "%s", t; for (k in ticks) printf " %s=%d", k, ticks[k] }'
-  curl -fsS --max-time 2 "${metrics[@]}" | awk '
+  awk '
     $1 == "chatd_messages_received_total" { l += $2 } $1 == "chatd_messages_delivered_total" { d += $2 }
-    END { printf " lines=%.0f deliveries=%.0f\n", l, d }'
+    END { printf " lines=%.0f deliveries=%.0f\n", l, d }' <<<"$m"
 }
 
 table="$results/cluster.md"
