@@ -145,13 +145,11 @@ up() {
   } >"$dir/cluster.env"
   for i in $(seq "$nodes"); do start_node "$i"; done
 
-  # deploy/haproxy.cfg with local addresses: its frontends bound here, its
-  # servers (container names) replaced by the nodes' ports, and maxconn cut
-  # to what this process may open (two sockets a client).
-  local maxconn=$(( ($(ulimit -n) - 100) / 2 ))
+  # deploy/haproxy.cfg with local addresses: its frontends bound here, and
+  # its servers (container names) replaced by the nodes' ports. HAProxy
+  # takes its maxconn from this shell's open-file limit.
   {
     sed -e "s/bind :8080/bind 127.0.0.1:$port/" -e "s/bind :8404/bind 127.0.0.1:$stats_port/" \
-      -e "s/^\(    maxconn\) [0-9]*/\1 $maxconn/" \
       ${check_inter:+-e "s/ inter [0-9a-z]* / inter $check_inter /"} \
       -e '/^    server chatd/d' deploy/haproxy.cfg
     for i in $(seq "$nodes"); do

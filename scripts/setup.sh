@@ -21,6 +21,7 @@ if [ "${1:-}" = "--test" ]; then
     chromium                   # the browser tests drive Debian's Chromium
     fonts-noto-color-emoji     # so screenshots show emoji, not boxes
     podman runc debootstrap    # the container test (no Docker engine here)
+    podman-compose golang-github-containernetworking-plugin-dnsname  # deploy/compose.yaml's test: nodes find each other by name
     util-linux                 # taskset pins servers in the load-test matrix
     sqlite3                    # the kill -9 audit reads the database file too
     postgresql-15              # the PostgreSQL store's tests start a server in a temp folder

@@ -24,6 +24,9 @@ echo "== load generator's peers (Node ws, Socket.IO) and the matrix report"
 echo "== container image (podman: build, run, chat, SIGTERM, history on the volume)"
 scripts/test-container.sh
 
+echo "== deploy/compose.yaml (podman-compose: PostgreSQL, Redis, three chatd, HAProxy; the web client through it)"
+scripts/test-compose.sh
+
 echo "== benchmark smoke run (tiny sizes: checks they run, measures nothing)"
 scripts/bench-actor.sh --smoke
 
