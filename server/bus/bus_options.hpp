@@ -23,6 +23,11 @@ struct bus_options {
     /// published as a tick once Redis is back; beyond it, the oldest is
     /// forgotten (the other nodes still catch up when they resubscribe).
     std::size_t max_missed_rooms = 10000;
+    /// The most commands (publishes and presence) the publisher holds while
+    /// more messages wait in its mailbox: it writes them when its mailbox is
+    /// empty or when this many are held, so rooms that keep it busy neither
+    /// grow its queue nor hold their events back without end.
+    std::size_t max_batch = 256;
     /// This node's id, the same for its publisher and subscriber, new for
     /// every start (chat_server makes one: presence_store's make_node_id).
     std::string node_id;

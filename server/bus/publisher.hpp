@@ -21,7 +21,8 @@ struct publisher_heartbeat {};
 /// Publishes each room's committed events on the room's channel. Spawn it
 /// bound to a thread of its own (act::dedicated_thread): every Redis call
 /// blocks. Publishes queue while others wait in the mailbox and go out as
-/// one pipelined write when it is empty, like storage's batches.
+/// one pipelined write when it is empty, like storage's batches, or when
+/// bus_options::max_batch are queued.
 ///
 /// While Redis is away, nothing blocks a room: an event is counted lost,
 /// and the room's highest such seq is published as a tick once Redis is
@@ -49,6 +50,7 @@ public:
 
 private:
     void send_queued();
+    void send_if_due();
     bool flush_and_read(std::size_t replies);
     void lost(const std::string& room, std::uint64_t seq);
     void reconnect_later();
