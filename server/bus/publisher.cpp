@@ -139,13 +139,18 @@ bool publisher::flush_and_read(std::size_t replies) {
 
 void publisher::lost(const std::string& room, std::uint64_t seq) {
     if (metrics_.publish_failures != nullptr) metrics_.publish_failures->inc();
-    auto it = missed_.find(room);
-    if (it != missed_.end()) {
+    auto [it, fresh] = missed_.try_emplace(room, seq);
+    if (!fresh) {
         it->second = std::max(it->second, seq);
         return;
     }
-    if (missed_.size() >= opts_.max_missed_rooms) return;  // the other nodes' catch-up on resubscribing covers it
-    missed_.emplace(room, seq);
+    missed_order_.push_back(it);
+    if (missed_.size() > opts_.max_missed_rooms) {
+        // The room that missed first goes: the other nodes' catch-up on
+        // resubscribing still covers it, and the newest misses are kept.
+        missed_.erase(missed_order_.front());
+        missed_order_.pop_front();
+    }
 }
 
 void publisher::reconnect_later() {
@@ -164,6 +169,7 @@ void publisher::handle(const publisher_retry&) {
     spdlog::info("bus: publishing to {} again as node {} ({} rooms told what they missed)",
                  opts_.address.to_string(), node_, missed_.size());
     missed_.clear();
+    missed_order_.clear();
     warned_ = false;
     if (metrics_.reconnects != nullptr) metrics_.reconnects->inc();
 }

@@ -6,6 +6,7 @@
 #include "chat/cluster_messages.hpp"
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <set>
 #include <string>
@@ -66,6 +67,7 @@ private:
     std::vector<std::string> queued_rooms_;                      // the room of each, for a loss
     std::vector<std::uint64_t> queued_seqs_;
     std::map<std::string, std::uint64_t> missed_;  // room -> highest seq not published
+    std::deque<std::map<std::string, std::uint64_t>::iterator> missed_order_;  // missed_'s rooms, first missed first
     // Presence.
     std::string node_;                // this node's id in Redis now: opts_.node_id "." generation_
     std::uint32_t generation_ = 0;    // links made so far

@@ -2,7 +2,8 @@
 // hears what was published, and after Redis is killed and started again it
 // is told to catch up and hears what was published meanwhile as a tick.
 // The publisher alone, stepped on the deterministic executor: what another
-// node hears while rooms keep it busy.
+// node hears while rooms keep it busy, and which rooms' ticks it keeps
+// while Redis is away.
 
 #include "../actor/fixture.hpp"
 #include "act/system.hpp"
@@ -216,6 +217,22 @@ TEST_F(publisher_test, while_rooms_keep_the_publisher_busy_their_events_still_go
         << "the publisher held the rooms' events back for as long as its mailbox was busy";
     run();
     EXPECT_EQ(hear(6).size(), 6u);
+}
+
+TEST_F(publisher_test, with_redis_away_the_rooms_that_missed_last_are_the_ones_told_by_a_tick) {
+    CHATD_NEEDS_REDIS();
+    opts_.max_missed_rooms = 2;
+    spawn_publisher();  // Redis is not there yet
+    publish("a", 1);
+    publish("b", 2);
+    publish("c", 3);
+    publish("b", 4);
+    run();
+    ASSERT_TRUE(redis_.start());
+    subscribe({"a", "b", "c"});
+    advance(opts_.retry);  // the publisher reaches Redis
+    EXPECT_EQ(hear(2), (std::vector<std::string>{"b:4 tick", "c:3 tick"}))
+        << "the oldest room missed is the one forgotten, as bus_options says";
 }
 
 // ---- presence ---------------------------------------------------------------------
