@@ -20,9 +20,15 @@ struct bus_options {
     /// mailbox again: the most a watch waits behind a quiet channel.
     std::chrono::milliseconds poll{20};
     /// Rooms whose last event could not be published, remembered to be
-    /// published as a tick once Redis is back; beyond it, the oldest is
-    /// forgotten (the other nodes still catch up when they resubscribe).
+    /// published as a tick once Redis is back; beyond it, the room that
+    /// first missed one longest ago is forgotten (the other nodes still
+    /// catch up when they resubscribe).
     std::size_t max_missed_rooms = 10000;
+    /// The most commands (publishes and presence) the publisher holds while
+    /// more messages wait in its mailbox: it writes them when its mailbox is
+    /// empty or when this many are held, so rooms that keep it busy neither
+    /// grow its queue nor hold their events back without end.
+    std::size_t max_batch = 256;
     /// This node's id, the same for its publisher and subscriber, new for
     /// every start (chat_server makes one: presence_store's make_node_id).
     std::string node_id;

@@ -40,7 +40,7 @@ void publisher::handle(const chat::bus_publish& m) {
     queued_.emplace_back(channel_of(m.room), encode_event(m.event));
     queued_rooms_.push_back(m.room);
     queued_seqs_.push_back(m.event.seq);
-    if (self_cell().mailbox_waiting() == 0) send_queued();
+    send_if_due();
 }
 
 void publisher::handle(const chat::bus_presence& m) {
@@ -52,7 +52,7 @@ void publisher::handle(const chat::bus_presence& m) {
     }
     if (!link_.connected()) return;  // all of here_ goes out on the next link
     presence_replies_ += append_presence(link_, node_, m.room, m.user, m.here);
-    if (self_cell().mailbox_waiting() == 0) send_queued();
+    send_if_due();
 }
 
 void publisher::handle(const chat::bus_presence_read& m) {
@@ -63,14 +63,14 @@ void publisher::handle(const chat::bus_presence_read& m) {
     }
     presence_replies_ += append_presence_read(link_, node_, m.room, m.known_nodes);
     sending_reads_.insert_or_assign(m.room, m.known_nodes);
-    if (self_cell().mailbox_waiting() == 0) send_queued();
+    send_if_due();
 }
 
 void publisher::handle(const publisher_heartbeat&) {
     send_after(opts_.presence_ttl / 3, publisher_heartbeat{});
     if (!link_.connected()) return;  // the retry announces the node again
     presence_replies_ += append_heartbeat(link_, node_, opts_.presence_ttl);
-    if (self_cell().mailbox_waiting() == 0) send_queued();
+    send_if_due();
 }
 
 // A new link: the node under a new id (heartbeat first, so the others know
@@ -87,6 +87,14 @@ void publisher::announce() {
     reads_.clear();
     presence_replies_ += n;
     spdlog::debug("bus: node {} announced: {} rooms with users here, {} commands", node_, here_.size(), n);
+}
+
+// Writes what is queued once nothing waits in the mailbox (one write for
+// all that came meanwhile), or once max_batch commands are queued: rooms
+// that publish without a pause would otherwise grow the queue, and hold
+// what it has back, for as long as they do.
+void publisher::send_if_due() {
+    if (self_cell().mailbox_waiting() == 0 || queued_.size() + presence_replies_ >= opts_.max_batch) send_queued();
 }
 
 // One pipelined write of every queued PUBLISH and presence command, then
@@ -131,13 +139,18 @@ bool publisher::flush_and_read(std::size_t replies) {
 
 void publisher::lost(const std::string& room, std::uint64_t seq) {
     if (metrics_.publish_failures != nullptr) metrics_.publish_failures->inc();
-    auto it = missed_.find(room);
-    if (it != missed_.end()) {
+    auto [it, fresh] = missed_.try_emplace(room, seq);
+    if (!fresh) {
         it->second = std::max(it->second, seq);
         return;
     }
-    if (missed_.size() >= opts_.max_missed_rooms) return;  // the other nodes' catch-up on resubscribing covers it
-    missed_.emplace(room, seq);
+    missed_order_.push_back(it);
+    if (missed_.size() > opts_.max_missed_rooms) {
+        // The room that missed first goes: the other nodes' catch-up on
+        // resubscribing still covers it, and the newest misses are kept.
+        missed_.erase(missed_order_.front());
+        missed_order_.pop_front();
+    }
 }
 
 void publisher::reconnect_later() {
@@ -156,6 +169,7 @@ void publisher::handle(const publisher_retry&) {
     spdlog::info("bus: publishing to {} again as node {} ({} rooms told what they missed)",
                  opts_.address.to_string(), node_, missed_.size());
     missed_.clear();
+    missed_order_.clear();
     warned_ = false;
     if (metrics_.reconnects != nullptr) metrics_.reconnects->inc();
 }

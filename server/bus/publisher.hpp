@@ -6,6 +6,7 @@
 #include "chat/cluster_messages.hpp"
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <set>
 #include <string>
@@ -21,7 +22,8 @@ struct publisher_heartbeat {};
 /// Publishes each room's committed events on the room's channel. Spawn it
 /// bound to a thread of its own (act::dedicated_thread): every Redis call
 /// blocks. Publishes queue while others wait in the mailbox and go out as
-/// one pipelined write when it is empty, like storage's batches.
+/// one pipelined write when it is empty, like storage's batches, or when
+/// bus_options::max_batch are queued.
 ///
 /// While Redis is away, nothing blocks a room: an event is counted lost,
 /// and the room's highest such seq is published as a tick once Redis is
@@ -49,6 +51,7 @@ public:
 
 private:
     void send_queued();
+    void send_if_due();
     bool flush_and_read(std::size_t replies);
     void lost(const std::string& room, std::uint64_t seq);
     void reconnect_later();
@@ -64,6 +67,7 @@ private:
     std::vector<std::string> queued_rooms_;                      // the room of each, for a loss
     std::vector<std::uint64_t> queued_seqs_;
     std::map<std::string, std::uint64_t> missed_;  // room -> highest seq not published
+    std::deque<std::map<std::string, std::uint64_t>::iterator> missed_order_;  // missed_'s rooms, first missed first
     // Presence.
     std::string node_;                // this node's id in Redis now: opts_.node_id "." generation_
     std::uint32_t generation_ = 0;    // links made so far

@@ -180,6 +180,7 @@ private:
     bool filling_ = false;  // a read of the store for the gate is under way
     bool gap_timer_ = false;     // a gap_check is due
     bool catch_up_due_ = false;  // a read of the store is due: asked for while not ready or reading, or one failed
+    std::uint8_t failed_fills_ = 0;  // reads of the store for the gate that failed in a row (saturating): the backoff
     std::uint32_t empty_fills_ = 0;  // reads in a row that found nothing after the gate's last, with a gap left
     // Users in the room on other nodes (by the bus), with the nodes that
     // have them; a user is present while it is in users_ or here.

@@ -196,6 +196,10 @@ void room::committed(const pending_post& p, std::uint64_t seq, std::int64_t ts_m
             e.effects = std::make_shared<const storage::new_message>(row);
     }
     if (!bus_.on()) return let_through(e);
+    // A publish the publisher's full mailbox refuses is lost like one Redis
+    // missed, without a tick: safe, as the event is stored; the other nodes
+    // read it from the store when this room's next event shows them the
+    // gap, or when they next resubscribe.
     bus_.publisher.tell(bus_publish{name_, e});
     offer(std::move(e));
 }

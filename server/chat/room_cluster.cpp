@@ -58,10 +58,15 @@ void room::offer(cluster_event e) {
     if (gate_.gap()) arm_gap_check();
 }
 
+// After gap_wait; while reads of the store fail, after gap_wait doubled for
+// each failure in a row, up to gap_wait_max (see room_options).
 void room::arm_gap_check() {
     if (gap_timer_ || filling_) return;
     gap_timer_ = true;
-    send_after(opts_.gap_wait, gap_check{});
+    act::duration wait = opts_.gap_wait;
+    for (std::uint8_t i = 1; i < failed_fills_ && wait < opts_.gap_wait_max; ++i) wait *= 2;
+    if (failed_fills_ != 0) wait = std::max(opts_.gap_wait, std::min(wait, opts_.gap_wait_max));
+    send_after(wait, gap_check{});
 }
 
 // Reads the events after the last one let through, a page at a time, and
@@ -77,14 +82,16 @@ void room::fill_from_store() {
         [this, n, from, heard](const act::result<storage::read_result>& r) {
             filling_ = false;
             if (!r || !r->ok) {
-                // Storage is away: read again after the hold, a catch-up too,
-                // which no known gap would ask for.
+                // Storage is away: read again after the hold, backing off, a
+                // catch-up too, which no known gap would ask for.
                 catch_up_due_ = true;
+                if (failed_fills_ < 255) ++failed_fills_;
                 // Not `return arm_gap_check();`: with that, GCC 12.2 at -O3
                 // dropped the store above (a_catch_up_whose_read_fails_is_read_again).
                 arm_gap_check();
                 return;
             }
+            failed_fills_ = 0;
             std::vector<protocol::reaction> reactions;
             for (const auto& row : r->rows.messages) {
                 if (row.seq < gate_.fill_from()) continue;

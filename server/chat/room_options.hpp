@@ -42,6 +42,13 @@ struct room_options {
     /// predecessors is held for them before the room reads the missing
     /// ones from storage (a late publish usually comes within it).
     act::duration gap_wait = std::chrono::milliseconds(200);
+    /// With a cluster bus: a read of storage for the held or missed events
+    /// that fails (storage away) is made again after gap_wait, doubling with
+    /// each failure in a row up to gap_wait_max; one that succeeds sets the
+    /// wait back to gap_wait. So a store that is down is not read every
+    /// gap_wait by every room with a gap, and one that is back is read
+    /// within gap_wait_max.
+    act::duration gap_wait_max = std::chrono::seconds(5);
     /// With a cluster bus: how long a starting room's first joins wait for
     /// who is in it on the other nodes (so their `members` list them); a
     /// reply from Redis takes a millisecond, so only a Redis that is away

@@ -120,7 +120,8 @@ struct list_rooms {
     std::optional<room_kind> kind;
 };
 
-/// Readiness for /readyz: open, migrated, and the last commit did not fail.
+/// Readiness for /readyz: open and migrated; with SQLite, the last commit
+/// did not fail either; with PostgreSQL, the server answers now.
 struct check_ready {
     using reply = bool;
 };

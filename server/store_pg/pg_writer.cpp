@@ -179,10 +179,14 @@ answer<T> pg_writer::read(Read&& from_store) {
     return out;
 }
 
-// A round trip, so an idle node notices a server that went away.
+// A round trip, so an idle node notices a server that went away. Whether
+// the server answers now, not how the last batch went: after a batch given
+// up for its own sake (a conflict retried to the end, a row the server
+// refused) on a connection that is fine, the node is ready again at once,
+// rather than out of the balancer until some client happens to write.
 bool pg_writer::handle(const check_ready&) {
     flush_if_idle();
-    if (!store_ || last_commit_failed_) return false;
+    if (!store_) return false;
     auto r = store_->check();
     if (r) return true;
     seen(r.error());
@@ -205,7 +209,6 @@ void pg_writer::commit_front() {
     const auto start = std::chrono::steady_clock::now();
     auto r = store_->write_batch(std::span<const write_op>(rows_.data(), n));
     if (r) {
-        last_commit_failed_ = false;
         if (hooks_.on_commit)
             hooks_.on_commit(n, std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start));
         if (attempts_ != 0) spdlog::info("storage: a batch of {} was stored after {} failed attempts", n, attempts_);
@@ -214,7 +217,6 @@ void pg_writer::commit_front() {
         answer_front(*r);
         return;
     }
-    last_commit_failed_ = true;
     const error why = std::move(r).error();
     if (hooks_.on_failure) hooks_.on_failure(why);
     ++attempts_;
@@ -286,7 +288,6 @@ void pg_writer::on_reconnect() {
     auto opened = pg_store::open(opts_.conninfo, opts_.schema_dir);
     if (opened) {
         store_.emplace(std::move(*opened));
-        last_commit_failed_ = false;
         spdlog::info("storage: reconnected to PostgreSQL");
         return;
     }

@@ -58,7 +58,9 @@ struct pg_writer_hooks {
 /// clients get `unavailable` and resend with the same client_id, which the
 /// store recognises as a duplicate if the COMMIT did land), answers new
 /// writes `failed` at once and check_ready false, and reconnects with
-/// backoff. Only on_start throws (storage::startup_error).
+/// backoff. Otherwise check_ready is a round trip: true while the server
+/// answers at the schema version, whatever became of the last batch. Only
+/// on_start throws (storage::startup_error).
 class pg_writer final : public act::actor<append, create_room, mark_read, read_history, read_since, read_last_seq,
                                           read_room, read_user_rooms, list_rooms, check_ready> {
 public:
@@ -114,7 +116,6 @@ private:
     std::uint64_t retry_timer_ = 0;
     std::uint64_t reconnect_timer_ = 0;
     act::duration reconnect_wait_{};
-    bool last_commit_failed_ = false;
     bool stopping_ = false;
 };
 

@@ -1,7 +1,11 @@
 // The publisher and subscriber against a real redis-server: a room here
 // hears what was published, and after Redis is killed and started again it
 // is told to catch up and hears what was published meanwhile as a tick.
+// The publisher alone, stepped on the deterministic executor: what another
+// node hears while rooms keep it busy, and which rooms' ticks it keeps
+// while Redis is away.
 
+#include "../actor/fixture.hpp"
 #include "act/system.hpp"
 #include "act/thread_pool.hpp"
 #include "bus/publisher.hpp"
@@ -152,6 +156,83 @@ TEST_F(bus_test, an_unwatched_room_hears_nothing_more) {
     ASSERT_TRUE(other->wait_for("1:x"));
     std::lock_guard lock(heard_->m);
     EXPECT_EQ(heard_->log, (std::vector<std::string>{"catch_up"}));
+}
+
+// ---- the publisher, stepped -------------------------------------------------------
+
+/// The publisher on the deterministic executor, one message a turn, and a
+/// client subscribed to rooms' channels, as another node is.
+class publisher_test : public act::test::deterministic {
+protected:
+    publisher_test() : deterministic(act::system_config{.quantum = 1}) {
+        opts_.address = *chatd::bus::parse_redis_address(redis_.url());
+        opts_.retry = 50ms;
+        opts_.node_id = "self";
+    }
+    ~publisher_test() override { sys_.shutdown(); }  // while Redis is still there
+
+    void spawn_publisher() {
+        pub_ = sys_.spawn<chatd::bus::publisher>({.label = "bus"}, opts_);
+        run();
+    }
+    void publish(const std::string& room, std::uint64_t seq) {
+        pub_.tell(chat::bus_publish{room, chat::cluster_event{seq, std::make_shared<const std::string>("x"), {}}});
+    }
+    void subscribe(const std::vector<std::string>& rooms) {
+        ASSERT_TRUE(other_.connect());
+        for (const auto& room : rooms) other_.append({"SUBSCRIBE", chatd::bus::channel_of(room)});
+        ASSERT_TRUE(other_.flush());
+        chatd::bus::redis_reply r;
+        for (std::size_t i = 0; i < rooms.size(); ++i) ASSERT_TRUE(other_.read_one(r));
+    }
+    /// The next n messages the subscriber hears, "room:seq" or "room:seq tick"
+    /// each; fewer if they do not come within the link's timeout.
+    std::vector<std::string> hear(std::size_t n) {
+        std::vector<std::string> out;
+        chatd::bus::redis_reply r;
+        while (out.size() < n && other_.read_one(r)) {
+            if (r.items.size() != 3 || r.items[0] != "message") continue;
+            const std::string room(chatd::bus::room_of(r.items[1]));
+            const auto e = chatd::bus::decode(r.items[2], room);
+            if (e) out.push_back(room + ":" + std::to_string(e->seq) + (e->data ? "" : " tick"));
+        }
+        return out;
+    }
+
+    chatd::test::redis_server redis_;
+    chatd::bus::bus_options opts_;
+    chatd::bus::publisher::ref_type pub_;
+    chatd::bus::redis_link other_{*chatd::bus::parse_redis_address(redis_.url()), 5000ms};
+};
+
+TEST_F(publisher_test, while_rooms_keep_the_publisher_busy_their_events_still_go_out_max_batch_at_a_time) {
+    CHATD_NEEDS_REDIS();
+    ASSERT_TRUE(redis_.start());
+    opts_.max_batch = 4;
+    spawn_publisher();
+    subscribe({"general"});
+    for (std::uint64_t seq = 1; seq <= 10; ++seq) publish("general", seq);
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(exec_.run_one());  // six still wait in the mailbox
+    EXPECT_EQ(hear(4), (std::vector<std::string>{"general:1", "general:2", "general:3", "general:4"}))
+        << "the publisher held the rooms' events back for as long as its mailbox was busy";
+    run();
+    EXPECT_EQ(hear(6).size(), 6u);
+}
+
+TEST_F(publisher_test, with_redis_away_the_rooms_that_missed_last_are_the_ones_told_by_a_tick) {
+    CHATD_NEEDS_REDIS();
+    opts_.max_missed_rooms = 2;
+    spawn_publisher();  // Redis is not there yet
+    publish("a", 1);
+    publish("b", 2);
+    publish("c", 3);
+    publish("b", 4);
+    run();
+    ASSERT_TRUE(redis_.start());
+    subscribe({"a", "b", "c"});
+    advance(opts_.retry);  // the publisher reaches Redis
+    EXPECT_EQ(hear(2), (std::vector<std::string>{"b:4 tick", "c:3 tick"}))
+        << "the oldest room missed is the one forgotten, as bus_options says";
 }
 
 // ---- presence ---------------------------------------------------------------------

@@ -295,6 +295,33 @@ TEST_F(room_cluster_test, a_catch_up_whose_read_fails_is_read_again) {
     EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:one"})) << "the failed catch-up was never read again";
 }
 
+TEST_F(room_cluster_test, while_storage_is_away_its_reads_back_off_and_once_it_is_back_the_room_catches_up_soon) {
+    const chatd::chat::room_options o;
+    auto alice = join_on(a_, "alice");
+    auto bob = join_on(b_, "bob");
+    say(a_, alice, "alice", "one");  // published while the bus was down: lost
+    db_->failing_reads = 1000;       // and storage is away for a long while
+    b_.ref.tell(bus_catch_up{"general"});
+    run();
+    const int before = db_->history_reads;
+    advance(60s);
+    // Every gap_wait it would be 300 reads from each room with a gap; backing
+    // off (200 ms, doubling, then every gap_wait_max) it is 15.
+    EXPECT_LE(db_->history_reads - before, 15) << "a room with a gap kept reading a store that was away";
+    EXPECT_GE(db_->history_reads - before, 60s / o.gap_wait_max) << "it stopped reading at all";
+    EXPECT_TRUE(texts(bob).empty());
+    db_->failing_reads = 0;  // storage is back
+    advance(o.gap_wait_max);
+    EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:one"})) << "not caught up within gap_wait_max of the store's return";
+    // A read that succeeded sets the wait back: the next failure is retried after gap_wait.
+    say(a_, alice, "alice", "two");  // lost too
+    db_->failing_reads = 1;
+    b_.ref.tell(bus_catch_up{"general"});
+    run();
+    advance(o.gap_wait);
+    EXPECT_EQ(texts(bob), (std::vector<std::string>{"1:one", "2:two"})) << "the backoff outlived the store's return";
+}
+
 TEST_F(room_cluster_test, a_stopping_room_unsubscribes) {
     sys_.stop(a_.ref);
     run();

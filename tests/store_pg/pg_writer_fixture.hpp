@@ -44,7 +44,8 @@ protected:
         server_ = shared_server();
         if (server_ == nullptr) GTEST_SKIP() << chatd::test::pg_server::missing();
         static std::atomic<int> n{0};
-        url_ = server_->create_database("writer_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
+        db_ = "writer_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
+        url_ = server_->create_database(db_);
     }
 
     pg_writer_options options() const {
@@ -111,6 +112,7 @@ protected:
     }
 
     chatd::test::pg_server* server_ = nullptr;
+    std::string db_;  // the test's database, for SQL run beside the writer (server_->exec)
     std::string url_;
     done_log done_ = std::make_shared<std::vector<append_done>>();
     std::shared_ptr<std::vector<std::size_t>> commits_ = std::make_shared<std::vector<std::size_t>>();

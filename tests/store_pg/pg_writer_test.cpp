@@ -239,6 +239,26 @@ TEST_F(pg_writer_test, a_lost_server_fails_writes_and_readiness_until_the_writer
     EXPECT_EQ(done_->back().seq, 2U);
 }
 
+TEST_F(pg_writer_test, after_a_batch_it_gave_up_on_a_writer_whose_server_answers_is_ready_without_another_commit) {
+    auto w = spawn_writer();
+    w.tell(line("a", "1", 1));
+    run();
+    ASSERT_TRUE(ready(w));
+    // The server refuses the next batch for its own reasons; the connection stays fine.
+    server_->exec(db_, "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                             "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$");
+    server_->exec(db_, "CREATE TRIGGER refuse BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse()");
+    w.tell(line("a", "2", 2));
+    run();
+    ASSERT_EQ(done_->back().outcome, status::failed);  // given up: its sender resends
+    server_->exec(db_, "DROP TRIGGER refuse ON messages");
+    EXPECT_TRUE(ready(w)) << "/readyz kept the node out of the balancer until its next commit";
+    w.tell(line("a", "2", 3));
+    run();
+    EXPECT_EQ(done_->back().outcome, status::stored);
+    EXPECT_EQ(done_->back().seq, 2U);
+}
+
 // ---- two nodes on real threads ---------------------------------------------------
 
 /// Counts acks across threads until `expected` arrived.
