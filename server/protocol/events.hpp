@@ -96,8 +96,9 @@ struct marker_event {
     std::uint64_t mentions = 0;
 };
 
-/// Pushed to a user taken out of a room (removed or banned); its
-/// connections are no longer subscribed to the room.
+/// Pushed to a user taken out of a room (removed, banned, or given up on
+/// another of its connections); its connections are no longer subscribed
+/// to the room.
 struct removed_event {
     std::string_view room;
     removal_reason reason = removal_reason::removed;

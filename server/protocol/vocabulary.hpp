@@ -27,8 +27,10 @@ enum class event_kind : std::uint8_t { line, edit, delete_line, react, unreact, 
 /// What a `member` log event did to its subject (its "action").
 enum class member_action : std::uint8_t { join, leave, invite, remove, ban, unban, mute, unmute, role };
 
-/// Why a user was taken out of a room (the "reason" of a `removed` push).
-enum class removal_reason : std::uint8_t { removed, banned };
+/// Why a user was taken out of a room (the "reason" of a `removed` push):
+/// by another (removed, banned) or by itself (left: a `leave` with `forget`
+/// on another of its connections).
+enum class removal_reason : std::uint8_t { removed, banned, left };
 
 constexpr std::string_view to_string(room_kind k) noexcept {
     switch (k) {
@@ -77,7 +79,12 @@ constexpr std::string_view to_string(member_action a) noexcept {
 }
 
 constexpr std::string_view to_string(removal_reason r) noexcept {
-    return r == removal_reason::banned ? "banned" : "removed";
+    switch (r) {
+        case removal_reason::removed: return "removed";
+        case removal_reason::banned: return "banned";
+        case removal_reason::left: return "left";
+    }
+    return "removed";
 }
 
 /// The room kind with that wire name.

@@ -105,6 +105,8 @@ TEST(encoder_product, removed_says_why) {
               R"({"type":"removed","room":"!k3x","reason":"removed"})");
     EXPECT_EQ(p::encode(p::removed_event{.room = "general", .reason = p::removal_reason::banned}),
               R"({"type":"removed","room":"general","reason":"banned"})");
+    EXPECT_EQ(p::encode(p::removed_event{.room = "!k3x", .reason = p::removal_reason::left}),
+              R"({"type":"removed","room":"!k3x","reason":"left"})");
 }
 
 TEST(encoder_product, a_plain_line_is_the_version_1_message) {
