@@ -124,12 +124,15 @@ private:
     void serve_held_changes();
     void committed(const pending_post& p, std::uint64_t seq, std::int64_t ts_ms);
     std::vector<std::string> mentions_in(std::string_view text, std::string_view sender) const;
-    void let_through(const cluster_event& e);
+    // `origin`: the connection here whose request made the event (0: none
+    // known, as for another node's), which the user's pushes leave out.
+    void let_through(const cluster_event& e, std::uint64_t origin = 0);
     void apply_member_event(const storage::new_message& row);
-    void tell_user(const storage::new_message& row);
+    void tell_user(const storage::new_message& row, std::uint64_t origin);
+    std::vector<std::uint64_t> conns_of(const std::string& user) const;
     void take_on(const storage::room_state& made);
     // The cluster (room_cluster.cpp).
-    void offer(cluster_event e);
+    void offer(cluster_event e, std::uint64_t origin = 0);
     void fill_from_store();
     void arm_gap_check();
     void unsubscribe_user(const std::string& user, const frame& data);

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -195,46 +196,54 @@ void room::committed(const pending_post& p, std::uint64_t seq, std::int64_t ts_m
         if (row.kind == storage::event_kind::topic || row.kind == storage::event_kind::member)
             e.effects = std::make_shared<const storage::new_message>(row);
     }
-    if (!bus_.on()) return let_through(e);
+    if (!bus_.on()) return let_through(e, p.conn_id);
     // A publish the publisher's full mailbox refuses is lost like one Redis
     // missed, without a tick: safe, as the event is stored; the other nodes
     // read it from the store when this room's next event shows them the
     // gap, or when they next resubscribe.
     bus_.publisher.tell(bus_publish{name_, e});
-    offer(std::move(e));
+    offer(std::move(e), p.conn_id);
 }
 
 // The room's state follows the event, then every member hears it.
-void room::let_through(const cluster_event& e) {
+void room::let_through(const cluster_event& e, std::uint64_t origin) {
     last_seq_ = std::max(last_seq_, e.seq);
     const storage::new_message* row = e.effects.get();
     if (row != nullptr && row->kind == storage::event_kind::topic) topic_ = row->text;
     if (row != nullptr && row->kind == storage::event_kind::member) apply_member_event(*row);
     broadcast(e.data, e.seq);
     if (metrics_ != nullptr) bump(metrics_->delivered, members_.size());
-    if (row != nullptr && row->kind == storage::event_kind::member) tell_user(*row);
+    if (row != nullptr && row->kind == storage::event_kind::member) tell_user(*row, origin);
 }
 
-// The user acted on hears of it: a user invited, on every connection (its
-// room list shows the room at once); a user removed or banned, on its
-// connections in the room (which leave it) and, through users_told_, on the
-// others (whose lists drop it).
-void room::tell_user(const storage::new_message& row) {
+// The user acted on hears of it. Made a member by another (an invite), on
+// every connection, so its room list shows the room at once; by a join its
+// token grants, on its connections outside the room (the one that joined
+// has `joined`). Removed or banned, or giving the room up itself (a leave
+// with forget), on its connections in the room, which leave it, and
+// through users_told_ on the others, whose lists drop it: the one that
+// left has `left`. The user's own doing spends its push budget too, so a
+// token granting many rooms cannot flood its other connections either.
+void room::tell_user(const storage::new_message& row, std::uint64_t origin) {
     using ma = storage::member_action;
-    if (row.action == ma::invite && users_told_ != nullptr && policy_.is_member(row.subject)) {
+    const bool own = row.action == ma::join || row.action == ma::leave;
+    std::vector<std::uint64_t> in_room = conns_of(row.subject);
+    if (own && origin != 0) in_room.push_back(origin);
+    if ((row.action == ma::invite || row.action == ma::join) && users_told_ != nullptr &&
+        policy_.is_member(row.subject)) {
         const member_state* s = policy_.find(row.subject);
-        users_told_->notify(row.subject, make_frame(protocol::encode(protocol::room_added_event{
-                                             name_, policy_.kind(), topic_, s->role, row.sender, last_seq_})));
+        const frame added = make_frame(protocol::encode(
+            protocol::room_added_event{name_, policy_.kind(), topic_, s->role, row.sender, last_seq_}));
+        users_told_->notify(row.subject, added,
+                            row.action == ma::join ? std::span<const std::uint64_t>(in_room)
+                                                   : std::span<const std::uint64_t>{});
     }
-    if (row.action != ma::remove && row.action != ma::ban) return;
-    const auto reason = row.action == ma::ban ? protocol::removal_reason::banned : protocol::removal_reason::removed;
+    if (row.action != ma::remove && row.action != ma::ban && row.action != ma::leave) return;
+    const auto reason = row.action == ma::ban     ? protocol::removal_reason::banned
+                        : row.action == ma::leave ? protocol::removal_reason::left
+                                                  : protocol::removal_reason::removed;
     const frame removed = make_frame(protocol::encode(protocol::removed_event{name_, reason}));
-    if (users_told_ != nullptr) {
-        std::vector<std::uint64_t> in_room;
-        for (const auto& [conn, m] : members_)
-            if (m.user->first == row.subject) in_room.push_back(conn);
-        users_told_->notify(row.subject, removed, in_room);
-    }
+    if (users_told_ != nullptr) users_told_->notify(row.subject, removed, in_room);
     unsubscribe_user(row.subject, removed);
 }
 
@@ -290,15 +299,20 @@ void room::apply_member_event(const storage::new_message& row) {
 // Every connection of `user` leaves the room: it is told why, and its
 // session forgets the room.
 void room::unsubscribe_user(const std::string& user, const frame& data) {
-    std::vector<std::uint64_t> conns;
-    for (const auto& [conn, m] : members_)
-        if (m.user->first == user) conns.push_back(conn);
-    for (const auto conn : conns) {
+    for (const auto conn : conns_of(user)) {
         const session_ref s = members_.at(conn).session;
         unwatch(s);
         remove_member(conn);
         s.tell(unsubscribed{name_, data});
     }
+}
+
+// The connections of `user` in the room, on this node.
+std::vector<std::uint64_t> room::conns_of(const std::string& user) const {
+    std::vector<std::uint64_t> conns;
+    for (const auto& [conn, m] : members_)
+        if (m.user->first == user) conns.push_back(conn);
+    return conns;
 }
 
 void room::handle(const list_members& m) {

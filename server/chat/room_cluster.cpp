@@ -53,8 +53,13 @@ void room::handle(const gap_check&) {
     if ((gate_.gap() || catch_up_due_) && !filling_) fill_from_store();
 }
 
-void room::offer(cluster_event e) {
-    gate_.offer(std::move(e), [this](const cluster_event& out) { let_through(out); });
+// The origin goes with its own event only: one held for a gap is let
+// through later, by another offer, without it (the origin connection then
+// hears of its own change once more, which a client takes as a no-op).
+void room::offer(cluster_event e, std::uint64_t origin) {
+    const std::uint64_t seq = e.seq;
+    gate_.offer(std::move(e),
+                [this, seq, origin](const cluster_event& out) { let_through(out, out.seq == seq ? origin : 0); });
     if (gate_.gap()) arm_gap_check();
 }
 

@@ -7,6 +7,7 @@
 
 #include "../actor/fixture.hpp"
 #include "chat/messages.hpp"
+#include "chat/user_notifier.hpp"
 #include "storage/writer_messages.hpp"
 
 #include <simdjson.h>
@@ -15,8 +16,10 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace chatd::test {
@@ -235,6 +238,35 @@ public:
 
 private:
     inbox frames_;
+};
+
+/// A user's connections as session::user_directory lists them, for a room
+/// to reach those outside it: a push goes to every connection of its user
+/// but those left out, parsed into their inboxes. No budget: notify()s
+/// are counted instead.
+class fake_notifier final : public chat::user_notifier {
+public:
+    /// Lists the connection of id `conn` of `user`, whose frames go to `frames`.
+    void add(const std::string& user, std::uint64_t conn, inbox frames) {
+        conns_.emplace(user, std::make_pair(conn, std::move(frames)));
+    }
+    std::size_t notify(const std::string& user, const chat::frame& data,
+                       std::span<const std::uint64_t> except) override {
+        ++pushes;
+        std::size_t told = 0;
+        const auto [first, last] = conns_.equal_range(user);
+        for (auto it = first; it != last; ++it) {
+            if (std::find(except.begin(), except.end(), it->second.first) != except.end()) continue;
+            it->second.second->push_back(parsed(*data));
+            ++told;
+        }
+        return told;
+    }
+
+    int pushes = 0;  ///< notify() calls so far
+
+private:
+    std::multimap<std::string, std::pair<std::uint64_t, inbox>> conns_;
 };
 
 /// Field `key` of a frame, as a string (numbers and booleans printed).

@@ -35,7 +35,8 @@ protected:
     void make_room(const std::string& name) {
         storage_ = sys_.spawn<fake_storage>({.label = "storage"}, db_, true);
         room_ = sys_.spawn<room>({.label = "room"}, name, room::storage_ref(storage_),
-                                 chat::room_options{.membership_events = true});
+                                 chat::room_options{.membership_events = true}, room::lobby_ref{}, nullptr,
+                                 chat::cluster_link{}, &users_);
         run();
     }
     struct member {
@@ -43,9 +44,11 @@ protected:
         session_ref session;
         std::string user;
     };
+    /// A connection of `user`, signed in (listed in users_), in no room.
     member connect(const std::string& user) {
         auto frames = std::make_shared<std::vector<seen>>();
         auto s = sys_.spawn<fake_session>({.label = "session"}, frames);
+        users_.add(user, s.id(), frames);
         return {frames, session_ref(s), user};
     }
     /// `user` joins; `granted`: holding a token that grants the room with that role.
@@ -69,6 +72,7 @@ protected:
         return errors.empty() ? "<none>" : field(errors.back(), "code");
     }
 
+    fake_notifier users_;  // every connection connect() made, for the room to reach those outside it
     std::shared_ptr<fake_db> db_ = std::make_shared<fake_db>();
     fake_storage::ref_type storage_;
     room::ref_type room_;

@@ -57,6 +57,36 @@ TEST_F(room_grants_test, a_token_lets_a_non_member_into_a_private_room_with_its_
     EXPECT_EQ(field(of_type(again.frames, "joined")[0], "role"), "admin");
 }
 
+TEST_F(room_grants_test, a_join_that_makes_a_member_lists_the_room_on_the_users_other_connections) {
+    stored("!team", room_kind::private_room, {row("alice", member_role::owner)});
+    db_->states["!team"].room.topic = "plans";
+    make_room("!team");
+    auto alice = joined("alice");
+    auto phone = connect("bob");  // signed in, in no room
+    auto bob = granted("bob", member_role::admin);
+    ASSERT_EQ(db_->rooms["!team"].size(), 1u);
+    auto added = of_type(phone.frames, "room_added");
+    ASSERT_EQ(added.size(), 1u);
+    EXPECT_EQ(added[0].json, R"({"type":"room_added","room":"!team","kind":"private","topic":"plans",)"
+                             R"("role":"admin","by":"bob","last_seq":1})");
+    EXPECT_TRUE(of_type(bob.frames, "room_added").empty()) << "the connection that joined has `joined`";
+    EXPECT_TRUE(of_type(alice.frames, "room_added").empty());
+
+    // A member now: another granted join (same role) makes no event and no push.
+    auto laptop = granted("bob", member_role::admin);
+    EXPECT_EQ(of_type(laptop.frames, "joined").size(), 1u);
+    EXPECT_EQ(db_->rooms["!team"].size(), 1u);
+    EXPECT_EQ(of_type(phone.frames, "room_added").size(), 1u);
+    // A grant that only changes the role of a member adds no room.
+    auto carol_phone = connect("carol");
+    stored("!ops", room_kind::private_room, {row("alice", member_role::owner), row("carol")});
+    make_room("!ops");
+    granted("carol", member_role::admin);
+    EXPECT_EQ(db_->rooms["!ops"].size(), 1u);
+    EXPECT_TRUE(of_type(carol_phone.frames, "room_added").empty());
+    EXPECT_EQ(users_.pushes, 1);
+}
+
 TEST_F(room_grants_test, a_member_whose_token_grants_another_role_gets_it_from_the_server) {
     stored("!team", room_kind::private_room, {row("alice", member_role::owner), row("bob")});
     make_room("!team");

@@ -222,6 +222,38 @@ TEST_F(room_rules_test, leaving_with_forget_gives_the_room_up_with_a_leave_event
     EXPECT_EQ(db_->rooms["general"].size(), 2u) << "joining again stores nothing";
 }
 
+TEST_F(room_rules_test, leaving_with_forget_takes_the_room_off_the_users_other_connections) {
+    stored("!team", room_kind::private_room, {row("ann", member_role::owner), row("bob")});
+    make_room("!team");
+    auto ann = joined("ann");
+    auto ann_phone = connect("ann");
+    auto bob = joined("bob");
+    auto bob_laptop = joined("bob");   // in the room too
+    auto bob_phone = connect("bob");   // signed in, in no room
+    room_.tell(chatd::chat::leave{bob.session.id(), std::uint64_t{3}, true});
+    run();
+    ASSERT_EQ(db_->rooms["!team"].size(), 1u);
+    EXPECT_EQ(of_type(bob.frames, "left").size(), 1u);
+    EXPECT_TRUE(of_type(bob.frames, "removed").empty()) << "the connection that left has its reply";
+    for (const auto* m : {&bob_laptop, &bob_phone}) {
+        auto removed = of_type(m->frames, "removed");
+        ASSERT_EQ(removed.size(), 1u) << "told once";
+        EXPECT_EQ(removed[0].json, R"({"type":"removed","room":"!team","reason":"left"})");
+    }
+    EXPECT_EQ(of_type(bob_laptop.frames, "unsubscribed").size(), 1u) << "out of the room, as if removed";
+    EXPECT_TRUE(of_type(bob_phone.frames, "unsubscribed").empty());
+    EXPECT_EQ(users_.pushes, 1) << "one push for the user, within its budget";
+    say(ann, "a1", "after");
+    EXPECT_TRUE(of_type(bob_laptop.frames, "message").empty()) << "no more of the room reaches it";
+    for (const auto* m : {&ann, &ann_phone}) EXPECT_TRUE(of_type(m->frames, "removed").empty()) << "only bob hears";
+
+    // Leaving without forget keeps the membership: nobody else is told.
+    room_.tell(chatd::chat::leave{ann.session.id(), std::uint64_t{4}, false});
+    run();
+    EXPECT_TRUE(of_type(ann_phone.frames, "removed").empty());
+    EXPECT_EQ(users_.pushes, 1);
+}
+
 TEST_F(room_rules_test, the_server_cannot_post_in_a_room_that_does_not_exist) {
     make_room("!nowhere");
     auto r = room_.ask(chatd::chat::server_post{"system", "s-1", "hello?", 1000}, std::chrono::seconds(10));
