@@ -66,12 +66,17 @@ protected:
     }
 
     /// A client signed in as `user` (a token), in no room.
-    std::unique_ptr<ws_client> signed_in(const std::string& user) {
+    std::unique_ptr<ws_client> signed_in(const std::string& user) { return signed_in_with(user, {}); }
+
+    /// A client signed in as `user` with a token that also carries `claims`
+    /// (as `"rooms":{...}`, docs/protocol.md), in no room.
+    std::unique_ptr<ws_client> signed_in_with(const std::string& user, const std::string& claims) {
         auto c = std::make_unique<ws_client>(port());
         const auto exp = std::chrono::duration_cast<std::chrono::seconds>(
                              (std::chrono::system_clock::now() + std::chrono::hours(1)).time_since_epoch())
                              .count();
-        const auto tok = auth::sign_hs256_payload(R"({"sub":")" + user + R"(","exp":)" + std::to_string(exp) + "}",
+        const auto tok = auth::sign_hs256_payload(R"({"sub":")" + user + R"(","exp":)" + std::to_string(exp) +
+                                                      (claims.empty() ? "" : "," + claims) + "}",
                                                   secret);
         c->send(R"({"type":"identify","id":1,"token":")" + tok + R"("})");
         EXPECT_TRUE(c->wait_for("identified").has_value()) << user;

@@ -103,6 +103,55 @@ TEST_F(room_pushes, a_direct_room_another_user_opens_shows_up_for_each_of_its_us
     EXPECT_FALSE(has(until_pong(*carol), "room_added"));
 }
 
+TEST_F(room_pushes, a_room_given_up_on_one_connection_leaves_the_users_others_joined_there_or_not) {
+    auto alice = signed_in("alice");
+    const std::string room = json_field(ask(*alice, R"({"type":"create_room","id":2,"kind":"private"})", "room"), "room");
+    ASSERT_EQ(json_field(ask(*alice, R"({"type":"join","id":3,"room":")" + room + R"("})", "joined"), "type"), "joined");
+    alice->send(R"({"type":"invite","id":4,"room":")" + room + R"(","user":"bob","client_id":"i-1"})");
+    ASSERT_TRUE(alice->wait_for("ack"));
+    auto bob = signed_in("bob", room);
+    auto bob_laptop = signed_in("bob", room);
+    auto bob_phone = signed_in("bob");
+    EXPECT_EQ(json_field(ask(*bob, R"({"type":"leave","id":5,"room":")" + room + R"(","forget":true})", "left"),
+                         "type"),
+              "left");
+    for (auto* c : {bob_laptop.get(), bob_phone.get()}) {
+        auto removed = c->wait_for("removed");
+        ASSERT_TRUE(removed) << "the room leaves every device of bob's";
+        EXPECT_EQ(*removed, R"({"type":"removed","room":")" + room + R"(","reason":"left"})");
+        EXPECT_FALSE(has(until_pong(*c), "removed")) << "told twice";
+    }
+    // The laptop was taken out of the room; the connection that left heard nothing more.
+    EXPECT_EQ(json_field(ask(*bob_laptop, R"({"type":"send","id":6,"room":")" + room +
+                                              R"(","text":"hi","client_id":"b-1"})",
+                             "error"),
+                         "code"),
+              "not_in_room");
+    EXPECT_FALSE(has(until_pong(*bob), "removed"));
+    EXPECT_FALSE(has(until_pong(*alice), "removed")) << "only bob hears";
+}
+
+TEST_F(room_pushes, a_join_a_token_grants_lists_the_room_on_the_users_other_connections) {
+    auto alice = signed_in("alice");
+    const auto made = ask(*alice, R"({"type":"create_room","id":2,"kind":"private","topic":"ops"})", "room");
+    const std::string room = json_field(made, "room");
+    const std::string grant = R"("rooms":{")" + room + R"(":"admin"})";
+    auto bob_phone = signed_in_with("bob", grant);
+    auto bob = signed_in_with("bob", grant);
+    const auto welcome = ask(*bob, R"({"type":"join","id":2,"room":")" + room + R"("})", "joined");
+    ASSERT_EQ(json_field(welcome, "type"), "joined") << welcome;
+    auto added = bob_phone->wait_for("room_added");
+    ASSERT_TRUE(added) << "bob's other connection lists the room its token let it into";
+    EXPECT_EQ(*added, R"({"type":"room_added","room":")" + room +
+                          R"(","kind":"private","topic":"ops","role":"admin","by":"bob","last_seq":1})");
+    EXPECT_FALSE(has(until_pong(*bob), "room_added")) << "the connection that joined has `joined`";
+    // A member now: joining again on the phone makes nothing new.
+    ASSERT_EQ(json_field(ask(*bob_phone, R"({"type":"join","id":3,"room":")" + room + R"("})", "joined"), "type"),
+              "joined");
+    EXPECT_FALSE(has(until_pong(*bob), "room_added"));
+    EXPECT_FALSE(has(until_pong(*alice), "room_added"));
+}
+
 TEST_F(room_pushes, rooms_the_api_makes_and_members_it_adds_or_removes_are_pushed_to_those_users_once) {
     auto bob = signed_in("bob");
     auto carol = signed_in("carol");
