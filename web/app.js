@@ -298,7 +298,9 @@ function onRemoved(r) {
   if (!room) return;
   const label = roomLabel(room, client.user);
   closeRoom(r.room, false);
-  showNotice(r.reason === 'banned' ? `You were banned from ${label}.` : `You were removed from ${label}.`);
+  // A reason this page does not know reads as a removal: the room goes from the list all the same.
+  showNotice(r.reason === 'banned' ? `You were banned from ${label}.`
+    : r.reason === 'left' ? `You left ${label} on another device.` : `You were removed from ${label}.`);
 }
 
 /** Someone added the user to a room (an invite, a direct message, the app): it is listed and joined at once. */

@@ -438,9 +438,13 @@ export class ChatClient extends EventTarget {
     const entry = typeof msg.room === 'string' ? this.rooms.get(msg.room) : undefined;
     // Lines and the log's other events share one seq: both move the resume point.
     if ((msg.type === 'message' || msg.type === 'event') && entry && msg.seq > entry.lastSeq) entry.lastSeq = msg.seq;
-    // Taken out of the room: the server has unsubscribed us; rejoining would be refused.
+    // Taken out of the room (removed, banned, or given up on another device):
+    // the server has unsubscribed us; rejoining would be refused. A reason
+    // this client does not know is taken the same way.
     if (msg.type === 'removed' && entry) {
-      this.#drop(msg.room, { code: msg.reason === 'banned' ? 'banned' : 'not_in_room', message: 'you were removed from the room' });
+      this.#drop(msg.room, msg.reason === 'banned' ? { code: 'banned', message: 'you were removed from the room' }
+        : msg.reason === 'left' ? { code: 'left', message: 'you left the room on another device' }
+          : { code: 'not_in_room', message: 'you were removed from the room' });
     }
     if (msg.type === 'replay_done' && entry) {
       if (entry.resetTo !== undefined) { entry.lastSeq = entry.resetTo; delete entry.resetTo; }

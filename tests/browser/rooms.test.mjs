@@ -225,6 +225,27 @@ test('a room someone else makes for you appears at once: a direct message and an
   await quinn.context().close();
 });
 
+test('a room left on one device leaves the list of the user\'s other devices at once, joined there or not', async () => {
+  const phone = await pageOf('rita', 'corner');
+  const desk = await pageOf('rita', 'corner');
+  await desk.evaluate(() => { window.sameDocument = true; });   // gone if the page reloads
+  await createRoom(phone, { kind: 'private', topic: 'Book club' });
+  await phone.locator('#room-title', { hasText: '🔒 Book club' }).waitFor();
+  const club = desk.locator('.room[data-kind="private"]');
+  await club.getByRole('button', { name: 'Book club, private room' }).waitFor();   // room_added
+  await phone.getByRole('button', { name: 'Leave Book club' }).click();
+  await club.waitFor({ state: 'detached' });
+  await desk.locator('#notice', { hasText: 'You left Book club on another device.' }).waitFor();
+  // A public room both are in: the desk is taken out of it too.
+  await phone.getByRole('button', { name: 'Leave corner' }).click();
+  await desk.locator('.room[data-room="corner"]').waitFor({ state: 'detached' });
+  assert.equal(await desk.evaluate(() => window.sameDocument), true, 'the page was not reloaded');
+  assert.deepEqual(desk.errors, []);
+  assert.deepEqual(phone.errors, []);
+  await phone.context().close();
+  await desk.context().close();
+});
+
 test('moderation: the owner mutes, promotes, removes and bans from the member list; a member sees no such controls', async () => {
   const kim = await pageOf('kim', 'lobby2');
   await createRoom(kim, { kind: 'public', name: 'town' });
