@@ -1,6 +1,7 @@
 // The publisher and subscriber against a real redis-server: a room here
 // hears what was published, and after Redis is killed and started again it
-// is told to catch up and hears what was published meanwhile as a tick.
+// is told to catch up and hears of what is published next, live or as a
+// tick, whichever of the publisher and the subscriber is back first.
 // The publisher alone, stepped on the deterministic executor: what another
 // node hears while rooms keep it busy, and which rooms' ticks it keeps
 // while Redis is away.
@@ -15,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -42,6 +44,20 @@ struct heard {
     bool wait_for(const std::string& what, std::size_t times = 1) {
         std::unique_lock lock(m);
         return changed.wait_for(lock, 20s, [&] { return std::count(log.begin(), log.end(), what) >= static_cast<long>(times); });
+    }
+    /// Waits (bounded) until one of `whats` has been heard.
+    bool wait_for_any(const std::vector<std::string>& whats) {
+        std::unique_lock lock(m);
+        return changed.wait_for(lock, 20s, [&] {
+            return std::find_first_of(log.begin(), log.end(), whats.begin(), whats.end()) != log.end();
+        });
+    }
+    /// All heard so far, for a failure's message.
+    std::string all() {
+        std::lock_guard lock(m);
+        std::string s;
+        for (const auto& x : log) s += "[" + x + "] ";
+        return s;
     }
 };
 
@@ -107,18 +123,24 @@ TEST_F(bus_test, a_watched_room_is_told_to_catch_up_then_hears_what_is_published
     EXPECT_EQ(heard_->log, (std::vector<std::string>{"catch_up", "1:one", "2:two"}));
 }
 
-TEST_F(bus_test, after_redis_comes_back_the_room_catches_up_and_hears_a_tick_for_what_was_lost) {
+// The publisher and the subscriber reach Redis again each on its own
+// retry, so either may be back first: the room may be subscribed again
+// while the publisher still has no link. An event published then is
+// dropped and heard as a tick once the publisher is back, and the room
+// reads the store for it, as it does for 5 after its catch-up. What a
+// member notices is that the event reaches the room, not which way.
+TEST_F(bus_test, after_redis_comes_back_the_room_catches_up_and_hears_of_each_later_event_live_or_as_a_tick) {
     CHATD_NEEDS_REDIS();
     ASSERT_TRUE(redis_.start());
     start_bus();
     sub_.tell(chat::bus_watch{"general", room_});
     ASSERT_TRUE(heard_->wait_for("catch_up"));
     redis_.kill();
-    publish(5, "during the outage");  // cannot go out: remembered as a tick
+    publish(5, "during the outage");  // cannot go out: remembered as a tick, and in the store for the catch-up
     ASSERT_TRUE(redis_.start());
-    ASSERT_TRUE(heard_->wait_for("catch_up", 2)) << "not resubscribed after Redis came back";
-    publish(6, "after");  // the publisher is back too (its tick for 5 may have gone out before the resubscription)
-    EXPECT_TRUE(heard_->wait_for("6:after"));
+    ASSERT_TRUE(heard_->wait_for("catch_up", 2)) << "not resubscribed after Redis came back: " << heard_->all();
+    publish(6, "after");  // live if the publisher is back by now, else the tick of 6, its highest missed
+    EXPECT_TRUE(heard_->wait_for_any({"6:after", "6:tick"})) << "the room never heard of 6: " << heard_->all();
 }
 
 TEST_F(bus_test, an_event_the_publisher_could_not_publish_is_heard_as_a_tick_once_it_is_back) {
