@@ -37,13 +37,11 @@ cleanup() {
       podman logs --tail 20 "$c" >&2 2>&1 || true
     done
   fi
-  # podman-compose 1.0.3's down leaves the network and the containers'
-  # anonymous volumes (the images' VOLUMEs): everything labelled with the
-  # project goes, by hand.
+  # By hand, not podman-compose down: 1.0.3's leaves the network and the
+  # containers' anonymous volumes (the images' VOLUMEs).
   for c in $(podman ps --all --quiet --filter "label=io.podman.compose.project=$project"); do
     podman rm --force --volumes --time 0 "$c" >/dev/null 2>&1 || true
   done
-  "${compose[@]}" down >/dev/null 2>&1 || true
   podman volume rm --force "${project}_pgdata" >/dev/null 2>&1 || true
   podman network rm --force "${project}_default" >/dev/null 2>&1 || true
   rm -rf "$workdir"

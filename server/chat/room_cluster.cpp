@@ -70,8 +70,7 @@ void room::arm_gap_check() {
     gap_timer_ = true;
     act::duration wait = opts_.gap_wait;
     for (std::uint8_t i = 1; i < failed_fills_ && wait < opts_.gap_wait_max; ++i) wait *= 2;
-    if (failed_fills_ != 0) wait = std::max(opts_.gap_wait, std::min(wait, opts_.gap_wait_max));
-    send_after(wait, gap_check{});
+    send_after(std::min(wait, std::max(opts_.gap_wait, opts_.gap_wait_max)), gap_check{});
 }
 
 // Reads the events after the last one let through, a page at a time, and
